@@ -1,0 +1,77 @@
+# resnetc_add_model(NAME SPEC <file> [WEIGHTS <file> | RANDOM_WEIGHTS <seed>]
+#                   [INPUT_SHAPE n c h w] [TARGET native|avx512|avx2|generic] [EMBED_WEIGHTS])
+#
+# Runs resnetc at build time and builds the generated project. Defines
+#   NAME         a library target (the model + runtime) with its include directories,
+#   NAME_cli     an imported executable: the NAME inference program (weights beside it),
+#   NAME_build   the custom target that produces both.
+# The generated sources are in ${CMAKE_CURRENT_BINARY_DIR}/NAME, its build in NAME-build.
+include_guard(GLOBAL)
+
+function(resnetc_add_model name)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "EMBED_WEIGHTS" "SPEC;WEIGHTS;RANDOM_WEIGHTS;TARGET" "INPUT_SHAPE")
+  if(NOT arg_SPEC)
+    message(FATAL_ERROR "resnetc_add_model(${name}): SPEC <file> is required")
+  endif()
+  if((arg_WEIGHTS AND DEFINED arg_RANDOM_WEIGHTS) OR (NOT arg_WEIGHTS AND NOT DEFINED arg_RANDOM_WEIGHTS))
+    message(FATAL_ERROR "resnetc_add_model(${name}): give exactly one of WEIGHTS <file> and RANDOM_WEIGHTS <seed>")
+  endif()
+  if(TARGET resnetc)
+    set(resnetc_exe $<TARGET_FILE:resnetc>)
+    set(resnetc_dep resnetc)
+  else()
+    find_program(resnetc_exe resnetc REQUIRED)
+    set(resnetc_dep ${resnetc_exe})
+  endif()
+
+  get_filename_component(spec ${arg_SPEC} ABSOLUTE)
+  set(dir ${CMAKE_CURRENT_BINARY_DIR}/${name})
+  set(build ${CMAKE_CURRENT_BINARY_DIR}/${name}-build)
+  set(args compile ${spec} -o ${dir} --name ${name})
+  set(deps ${spec} ${resnetc_dep})
+  if(arg_WEIGHTS)
+    get_filename_component(weights ${arg_WEIGHTS} ABSOLUTE)
+    list(APPEND args --weights ${weights})
+    list(APPEND deps ${weights})
+  else()
+    list(APPEND args --random-weights ${arg_RANDOM_WEIGHTS})
+  endif()
+  if(arg_INPUT_SHAPE)
+    list(JOIN arg_INPUT_SHAPE "," shape)
+    list(APPEND args --input-shape ${shape})
+  endif()
+  if(arg_TARGET)
+    list(APPEND args --target ${arg_TARGET})
+  endif()
+  if(arg_EMBED_WEIGHTS)
+    list(APPEND args --embed-weights)
+  endif()
+
+  add_custom_command(
+    OUTPUT ${dir}/CMakeLists.txt ${dir}/${name}.hpp ${dir}/${name}.weights
+    COMMAND ${resnetc_exe} ${args}
+    DEPENDS ${deps}
+    COMMENT "resnetc: compiling ${name} from ${arg_SPEC}"
+    VERBATIM)
+  set(library ${build}/lib${name}_model.a)
+  set(program ${build}/${name})
+  add_custom_command(
+    OUTPUT ${library} ${program}
+    COMMAND ${CMAKE_COMMAND} -S ${dir} -B ${build} -DCMAKE_BUILD_TYPE=Release
+            -DCMAKE_CXX_COMPILER=${CMAKE_CXX_COMPILER}
+    COMMAND ${CMAKE_COMMAND} --build ${build}
+    DEPENDS ${dir}/CMakeLists.txt ${dir}/${name}.hpp ${dir}/${name}.weights
+    COMMENT "Building the generated model ${name}"
+    VERBATIM)
+  add_custom_target(${name}_build ALL DEPENDS ${library} ${program})
+
+  # An interface library, so that linking NAME also orders the generated build before the link.
+  find_package(Threads REQUIRED)
+  file(MAKE_DIRECTORY ${dir}/runtime)
+  add_library(${name} INTERFACE)
+  target_include_directories(${name} INTERFACE ${dir} ${dir}/runtime)
+  target_link_libraries(${name} INTERFACE ${library} Threads::Threads)
+  add_dependencies(${name} ${name}_build)
+  add_executable(${name}_cli IMPORTED GLOBAL)
+  set_target_properties(${name}_cli PROPERTIES IMPORTED_LOCATION ${program})
+endfunction()

@@ -1,0 +1,135 @@
+#include "codegen/compile.hpp"
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <unistd.h>
+
+#include "codegen/emit.hpp"
+#include "codegen/fold_batchnorm.hpp"
+#include "codegen/fuse_epilogues.hpp"
+#include "codegen/lower.hpp"
+#include "codegen/sha256.hpp"
+#include "dsl/diagnostics.hpp"
+#include "runtime/blob_format.hpp"
+
+namespace rnc {
+namespace fs = std::filesystem;
+namespace {
+
+const char* const kTargets[] = {"native", "avx512", "avx2", "generic"};
+
+// Everything that shapes the generated code and the blob layout; its hash binds the two.
+std::string canonical_form(const Program& p, const CompileOptions& o) {
+  std::string text = fmt::format("resnetc {}\nname {}\ntarget {}\nembed {}\ninput {}\noutput {}\n", kResnetcVersion, p.name,
+                                 o.target, o.embed_weights, to_string(p.input_shape), to_string(p.output_shape));
+  for (const Step& s : p.steps) text += fmt::format("step {} {} {}\n", s.label, s.kernel, s.config);
+  for (const PackedTensor& t : p.tensors) text += fmt::format("tensor {} {} {}\n", t.name, t.data.size(), t.offset);
+  return text;
+}
+
+std::vector<unsigned char> make_blob(const Program& p, const std::string& hash) {
+  std::vector<unsigned char> blob(rt::kBlobHeaderBytes + static_cast<std::size_t>(p.payload_floats) * sizeof(float), 0);
+  unsigned char* payload = blob.data() + rt::kBlobHeaderBytes;
+  for (const PackedTensor& t : p.tensors)
+    std::memcpy(payload + t.offset * static_cast<std::int64_t>(sizeof(float)), t.data.data(), t.data.size() * sizeof(float));
+  rt::BlobHeader header{};
+  std::memcpy(header.magic, rt::kBlobMagic, sizeof(header.magic));
+  header.version = rt::kBlobVersion;
+  header.tensor_count = static_cast<std::uint32_t>(p.tensors.size());
+  header.payload_bytes = blob.size() - rt::kBlobHeaderBytes;
+  std::memcpy(header.model_hash, hash.data(), rt::kModelHashChars);
+  header.payload_checksum = rt::fnv1a64(payload, header.payload_bytes);
+  std::memcpy(blob.data(), &header, sizeof(header));
+  return blob;
+}
+
+void write_file(const fs::path& path, const char* data, std::size_t size) {
+  std::ofstream out(path, std::ios::binary);
+  out.write(data, static_cast<std::streamsize>(size));
+  out.close();
+  if (!out) throw CompileError(fmt::format("{}: cannot write file: {}", path.string(), std::strerror(errno)));
+}
+
+}  // namespace
+
+Program build_program(const Graph& graph, const WeightMap& weights, const CompileOptions& options) {
+  const auto dump = [&](const char* pass, const Graph& g) {
+    if (options.dump) options.dump(pass, g);
+  };
+  Model model{graph, weights};
+  dump("input", model.graph);
+  model = fold_batchnorm(std::move(model));
+  dump("fold_batchnorm", model.graph);
+  model.graph = fuse_epilogues(std::move(model.graph));
+  dump("fuse_epilogues", model.graph);
+  return lower(model);
+}
+
+CompiledProject compile_project(const Graph& graph, const WeightMap& weights, const CompileOptions& options) {
+  if (std::find(std::begin(kTargets), std::end(kTargets), options.target) == std::end(kTargets))
+    throw CompileError(fmt::format("unknown target \"{}\" (expected one of: {})", options.target, fmt::join(kTargets, ", ")));
+  CompiledProject project;
+  project.program = build_program(graph, weights, options);
+  project.model_hash = sha256_hex(canonical_form(project.program, options));
+  project.files = emit_sources(project.program, {kResnetcVersion, project.model_hash, options.target, options.embed_weights});
+  for (const auto& [path, text] : embedded_runtime()) project.files["runtime/" + path] = text;
+  project.blob = make_blob(project.program, project.model_hash);
+  return project;
+}
+
+void write_project(const CompiledProject& project, const std::string& dir) {
+  const fs::path target = fs::absolute(dir).lexically_normal();
+  const fs::path parent = target.parent_path();
+  std::error_code ec;
+  if (!fs::is_directory(parent, ec))
+    throw CompileError(fmt::format("{}: cannot create the output directory: {} does not exist", dir, parent.string()));
+  if (fs::exists(target, ec) && !fs::is_directory(target, ec))
+    throw CompileError(fmt::format("{}: exists and is not a directory", dir));
+  const fs::path staging = parent / fmt::format(".{}.tmp-{}", target.filename().string(), ::getpid());
+  fs::remove_all(staging, ec);
+  try {
+    if (!fs::create_directory(staging, ec) || ec)
+      throw CompileError(fmt::format("{}: cannot create the output directory: {}", dir, ec ? ec.message() : "already exists"));
+    for (const auto& [path, text] : project.files) {
+      fs::create_directories((staging / path).parent_path());
+      write_file(staging / path, text.data(), text.size());
+    }
+    write_file(staging / (project.program.name + ".weights"), reinterpret_cast<const char*>(project.blob.data()), project.blob.size());
+    // Replace the old directory only now that the new one is complete.
+    const fs::path old = parent / fmt::format(".{}.old-{}", target.filename().string(), ::getpid());
+    const bool had_old = fs::exists(target);
+    if (had_old) fs::rename(target, old);
+    fs::rename(staging, target);
+    if (had_old) fs::remove_all(old, ec);
+  } catch (const fs::filesystem_error& e) {
+    fs::remove_all(staging, ec);
+    throw CompileError(fmt::format("{}: cannot write the output directory: {}", dir, e.code().message()));
+  } catch (...) {
+    fs::remove_all(staging, ec);
+    throw;
+  }
+}
+
+std::string dump_graph(const Graph& graph) {
+  std::string out = fmt::format("graph {}: input {} {}\n", graph.name, graph.values[static_cast<std::size_t>(graph.input)].name,
+                                to_string(graph.shape(graph.input)));
+  for (const Node& n : graph.nodes) {
+    std::vector<std::string> inputs;
+    for (ValueId v : n.inputs) inputs.push_back(graph.values[static_cast<std::size_t>(v)].name);
+    std::string summary = std::visit([](const auto& op) { return op.summary(); }, n.op);
+    if (const auto* c = std::get_if<Conv2d>(&n.op)) {
+      if (c->bias) summary += "+bias";
+      if (c->fused_residual) summary += "+add";
+      if (c->fused_relu) summary += "+relu";
+    }
+    out += fmt::format("  {} = {}({}) -> {}\n", n.name, summary, fmt::join(inputs, ", "), to_string(graph.shape(n.output)));
+  }
+  out += fmt::format("output {}\n", graph.values[static_cast<std::size_t>(graph.output)].name);
+  return out;
+}
+
+}  // namespace rnc

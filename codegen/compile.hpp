@@ -1,0 +1,46 @@
+// The compiler pipeline, one flat function from a checked graph and its weights to the files of a
+// generated project, and the atomic write of that project to disk.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "codegen/program.hpp"
+#include "dsl/graph.hpp"
+#include "dsl/weights.hpp"
+
+namespace rnc {
+
+inline constexpr const char* kResnetcVersion = "0.1.0";
+
+struct CompileOptions {
+  std::string target = "native";  // native | avx512 | avx2 | generic
+  bool embed_weights = false;
+  // Called with each pass's name and the graph after it (resnetc compile --dump-passes).
+  std::function<void(const std::string& pass, const Graph& graph)> dump;
+};
+
+struct CompiledProject {
+  Program program;
+  std::string model_hash;
+  std::map<std::string, std::string> files;  // relative path -> contents, runtime included
+  std::vector<unsigned char> blob;           // NAME.weights (header + payload)
+};
+
+// fold_batchnorm -> fuse_epilogues -> lower (layouts, kernels, packing, arena) -> emit.
+Program build_program(const Graph& graph, const WeightMap& weights, const CompileOptions& options = {});
+CompiledProject compile_project(const Graph& graph, const WeightMap& weights, const CompileOptions& options);
+
+// Writes the project into `dir` through a temporary sibling directory renamed into place, so a
+// failure leaves `dir` as it was. Throws CompileError naming the path on any I/O failure.
+void write_project(const CompiledProject& project, const std::string& dir);
+
+// Text form of a graph, one node per line, for --dump-passes and tests.
+std::string dump_graph(const Graph& graph);
+
+// The runtime's sources, embedded into resnetc at build time (relative path -> contents).
+const std::map<std::string, std::string>& embedded_runtime();
+
+}  // namespace rnc

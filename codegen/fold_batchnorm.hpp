@@ -1,0 +1,12 @@
+#pragma once
+#include "codegen/model.hpp"
+
+namespace rnc {
+
+// Folds each inference-mode BatchNorm into the convolution that feeds it (when the convolution's
+// output has no other reader): w' = w * s, b' = (b - mean) * s + beta, s = gamma / sqrt(var + eps),
+// computed in double. The convolution gains a bias; the BatchNorm node disappears. BatchNorms
+// that cannot be folded stay and run as a per-channel scale and shift.
+Model fold_batchnorm(Model model);
+
+}  // namespace rnc

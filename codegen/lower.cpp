@@ -1,0 +1,316 @@
+#include "codegen/lower.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "codegen/arena_plan.hpp"
+#include "codegen/pack_weights.hpp"
+#include "dsl/diagnostics.hpp"
+
+namespace rnc {
+namespace {
+
+// Accumulators a generic register block may use: ow_block x 16 lanes.
+constexpr int kMaxRowBlock = 14;
+// Up to this many input channels the stem reads NCHW directly instead of 16-channel blocks.
+constexpr std::int64_t kMaxStemChannels = 4;
+
+std::string identifier(const std::string& name, std::set<std::string>& taken) {
+  std::string id;
+  for (char c : name) id += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  if (id.empty() || std::isdigit(static_cast<unsigned char>(id[0]))) id = "layer_" + id;
+  std::string unique = id;
+  for (int k = 2; taken.contains(unique); ++k) unique = fmt::format("{}_{}", id, k);
+  taken.insert(unique);
+  return unique;
+}
+
+std::string blocked_cfg(const Buffer& b) { return fmt::format("{{{}, {}, {}, {}, {}}}", b.n, b.c, b.h, b.w, b.pad); }
+
+class Lowering {
+ public:
+  explicit Lowering(const Model& m) : g_(m.graph), w_(m.weights) {}
+
+  Program run() {
+    p_.name = g_.name;
+    p_.stages = g_.stages;
+    p_.input_shape = g_.shape(g_.input);
+    p_.output_shape = g_.shape(g_.output);
+    find_consumers();
+    stage_input();
+    for (const Node& node : g_.nodes) lower_node(node);
+    finish_output();
+    compute_liveness();
+    plan();
+    return std::move(p_);
+  }
+
+ private:
+  // --- buffers ---------------------------------------------------------------------------------
+  void find_consumers() {
+    consumers_.assign(g_.values.size(), {});
+    for (const Node& n : g_.nodes)
+      for (ValueId v : n.inputs) consumers_[static_cast<std::size_t>(v)].push_back(&n);
+  }
+
+  // Zero halo a value needs: the largest padding of a consumer that reads the halo.
+  std::int64_t halo(ValueId v) const {
+    std::int64_t pad = 0;
+    for (const Node* n : consumers_[static_cast<std::size_t>(v)]) {
+      if (const auto* c = std::get_if<Conv2d>(&n->op); c && n->inputs[0] == v) pad = std::max(pad, c->padding);
+      if (const auto* a = std::get_if<AvgPool2d>(&n->op)) pad = std::max(pad, a->padding);
+    }
+    return pad;
+  }
+
+  int add_buffer(Buffer b) {
+    p_.buffers.push_back(std::move(b));
+    return static_cast<int>(p_.buffers.size() - 1);
+  }
+
+  int value_buffer(ValueId v, Layout layout, std::int64_t pad) {
+    const Shape& s = g_.shape(v);
+    Buffer b{g_.values[static_cast<std::size_t>(v)].name, layout, Storage::kArena, s[0], s[1], 1, 1, pad};
+    if (s.size() == 4) {
+      b.h = s[2];
+      b.w = s[3];
+    }
+    return add_buffer(std::move(b));
+  }
+
+  int buffer_of(ValueId v) const { return buffer_of_.at(v); }
+
+  int add_tensor(std::string name, std::vector<float> data) {
+    p_.tensors.push_back({std::move(name), std::move(data), 0});
+    return static_cast<int>(p_.tensors.size() - 1);
+  }
+
+  // --- steps -----------------------------------------------------------------------------------
+  Step& add_step(const std::string& name, const std::string& stage, std::string kernel, std::string config) {
+    Step s;
+    s.label = name;
+    s.function = identifier(name, taken_);
+    s.stage = stage;
+    s.kernel = std::move(kernel);
+    s.config = std::move(config);
+    p_.steps.push_back(std::move(s));
+    return p_.steps.back();
+  }
+
+  // The model input arrives as NCHW; copy it into the layout of its readers (with their halo).
+  void stage_input() {
+    const ValueId in = g_.input;
+    Buffer user{"input", Layout::kNchw, Storage::kUserInput, p_.input_shape[0], p_.input_shape[1], p_.input_shape[2], p_.input_shape[3], 0};
+    const int user_id = add_buffer(user);
+    const auto& readers = consumers_[static_cast<std::size_t>(in)];
+    stem_input_ = p_.input_shape[1] <= kMaxStemChannels && !readers.empty() &&
+                  std::all_of(readers.begin(), readers.end(), [&](const Node* n) {
+                    return std::holds_alternative<Conv2d>(n->op) && n->inputs[0] == in;
+                  });
+    const int staged = value_buffer(in, stem_input_ ? Layout::kPaddedNchw : Layout::kBlocked, halo(in));
+    buffer_of_[in] = staged;
+    const std::string stage = g_.nodes.empty() ? "model" : g_.nodes.front().stage;
+    const std::string cfg = fmt::format("rnc::kern::ReorderCfg{{{}, {}}}", blocked_cfg(p_.buffers[static_cast<std::size_t>(staged)]), halo(in));
+    Step& s = add_step("stage_input", stage, stem_input_ ? "rnc::kern::nchw_to_padded_nchw" : "rnc::kern::nchw_to_blocked", cfg);
+    s.comment = fmt::format("input {} NCHW -> {}", to_string(p_.input_shape), stem_input_ ? fmt::format("NCHW with a {}-pixel zero halo", halo(in)) : "NCHW16c");
+    s.algorithm = "reorder";
+    s.in0 = user_id;
+    s.out = staged;
+  }
+
+  void lower_node(const Node& node) {
+    const Shape& out_shape = g_.shape(node.output);
+    const bool flat = out_shape.size() == 2;
+    if (std::holds_alternative<Flatten>(node.op) && g_.shape(node.inputs[0]).size() == 2) {
+      buffer_of_[node.output] = buffer_of(node.inputs[0]);  // flatten of a flat tensor: same bytes
+      return;
+    }
+    const int out = value_buffer(node.output, flat ? Layout::kFlat : Layout::kBlocked, flat ? 0 : halo(node.output));
+    buffer_of_[node.output] = out;
+    std::visit([&](const auto& op) { lower_op(op, node, out); }, node.op);
+    Step& s = p_.steps.back();
+    s.out = out;
+    s.in0 = buffer_of(node.inputs[0]);
+    if (node.inputs.size() > 1) s.in1 = buffer_of(node.inputs[1]);
+    s.flops = 2.0 * static_cast<double>(g_.macs(node));
+    p_.flops += s.flops;
+    if (s.comment.empty()) s.comment = describe(node, "");
+  }
+
+  std::string describe(const Node& node, const std::string& fused) const {
+    const std::string summary = std::visit([](const auto& op) { return op.summary(); }, node.op);
+    std::string text = fmt::format("{} {} {} -> {}", node.name, summary, to_string(g_.shape(node.inputs[0])), to_string(g_.shape(node.output)));
+    if (!fused.empty()) text += ", fused: " + fused;
+    return text;
+  }
+
+  const Buffer& buf(int id) const { return p_.buffers[static_cast<std::size_t>(id)]; }
+
+  void lower_op(const Conv2d& c, const Node& node, int out) {
+    const Buffer& in = buf(buffer_of(node.inputs[0]));
+    const bool stem = in.layout == Layout::kPaddedNchw;
+    const Buffer& res = c.fused_residual ? buf(buffer_of(node.inputs[1])) : buf(out);
+    const int block = row_block(buf(out).w, kMaxRowBlock);
+    const std::string cfg = fmt::format(
+        "rnc::kern::ConvCfg{{.in = {}, .out = {}, .res = {}, .kernel = {}, .stride = {}, .padding = {}, .ow_block = {}, "
+        ".residual = {}, .relu = {}}}",
+        blocked_cfg(in), blocked_cfg(buf(out)), blocked_cfg(res), c.kernel, c.stride, c.padding, block, c.fused_residual,
+        c.fused_relu);
+    Step& s = add_step(node.name, node.stage, stem ? "rnc::kern::conv_nchw_in" : "rnc::kern::conv_blocked", cfg);
+    std::string fused = c.bias ? "bias" : "";
+    if (c.fused_residual) fused += std::string(fused.empty() ? "" : "+") + "add";
+    if (c.fused_relu) fused += std::string(fused.empty() ? "" : "+") + "relu";
+    s.comment = describe(node, fused);
+    s.algorithm = fmt::format("{} conv{}x{}/s{}, {} px/block", stem ? "stem" : "direct", c.kernel, c.kernel, c.stride, block);
+    const Tensor& weight = w_.at(node.weights + ".weight");
+    s.w0 = add_tensor(node.weights + ".weight", stem ? pack_conv_nchw_in(weight) : pack_conv_blocked(weight));
+    s.w1 = add_tensor(node.weights + ".bias", pack_channels(c.bias ? &w_.at(node.weights + ".bias") : nullptr, c.out_channels));
+  }
+
+  void lower_op(const BatchNorm2d& bn, const Node& node, int out) {
+    const std::int64_t channels = g_.shape(node.output)[1];
+    Tensor scale(Shape{channels}), shift(Shape{channels});
+    const std::string& p = node.weights;
+    for (std::size_t c = 0; c < static_cast<std::size_t>(channels); ++c) {
+      const double s = double(w_.at(p + ".weight").data[c]) / std::sqrt(double(w_.at(p + ".running_var").data[c]) + bn.eps);
+      scale.data[c] = static_cast<float>(s);
+      shift.data[c] = static_cast<float>(double(w_.at(p + ".bias").data[c]) - double(w_.at(p + ".running_mean").data[c]) * s);
+    }
+    Step& s = ewise(node, out, "kAffine");
+    s.algorithm = "batchnorm scale+shift";
+    s.w0 = add_tensor(p + ".scale", pack_channels(&scale, channels));
+    s.w1 = add_tensor(p + ".shift", pack_channels(&shift, channels));
+  }
+
+  void lower_op(const Relu&, const Node& node, int out) { ewise(node, out, "kRelu"); }
+  void lower_op(const Add&, const Node& node, int out) { ewise(node, out, "kAdd"); }
+
+  Step& ewise(const Node& node, int out, const char* op) {
+    const Buffer& o = buf(out);
+    if (o.layout == Layout::kFlat) {
+      Step& s = add_step(node.name, node.stage, "rnc::kern::ewise_flat",
+                         fmt::format("rnc::kern::FlatCfg{{{}, {}, rnc::kern::Ewise::{}}}", o.n, o.c, op));
+      s.algorithm = "elementwise";
+      return s;
+    }
+    const Buffer& a = buf(buffer_of(node.inputs[0]));
+    const Buffer& b = node.inputs.size() > 1 ? buf(buffer_of(node.inputs[1])) : a;
+    Step& s = add_step(node.name, node.stage, "rnc::kern::ewise_blocked",
+                       fmt::format("rnc::kern::EwiseCfg{{{}, {}, {}, rnc::kern::Ewise::{}}}", blocked_cfg(a), blocked_cfg(b), blocked_cfg(o), op));
+    s.algorithm = "elementwise";
+    return s;
+  }
+
+  void pool(const Node& node, int out, const char* kernel, std::int64_t k, std::int64_t stride, std::int64_t pad) {
+    const std::string cfg = fmt::format("rnc::kern::PoolCfg{{{}, {}, {}, {}, {}}}", blocked_cfg(buf(buffer_of(node.inputs[0]))), blocked_cfg(buf(out)), k, stride, pad);
+    Step& s = add_step(node.name, node.stage, kernel, cfg);
+    s.algorithm = std::string(kernel).substr(std::string("rnc::kern::").size());
+  }
+
+  void lower_op(const MaxPool2d& p, const Node& node, int out) { pool(node, out, "rnc::kern::maxpool_blocked", p.kernel, p.stride, p.padding); }
+  void lower_op(const AvgPool2d& p, const Node& node, int out) { pool(node, out, "rnc::kern::avgpool_blocked", p.kernel, p.stride, p.padding); }
+  void lower_op(const GlobalAvgPool&, const Node& node, int out) { pool(node, out, "rnc::kern::global_avgpool_blocked", 0, 1, 0); }
+
+  void lower_op(const Flatten&, const Node& node, int) {
+    Step& s = add_step(node.name, node.stage, "rnc::kern::blocked_to_nchw",
+                       fmt::format("rnc::kern::ReorderCfg{{{}, 0}}", blocked_cfg(buf(buffer_of(node.inputs[0])))));
+    s.algorithm = "reorder";
+  }
+
+  void lower_op(const Linear& l, const Node& node, int out) {
+    const Buffer& o = buf(out);
+    const std::int64_t in_features = g_.shape(node.inputs[0])[1];
+    Step& s = add_step(node.name, node.stage, "rnc::kern::linear", fmt::format("rnc::kern::LinearCfg{{{}, {}, {}}}", o.n, in_features, o.c));
+    s.algorithm = "linear";
+    s.w0 = add_tensor(node.weights + ".weight", w_.at(node.weights + ".weight").data);
+    std::vector<float> bias(static_cast<std::size_t>(l.out_features), 0.0f);
+    if (l.bias) bias = w_.at(node.weights + ".bias").data;
+    s.w1 = add_tensor(node.weights + ".bias", std::move(bias));
+  }
+
+  // The caller's output is NCHW ([N,C,H,W]) or [N,F]: flat results are written there directly,
+  // blocked ones through a final reorder.
+  void finish_output() {
+    const int result = buffer_of(g_.output);
+    Buffer& r = p_.buffers[static_cast<std::size_t>(result)];
+    if (r.layout == Layout::kFlat && r.storage == Storage::kArena && g_.output != g_.input) {
+      r.storage = Storage::kUserOutput;
+      return;
+    }
+    Buffer user{"output", Layout::kNchw, Storage::kUserOutput, r.n, r.c, r.h, r.w, 0};
+    const bool flat = r.layout == Layout::kFlat;
+    if (flat) user.layout = Layout::kFlat;
+    const std::string cfg = fmt::format("rnc::kern::ReorderCfg{{{}, 0}}", blocked_cfg(r));
+    const std::string stage = g_.nodes.empty() ? "model" : g_.nodes.back().stage;
+    const int user_id = add_buffer(user);
+    Step& s = add_step("write_output", stage, "rnc::kern::blocked_to_nchw", cfg);
+    s.comment = fmt::format("output {} NCHW16c -> NCHW", to_string(p_.output_shape));
+    s.algorithm = "reorder";
+    s.in0 = result;
+    s.out = user_id;
+  }
+
+  void compute_liveness() {
+    for (std::size_t i = 0; i < p_.steps.size(); ++i) {
+      const int step = static_cast<int>(i);
+      for (int id : {p_.steps[i].in0, p_.steps[i].in1, p_.steps[i].out}) {
+        if (id < 0) continue;
+        Buffer& b = p_.buffers[static_cast<std::size_t>(id)];
+        if (b.first_step < 0) b.first_step = step;
+        b.last_step = std::max(b.last_step, step);
+      }
+    }
+  }
+
+  void plan() {
+    const ArenaPlan arena = plan_arena(p_.buffers);
+    if (const std::string problem = arena.validate(p_.buffers); !problem.empty())
+      throw CompileError("internal error: invalid arena plan: " + problem);
+    for (std::size_t i = 0; i < p_.buffers.size(); ++i) p_.buffers[i].offset = arena.offsets[i];
+    p_.arena_floats = arena.total_floats;
+    p_.arena_lower_bound_floats = arena.lower_bound_floats;
+    std::int64_t offset = 0;
+    for (PackedTensor& t : p_.tensors) {
+      t.offset = offset;
+      offset += (static_cast<std::int64_t>(t.data.size()) + kAlignFloats - 1) / kAlignFloats * kAlignFloats;
+    }
+    p_.payload_floats = offset;
+  }
+
+  const Graph& g_;
+  const WeightMap& w_;
+  Program p_;
+  std::vector<std::vector<const Node*>> consumers_;
+  std::map<ValueId, int> buffer_of_;
+  std::set<std::string> taken_;
+  bool stem_input_ = false;
+};
+
+}  // namespace
+
+int row_block(std::int64_t width, int limit) {
+  for (int b = limit; b > 1; --b)
+    if (width % b == 0) return b;
+  return 1;
+}
+
+Program lower(const Model& model) { return Lowering(model).run(); }
+
+std::int64_t Buffer::floats() const {
+  switch (layout) {
+    case Layout::kBlocked: return n * ((c + kLanes - 1) / kLanes) * (h + 2 * pad) * (w + 2 * pad) * kLanes;
+    case Layout::kPaddedNchw: return n * c * (h + 2 * pad) * (w + 2 * pad);
+    case Layout::kNchw: return n * c * h * w;
+    case Layout::kFlat: return n * c;
+  }
+  return 0;
+}
+
+Shape Buffer::logical_shape() const { return layout == Layout::kFlat ? Shape{n, c} : Shape{n, c, h, w}; }
+
+}  // namespace rnc

@@ -1,0 +1,17 @@
+// Lowering: chooses every value's layout and storage, one kernel (with its constexpr
+// configuration) per node, packs the weights each kernel reads and plans the arena.
+#pragma once
+
+#include "codegen/model.hpp"
+#include "codegen/program.hpp"
+
+namespace rnc {
+
+// `model` must have gone through fold_batchnorm and fuse_epilogues (or not: every node kind
+// lowers on its own). Throws CompileError for an arena plan that fails validation.
+Program lower(const Model& model);
+
+// Largest divisor of `width` that is at most `limit` (register block along the output row).
+int row_block(std::int64_t width, int limit);
+
+}  // namespace rnc

@@ -1,0 +1,63 @@
+// The lowered program: what the emitter prints. Buffers (activations with a concrete layout and
+// storage), steps (one kernel call each, in execution order) and packed weight tensors.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "dsl/shape.hpp"
+
+namespace rnc {
+
+enum class Layout { kNchw, kPaddedNchw, kBlocked, kFlat };
+enum class Storage { kUserInput, kUserOutput, kArena };
+
+inline constexpr int kLanes = 16;         // channels per block (AVX-512 register of floats)
+inline constexpr std::int64_t kAlignFloats = 16;  // 64-byte alignment, in floats
+
+struct Buffer {
+  std::string name;  // value it holds (for comments and the memory map)
+  Layout layout = Layout::kBlocked;
+  Storage storage = Storage::kArena;
+  std::int64_t n = 0, c = 0, h = 1, w = 1, pad = 0;  // flat: c = features
+  int first_step = -1, last_step = -1;              // liveness, in step indices
+  std::int64_t offset = -1;                         // in floats, kArena only
+
+  std::int64_t floats() const;
+  Shape logical_shape() const;
+};
+
+struct PackedTensor {
+  std::string name;  // e.g. "b3.0.conv1.weight (packed OCB,ICB,K,K,16i,16o)"
+  std::vector<float> data;
+  std::int64_t offset = 0;  // in floats from the payload start, 64-byte aligned
+};
+
+struct Step {
+  std::string label;      // node name, e.g. "b3.0.conv1" (profile rows)
+  std::string function;   // C++ identifier of the layer function
+  std::string stage;      // which source file it goes to
+  std::string comment;    // op, shapes and fused epilogue
+  std::string algorithm;  // shown by --profile
+  std::string kernel;     // kernel template it calls
+  std::string config;     // C++ initializer of the kernel's constexpr configuration
+  int in0 = -1, in1 = -1, out = -1;  // buffer ids
+  int w0 = -1, w1 = -1;              // packed tensor ids
+  double flops = 0;
+};
+
+struct Program {
+  std::string name;
+  Shape input_shape, output_shape;
+  std::vector<Buffer> buffers;
+  std::vector<Step> steps;
+  std::vector<PackedTensor> tensors;
+  std::vector<std::string> stages;  // stage names in order (one source file each)
+  std::int64_t arena_floats = 0;
+  std::int64_t arena_lower_bound_floats = 0;
+  std::int64_t payload_floats = 0;
+  double flops = 0;
+};
+
+}  // namespace rnc

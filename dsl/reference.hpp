@@ -1,0 +1,19 @@
+// The reference interpreter: runs a Graph op by op with the naive loops of dsl/ops (double
+// accumulation). It is the oracle every generated path is tested against.
+#pragma once
+
+#include <functional>
+
+#include "dsl/graph.hpp"
+#include "dsl/weights.hpp"
+
+namespace rnc {
+
+// Called after each node with the node and its output (e.g. to dump it).
+using NodeObserver = std::function<void(const Node&, const Tensor&)>;
+
+// Throws CompileError if the input's shape differs from the graph's.
+Tensor run_reference(const Graph& graph, const WeightMap& weights, const Tensor& input,
+                     const NodeObserver& observe = {});
+
+}  // namespace rnc

@@ -1,0 +1,177 @@
+// safetensors: 8-byte little-endian header length N, N bytes of JSON header
+// {name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__"?: {...}}, then the data.
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "dsl/diagnostics.hpp"
+#include "dsl/spec_reader.hpp"
+#include "dsl/weights.hpp"
+
+namespace rnc {
+namespace {
+
+using nlohmann::json;
+
+// A header this large is not a weights file (PyTorch's largest models need a few MB).
+constexpr std::uint64_t kMaxHeaderBytes = 100u << 20;
+
+std::size_t dtype_size(const std::string& dtype) {
+  if (dtype == "F64" || dtype == "I64" || dtype == "U64") return 8;
+  if (dtype == "F32" || dtype == "I32" || dtype == "U32") return 4;
+  if (dtype == "F16" || dtype == "BF16" || dtype == "I16" || dtype == "U16") return 2;
+  if (dtype == "I8" || dtype == "U8" || dtype == "BOOL") return 1;
+  return 0;
+}
+
+float half_to_float(std::uint16_t h) {
+  const std::uint32_t sign = (h >> 15) & 1u, exponent = (h >> 10) & 0x1fu, mantissa = h & 0x3ffu;
+  float value;
+  if (exponent == 0) value = std::ldexp(static_cast<float>(mantissa), -24);
+  else if (exponent == 31) value = mantissa ? NAN : INFINITY;
+  else value = std::ldexp(static_cast<float>(mantissa | 0x400u), static_cast<int>(exponent) - 25);
+  return sign ? -value : value;
+}
+
+float to_float(const unsigned char* p, const std::string& dtype) {
+  if (dtype == "F32") {
+    float f;
+    std::memcpy(&f, p, 4);
+    return f;
+  }
+  if (dtype == "F64") {
+    double d;
+    std::memcpy(&d, p, 8);
+    return static_cast<float>(d);
+  }
+  std::uint16_t bits;
+  std::memcpy(&bits, p, 2);
+  if (dtype == "F16") return half_to_float(bits);
+  return std::bit_cast<float>(static_cast<std::uint32_t>(bits) << 16);  // BF16
+}
+
+struct Entry {
+  std::string name, dtype;
+  Shape shape;
+  std::uint64_t begin = 0, end = 0;
+};
+
+std::optional<Entry> parse_entry(const std::string& name, const json& v, std::uint64_t data_bytes, Diagnostics& diags) {
+  const std::string where = "tensor \"" + name + "\"";
+  if (!v.is_object() || !v.contains("dtype") || !v.contains("shape") || !v.contains("data_offsets") ||
+      !v["dtype"].is_string() || !v["shape"].is_array() || !v["data_offsets"].is_array() || v["data_offsets"].size() != 2) {
+    diags.error(where, "expected {\"dtype\": string, \"shape\": [ints], \"data_offsets\": [begin, end]}");
+    return std::nullopt;
+  }
+  Entry e{name, v["dtype"].get<std::string>(), {}, 0, 0};
+  for (const json& d : v["shape"]) {
+    if (!d.is_number_unsigned() || d.get<std::uint64_t>() > (std::uint64_t{1} << 40)) {
+      diags.error(where, fmt::format("shape {} must hold non-negative integers", v["shape"].dump()));
+      return std::nullopt;
+    }
+    e.shape.push_back(d.get<std::int64_t>());
+  }
+  for (const json& o : v["data_offsets"])
+    if (!o.is_number_unsigned()) {
+      diags.error(where, fmt::format("data_offsets {} must be non-negative integers", v["data_offsets"].dump()));
+      return std::nullopt;
+    }
+  e.begin = v["data_offsets"][0].get<std::uint64_t>();
+  e.end = v["data_offsets"][1].get<std::uint64_t>();
+  const std::size_t elem = dtype_size(e.dtype);
+  const auto count = checked_numel(e.shape);
+  if (elem == 0) {
+    diags.error(where, fmt::format("unknown dtype \"{}\"", e.dtype));
+  } else if (!count) {
+    diags.error(where, fmt::format("shape {} has too many elements", to_string(e.shape)));
+  } else if (e.begin > e.end || e.end > data_bytes) {
+    diags.error(where, fmt::format("data_offsets [{}, {}] lie outside the {} data bytes of the file", e.begin, e.end,
+                                   data_bytes));
+  } else if (e.end - e.begin != static_cast<std::uint64_t>(*count) * elem) {
+    diags.error(where, fmt::format("data_offsets [{}, {}] hold {} bytes, but {} {} needs {}", e.begin, e.end,
+                                   e.end - e.begin, e.dtype, to_string(e.shape), static_cast<std::uint64_t>(*count) * elem));
+  } else {
+    return e;
+  }
+  return std::nullopt;
+}
+
+void check_overlaps(std::vector<Entry>& entries, Diagnostics& diags) {
+  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.begin < b.begin; });
+  for (std::size_t i = 1; i < entries.size(); ++i)
+    if (entries[i].begin < entries[i - 1].end && entries[i].end > entries[i].begin)
+      diags.error("tensor \"" + entries[i].name + "\"",
+                  fmt::format("data [{}, {}] overlaps tensor \"{}\" [{}, {}]", entries[i].begin, entries[i].end,
+                              entries[i - 1].name, entries[i - 1].begin, entries[i - 1].end));
+}
+
+}  // namespace
+
+WeightMap read_safetensors(const std::string& path) {
+  const std::string bytes = read_text_file(path);
+  Diagnostics diags;
+  if (bytes.size() < 8) throw CompileError(fmt::format("{}: not a safetensors file: {} bytes, shorter than the 8-byte header length", path, bytes.size()));
+  std::uint64_t header_len;
+  std::memcpy(&header_len, bytes.data(), 8);
+  if (header_len > kMaxHeaderBytes || header_len > bytes.size() - 8)
+    throw CompileError(fmt::format("{}: header length {} runs past the end of the file ({} bytes) or exceeds {} bytes; "
+                                   "the file is truncated or not safetensors",
+                                   path, header_len, bytes.size(), kMaxHeaderBytes));
+  json header;
+  try {
+    header = json::parse(bytes.begin() + 8, bytes.begin() + 8 + static_cast<std::ptrdiff_t>(header_len));
+  } catch (const json::parse_error& e) {
+    throw CompileError(fmt::format("{}: the header is not valid JSON ({})", path, e.what()));
+  }
+  if (!header.is_object()) throw CompileError(fmt::format("{}: the header must be a JSON object", path));
+  const std::uint64_t data_bytes = bytes.size() - 8 - header_len;
+  const unsigned char* data = reinterpret_cast<const unsigned char*>(bytes.data()) + 8 + header_len;
+
+  std::vector<Entry> entries;
+  for (auto it = header.begin(); it != header.end(); ++it) {
+    if (it.key() == "__metadata__") continue;
+    if (auto e = parse_entry(it.key(), it.value(), data_bytes, diags)) entries.push_back(std::move(*e));
+  }
+  check_overlaps(entries, diags);
+  throw_if_errors(diags, path);
+
+  WeightMap weights;
+  for (const Entry& e : entries) {
+    const bool is_float = e.dtype == "F32" || e.dtype == "F64" || e.dtype == "F16" || e.dtype == "BF16";
+    if (!is_float) {
+      weights.ignored[e.name] = e.dtype;
+      continue;
+    }
+    Tensor t(e.shape);
+    const std::size_t elem = dtype_size(e.dtype);
+    for (std::size_t i = 0; i < t.data.size(); ++i) t.data[i] = to_float(data + e.begin + i * elem, e.dtype);
+    weights.tensors.emplace(e.name, std::move(t));
+  }
+  return weights;
+}
+
+void write_safetensors(const std::string& path, const WeightMap& weights) {
+  json header = json::object();
+  std::uint64_t offset = 0;
+  for (const auto& [name, t] : weights.tensors) {
+    const std::uint64_t size = t.data.size() * sizeof(float);
+    header[name] = {{"dtype", "F32"}, {"shape", t.shape}, {"data_offsets", {offset, offset + size}}};
+    offset += size;
+  }
+  std::string text = header.dump();
+  text.append((8 - text.size() % 8) % 8, ' ');
+  std::ofstream out(path, std::ios::binary);
+  const std::uint64_t len = text.size();
+  out.write(reinterpret_cast<const char*>(&len), 8);
+  out.write(text.data(), static_cast<std::streamsize>(text.size()));
+  for (const auto& [name, t] : weights.tensors)
+    out.write(reinterpret_cast<const char*>(t.data.data()), static_cast<std::streamsize>(t.data.size() * sizeof(float)));
+  if (!out) throw CompileError(fmt::format("{}: cannot write file", path));
+}
+
+}  // namespace rnc

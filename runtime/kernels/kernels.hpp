@@ -1,0 +1,9 @@
+// Every layer kernel a generated model may call.
+#pragma once
+
+#include "common.hpp"
+#include "conv_direct.hpp"
+#include "elementwise.hpp"
+#include "linear.hpp"
+#include "pool.hpp"
+#include "reorder.hpp"

@@ -1,0 +1,53 @@
+// The contract between a generated model and the runtime's command-line driver.
+//
+// Generated code describes itself with a ModelInfo (shapes, cost, how to find its weights) and
+// implements CompiledModel; runtime/inference_main.cpp turns that into the NAME executable
+// (--input, --output, --top, --threads, --bench, --profile ...). Keeping the driver here means no
+// model repeats it.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace rnc::rt {
+
+struct ModelInfo {
+  const char* name;                     // model name, e.g. "resnet18"
+  std::vector<std::int64_t> input_shape;   // NCHW
+  std::vector<std::int64_t> output_shape;  // e.g. {N, classes}
+  double flops;                         // floating-point operations per run (2 x MACs)
+  const char* weights_file;             // default blob file name, looked up beside the executable
+  const char* model_hash;               // must equal the blob header's model_hash
+  std::uint64_t payload_bytes;          // must equal the blob header's payload_bytes
+  const unsigned char* embedded_blob;   // whole blob linked into the executable, or nullptr
+  std::size_t embedded_blob_size;
+  const char* required_isa;             // "avx512", "avx2" or "generic": checked at start
+};
+
+// One row of `--profile`: a layer, the algorithm that runs it, and its cost.
+struct LayerProfile {
+  std::string name;       // e.g. "b3.0.conv1"
+  std::string algorithm;  // e.g. "direct 3x3/s2"
+  double flops;
+  double seconds;         // accumulated over the profiled runs
+};
+
+class CompiledModel {
+ public:
+  virtual ~CompiledModel() = default;
+  // Points the model at the validated blob payload; must be called before run().
+  virtual void bind_weights(const float* payload) = 0;
+  // Worker threads used by run(); results are identical for every count.
+  virtual void set_threads(int threads) = 0;
+  // in: input_shape floats (NCHW), out: output_shape floats. No heap allocation, no locks.
+  virtual void run(const float* in, float* out) = 0;
+  // Like run(), adding each layer's time to `rows` (created on first use, in layer order).
+  virtual void run_profiled(const float* in, float* out, std::vector<LayerProfile>& rows) = 0;
+};
+
+// Runs the NAME executable's command line for `model`; returns the process exit code.
+int inference_main(int argc, char** argv, const ModelInfo& info, CompiledModel& model);
+
+}  // namespace rnc::rt

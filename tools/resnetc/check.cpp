@@ -1,0 +1,67 @@
+// resnetc check: every stage and layer with its output shape, parameters and MACs, and the
+// activation arena the generated code will use.
+#include <fmt/format.h>
+
+#include "codegen/compile.hpp"
+#include "tools/resnetc/commands.hpp"
+
+namespace rnc::cli {
+namespace {
+
+const std::vector<OptionSpec> kOptions = {kInputShapeOption, kHelpOption};
+
+std::string with_commas(std::int64_t v) {
+  std::string digits = std::to_string(v), out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+std::int64_t node_params(const Graph& g, const Node& n) {
+  std::int64_t total = 0;
+  for (const ParamSpec& p : g.params(n)) total += numel(p.shape);
+  return total;
+}
+
+void print_layers(const Graph& g) {
+  fmt::print("{:<6} {:<16} {:<22} {:<18} {:>12} {:>15}\n", "stage", "layer", "op", "output", "params", "MACs");
+  std::string stage;
+  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+    const Node& n = g.nodes[i];
+    const std::string summary = std::visit([](const auto& op) { return op.summary(); }, n.op);
+    fmt::print("{:<6} {:<16} {:<22} {:<18} {:>12} {:>15}\n", n.stage == stage ? "" : n.stage, n.name, summary,
+               to_string(g.shape(n.output)), with_commas(node_params(g, n)), with_commas(g.macs(n)));
+    stage = n.stage;
+    const bool stage_ends = i + 1 == g.nodes.size() || g.nodes[i + 1].stage != n.stage;
+    if (stage_ends) fmt::print("{:<6} {:<16} {}\n", "", "=> " + n.stage, to_string(g.shape(n.output)));
+  }
+}
+
+}  // namespace
+
+int check_command(const std::vector<std::string>& args) {
+  const Parsed parsed = parse(args, kOptions);
+  if (print_help_if_asked(parsed, "Usage: resnetc check SPEC [--input-shape N,C,H,W]\n\nChecks every shape of SPEC and "
+                                  "prints each stage and layer with its output shape, parameters and MACs, and the "
+                                  "activation arena of the generated code.",
+                          kOptions))
+    return 0;
+  const Graph graph = load_graph(parsed, "check");
+  fmt::print("network {}: input {} -> output {}\n\n", graph.name, to_string(graph.shape(graph.input)), to_string(graph.shape(graph.output)));
+  print_layers(graph);
+  const std::int64_t macs = total_macs(graph);
+  fmt::print("\ntotal: {} parameters, {} MACs ({:.3f} GFLOP per run)\n", with_commas(total_params(graph)), with_commas(macs),
+             2.0 * static_cast<double>(macs) / 1e9);
+  // The arena depends on layouts and fusion, not on weight values: plan it with random ones.
+  const Program program = build_program(graph, random_weights(graph, 0));
+  fmt::print("activation arena: {} bytes ({:.2f} MiB); liveness lower bound {} bytes ({:.2f}x)\n",
+             with_commas(program.arena_floats * 4), static_cast<double>(program.arena_floats) * 4 / (1 << 20),
+             with_commas(program.arena_lower_bound_floats * 4),
+             static_cast<double>(program.arena_floats) / static_cast<double>(program.arena_lower_bound_floats));
+  fmt::print("packed weights: {} bytes\n", with_commas(program.payload_floats * 4));
+  return 0;
+}
+
+}  // namespace rnc::cli

@@ -1,0 +1,32 @@
+// The resnetc subcommands. Each takes its arguments (after the command name) and returns the
+// exit status: 0 success, 1 bad input (spec, weights, files), 2 bad command line.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "dsl/graph.hpp"
+#include "dsl/weights.hpp"
+#include "tools/resnetc/args.hpp"
+
+namespace rnc::cli {
+
+int check_command(const std::vector<std::string>& args);
+int run_command(const std::vector<std::string>& args);
+int compile_command(const std::vector<std::string>& args);
+
+// Options shared by the commands that read a spec (and weights).
+extern const OptionSpec kInputShapeOption;
+extern const OptionSpec kWeightsOption;
+extern const OptionSpec kRandomWeightsOption;
+extern const OptionSpec kHelpOption;
+
+// The spec of the single positional argument, specialized by --input-shape.
+Graph load_graph(const Parsed& parsed, const std::string& command);
+// --weights FILE (checked against the graph) or --random-weights SEED; exactly one is required.
+WeightMap load_weights(const Parsed& parsed, const Graph& graph);
+
+// Prints the command's help when --help was given; returns true if it did.
+bool print_help_if_asked(const Parsed& parsed, const std::string& usage, const std::vector<OptionSpec>& specs);
+
+}  // namespace rnc::cli

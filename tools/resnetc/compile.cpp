@@ -1,0 +1,54 @@
+// resnetc compile: the spec and its weights to a standalone CMake project of shape-fixed C++.
+#include <regex>
+
+#include <fmt/format.h>
+
+#include "codegen/compile.hpp"
+#include "dsl/diagnostics.hpp"
+#include "tools/resnetc/commands.hpp"
+
+namespace rnc::cli {
+namespace {
+
+const std::vector<OptionSpec> kOptions = {
+    kWeightsOption,
+    kRandomWeightsOption,
+    {"--output-dir", "-o", "DIR", "directory to write (replaced atomically)"},
+    {"--name", "", "NAME", "model name: C++ namespace and file names (default: the spec's name)"},
+    kInputShapeOption,
+    {"--target", "", "TARGET", "native (default), avx512, avx2 or generic"},
+    {"--embed-weights", "", "", "link the weights blob into the executable"},
+    {"--dump-passes", "", "", "print the graph after every pass to stderr"},
+    kHelpOption};
+
+}  // namespace
+
+int compile_command(const std::vector<std::string>& args) {
+  const Parsed parsed = parse(args, kOptions);
+  if (print_help_if_asked(parsed, "Usage: resnetc compile SPEC (--weights FILE | --random-weights SEED) -o DIR "
+                                  "[--name NAME] [--input-shape N,C,H,W]\n\nWrites DIR as a CMake project: "
+                                  "cmake -S DIR -B DIR/build && cmake --build DIR/build gives DIR/build/NAME.",
+                          kOptions))
+    return 0;
+  if (!parsed.has("--output-dir")) throw UsageError("'compile' needs -o DIR");
+  Graph graph = load_graph(parsed, "compile");
+  if (auto name = parsed.get("--name")) {
+    if (!std::regex_match(*name, std::regex("[A-Za-z_][A-Za-z0-9_]*")))
+      throw UsageError(fmt::format("option '--name' expects an identifier ([A-Za-z_][A-Za-z0-9_]*), got '{}'", *name));
+    graph.name = *name;
+  }
+  const WeightMap weights = load_weights(parsed, graph);
+  CompileOptions options;
+  options.target = parsed.get("--target").value_or("native");
+  options.embed_weights = parsed.has("--embed-weights");
+  if (parsed.has("--dump-passes"))
+    options.dump = [](const std::string& pass, const Graph& g) { fmt::print(stderr, "=== after {}\n{}", pass, dump_graph(g)); };
+  const CompiledProject project = compile_project(graph, weights, options);
+  const std::string dir = *parsed.get("--output-dir");
+  write_project(project, dir);
+  fmt::print("wrote {}: {} files, {}.weights ({} bytes), arena {} bytes\n", dir, project.files.size() + 1, graph.name,
+             project.blob.size(), project.program.arena_floats * 4);
+  return 0;
+}
+
+}  // namespace rnc::cli

@@ -1,0 +1,78 @@
+// resnetc: an ahead-of-time compiler for ResNet-family networks.
+#include <cstdio>
+#include <exception>
+
+#include <fmt/format.h>
+
+#include "codegen/compile.hpp"
+#include "dsl/diagnostics.hpp"
+#include "error.hpp"
+#include "tools/resnetc/commands.hpp"
+
+namespace {
+
+constexpr const char* kUsage = R"(Usage: resnetc COMMAND [OPTIONS] SPEC
+
+Compiles a ResNet spec (JSON) into specialized, shape-fixed C++.
+
+Commands:
+  check SPEC      check every shape; print layers, parameters, MACs and the arena
+  run SPEC        run the reference interpreter on an .npy input
+  compile SPEC    write a standalone CMake project for the network
+
+Options:
+  -h, --help      show this help (or a command's: resnetc COMMAND --help)
+      --version   print the version
+
+Exit status: 0 success, 1 invalid input (spec, weights, files), 2 invalid command line.
+)";
+
+using Command = int (*)(const std::vector<std::string>&);
+
+struct CommandEntry {
+  const char* name;
+  Command run;
+};
+
+constexpr CommandEntry kCommands[] = {
+    {"check", rnc::cli::check_command}, {"run", rnc::cli::run_command}, {"compile", rnc::cli::compile_command}};
+
+int dispatch(const std::vector<std::string>& args) {
+  if (args.empty()) throw rnc::cli::UsageError("missing command (check, run or compile)");
+  if (args[0] == "--help" || args[0] == "-h") {
+    fmt::print("{}", kUsage);
+    return 0;
+  }
+  if (args[0] == "--version") {
+    fmt::print("resnetc {}\n", rnc::kResnetcVersion);
+    return 0;
+  }
+  for (const CommandEntry& c : kCommands)
+    if (args[0] == c.name) return c.run({args.begin() + 1, args.end()});
+  throw rnc::cli::UsageError(fmt::format("unknown command '{}' (expected check, run or compile)", args[0]));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  try {
+    return dispatch(args);
+  } catch (const rnc::cli::UsageError& e) {
+    const std::string command = !args.empty() && args[0][0] != '-' ? " " + args[0] : "";
+    fmt::print(stderr, "resnetc: error: {}\nTry 'resnetc{} --help'.\n", e.what(), command);
+    return 2;
+  } catch (const rnc::CompileError& e) {
+    fmt::print(stderr, "{}\n", e.what());
+    return 1;
+  } catch (const rnc::rt::Error& e) {
+    fmt::print(stderr, "resnetc: error: {}\n", e.what());
+    return 1;
+  } catch (const std::bad_alloc&) {
+    fmt::print(stderr, "resnetc: error: out of memory\n");
+    return 1;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "resnetc: internal error: {}\n", e.what());
+    return 1;
+  }
+}
