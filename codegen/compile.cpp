@@ -20,8 +20,6 @@ namespace rnc {
 namespace fs = std::filesystem;
 namespace {
 
-const char* const kTargets[] = {"native", "avx512", "avx2", "generic"};
-
 // Everything that shapes the generated code and the blob layout; its hash binds the two.
 std::string canonical_form(const Program& p, const CompileOptions& o) {
   std::string text = fmt::format("resnetc {}\nname {}\ntarget {}\nembed {}\ninput {}\noutput {}\n", kResnetcVersion, p.name,
@@ -56,6 +54,11 @@ void write_file(const fs::path& path, const char* data, std::size_t size) {
 
 }  // namespace
 
+const std::vector<std::string>& known_targets() {
+  static const std::vector<std::string> targets = {"native", "avx512", "avx2", "generic"};
+  return targets;
+}
+
 Program build_program(const Graph& graph, const WeightMap& weights, const CompileOptions& options) {
   const auto dump = [&](const char* pass, const Graph& g) {
     if (options.dump) options.dump(pass, g);
@@ -70,8 +73,9 @@ Program build_program(const Graph& graph, const WeightMap& weights, const Compil
 }
 
 CompiledProject compile_project(const Graph& graph, const WeightMap& weights, const CompileOptions& options) {
-  if (std::find(std::begin(kTargets), std::end(kTargets), options.target) == std::end(kTargets))
-    throw CompileError(fmt::format("unknown target \"{}\" (expected one of: {})", options.target, fmt::join(kTargets, ", ")));
+  const auto& targets = known_targets();
+  if (std::find(targets.begin(), targets.end(), options.target) == targets.end())
+    throw CompileError(fmt::format("unknown target \"{}\" (expected one of: {})", options.target, fmt::join(targets, ", ")));
   CompiledProject project;
   project.program = build_program(graph, weights, options);
   project.model_hash = sha256_hex(canonical_form(project.program, options));
@@ -102,6 +106,9 @@ void write_project(const CompiledProject& project, const std::string& dir) {
     // Replace the old directory only now that the new one is complete.
     const fs::path old = parent / fmt::format(".{}.old-{}", target.filename().string(), ::getpid());
     const bool had_old = fs::exists(target);
+    // Keep the user's build tree (cmake -S DIR -B DIR/build): rebuilding stays incremental.
+    if (had_old && fs::is_directory(target / "build") && !project.files.contains("build"))
+      fs::rename(target / "build", staging / "build");
     if (had_old) fs::rename(target, old);
     fs::rename(staging, target);
     if (had_old) fs::remove_all(old, ec);

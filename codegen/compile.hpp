@@ -29,6 +29,9 @@ struct CompiledProject {
   std::vector<unsigned char> blob;           // NAME.weights (header + payload)
 };
 
+// The code generation targets, default first.
+const std::vector<std::string>& known_targets();
+
 // fold_batchnorm -> fuse_epilogues -> lower (layouts, kernels, packing, arena) -> emit.
 Program build_program(const Graph& graph, const WeightMap& weights, const CompileOptions& options = {});
 CompiledProject compile_project(const Graph& graph, const WeightMap& weights, const CompileOptions& options);

@@ -29,7 +29,7 @@ struct Buffer {
 };
 
 struct PackedTensor {
-  std::string name;  // e.g. "b3.0.conv1.weight (packed OCB,ICB,K,K,16i,16o)"
+  std::string name;  // state_dict-style name, e.g. "2.0.conv1.weight" (packed for its kernel)
   std::vector<float> data;
   std::int64_t offset = 0;  // in floats from the payload start, 64-byte aligned
 };

@@ -162,9 +162,12 @@ class JsonSpecReader {
     const std::vector<ValueId> inputs = resolve_inputs(attrs);
 
     if (is_macro(op)) {
+      if (inputs.size() > 1)
+        diags_.error(attrs.pointer_to("inputs"), fmt::format("{} takes one input; \"inputs\" names {}", op, inputs.size()));
       const ValueId x = inputs.empty() ? current : inputs.front();
       const auto out = expand_macro(op, builder_, attrs, x, {name, weights, stage, where});
       attrs.finish();
+      if (*out != kInvalidValue) builder_.define(name, *out, where);  // the unit's output answers to its name
       return *out;
     }
     auto parsed = parse_op(op, attrs, attrs.pointer_to("op"));
@@ -187,6 +190,10 @@ class JsonSpecReader {
   // to the previous value.
   std::vector<ValueId> wire(const Op& op, std::vector<ValueId> inputs, ValueId current, const std::string& where) {
     const int arity = op_arity(op);
+    if (arity == 2 && inputs.empty()) {
+      diags_.error(where, fmt::format("{} needs \"inputs\": the value to add to the previous one, or two names", op_name(op)));
+      return {};
+    }
     if (inputs.empty()) inputs.push_back(current);
     if (arity == 2 && inputs.size() == 1) inputs.insert(inputs.begin(), current);
     if (static_cast<int>(inputs.size()) != arity) {

@@ -17,7 +17,7 @@ struct SpecOptions {
 
 // Throws CompileError listing every diagnostic. `file` is used in messages only.
 Graph parse_spec_json(std::string_view text, const std::string& file, const SpecOptions& options = {});
-// Reads the file (JSON; the format is chosen by the extension) and parses it.
+// Reads the file and parses it as JSON.
 Graph read_spec(const std::string& path, const SpecOptions& options = {});
 // The spec file's bytes, or CompileError naming the path.
 std::string read_text_file(const std::string& path);

@@ -3,8 +3,10 @@
 // A blob is a 128-byte header followed by the payload. Every tensor in the payload starts at a
 // 64-byte aligned offset (relative to the payload start); the generated code knows each offset
 // as a constexpr. The header binds the blob to one model: `model_hash` is the SHA-256 (hex) of
-// the spec and the codegen options, so a blob made for another model or another specialization
-// is refused; `payload_checksum` (FNV-1a 64) catches truncation and tampering.
+// the generated program and the codegen options, so a blob made for another model or another specialization
+// is refused; `payload_checksum` (FNV-1a 64) catches truncation and tampering. The hash covers
+// the lowered program (kernels, configurations, tensor layout) and the options, not the weight
+// values: blobs of one network with different trained weights are interchangeable.
 #pragma once
 
 #include <cstddef>

@@ -29,7 +29,7 @@ struct ModelInfo {
 // One row of `--profile`: a layer, the algorithm that runs it, and its cost.
 struct LayerProfile {
   std::string name;       // e.g. "b3.0.conv1"
-  std::string algorithm;  // e.g. "direct 3x3/s2"
+  std::string algorithm;  // e.g. "direct conv3x3/s2, 14 px/block"
   double flops;
   double seconds;         // accumulated over the profiled runs
 };

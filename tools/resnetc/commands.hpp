@@ -15,11 +15,12 @@ int check_command(const std::vector<std::string>& args);
 int run_command(const std::vector<std::string>& args);
 int compile_command(const std::vector<std::string>& args);
 
-// Options shared by the commands that read a spec (and weights).
-extern const OptionSpec kInputShapeOption;
-extern const OptionSpec kWeightsOption;
-extern const OptionSpec kRandomWeightsOption;
-extern const OptionSpec kHelpOption;
+// Options shared by the commands that read a spec (and weights). Inline so that option tables
+// in other files, initialized at startup, always see them constructed.
+inline const OptionSpec kInputShapeOption{"--input-shape", "", "N,C,H,W", "specialize the spec to another input shape"};
+inline const OptionSpec kWeightsOption{"--weights", "", "FILE", "weights as safetensors with state_dict names"};
+inline const OptionSpec kRandomWeightsOption{"--random-weights", "", "SEED", "deterministic random weights instead"};
+inline const OptionSpec kHelpOption{"--help", "-h", "", "show this help and exit"};
 
 // The spec of the single positional argument, specialized by --input-shape.
 Graph load_graph(const Parsed& parsed, const std::string& command);

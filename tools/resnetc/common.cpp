@@ -7,10 +7,6 @@
 
 namespace rnc::cli {
 
-const OptionSpec kInputShapeOption{"--input-shape", "", "N,C,H,W", "specialize the spec to another input shape"};
-const OptionSpec kWeightsOption{"--weights", "", "FILE", "weights as safetensors with state_dict names"};
-const OptionSpec kRandomWeightsOption{"--random-weights", "", "SEED", "deterministic random weights instead"};
-const OptionSpec kHelpOption{"--help", "-h", "", "show this help and exit"};
 
 Graph load_graph(const Parsed& parsed, const std::string& command) {
   if (parsed.positional.size() != 1)

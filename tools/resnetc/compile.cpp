@@ -1,7 +1,9 @@
 // resnetc compile: the spec and its weights to a standalone CMake project of shape-fixed C++.
+#include <algorithm>
 #include <regex>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "codegen/compile.hpp"
 #include "dsl/diagnostics.hpp"
@@ -40,6 +42,9 @@ int compile_command(const std::vector<std::string>& args) {
   const WeightMap weights = load_weights(parsed, graph);
   CompileOptions options;
   options.target = parsed.get("--target").value_or("native");
+  const auto& targets = known_targets();
+  if (std::find(targets.begin(), targets.end(), options.target) == targets.end())
+    throw UsageError(fmt::format("option '--target' expects one of {}, got '{}'", fmt::join(targets, ", "), options.target));
   options.embed_weights = parsed.has("--embed-weights");
   if (parsed.has("--dump-passes"))
     options.dump = [](const std::string& pass, const Graph& g) { fmt::print(stderr, "=== after {}\n{}", pass, dump_graph(g)); };

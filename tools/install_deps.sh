@@ -1,0 +1,27 @@
+#!/bin/sh
+# install_deps.sh [build] [test]
+# Installs, with apt-get, the Debian packages resnetc needs that are missing: the build set
+# (compiler, CMake, fmt, nlohmann-json) and, for `test`, doctest and PyTorch for parity tests.
+set -eu
+packages=""
+for group in "$@"; do
+  case "$group" in
+    build) packages="$packages g++ cmake make libfmt-dev nlohmann-json3-dev" ;;
+    test) packages="$packages doctest-dev python3 python3-numpy python3-torch python3-torchvision" ;;
+    *) echo "install_deps.sh: unknown group '$group' (expected build or test)" >&2; exit 2 ;;
+  esac
+done
+missing=""
+for p in $packages; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "install_deps.sh: installing:$missing"
+if [ "$(id -u)" -eq 0 ]; then sudo=""; elif command -v sudo >/dev/null; then sudo="sudo"; else
+  echo "install_deps.sh: need root (or sudo) to install:$missing" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+# shellcheck disable=SC2086
+$sudo apt-get install -y -qq --no-install-recommends $missing
