@@ -50,6 +50,11 @@ const nlohmann::json* AttrReader::find(std::string_view key) {
 
 const nlohmann::json* AttrReader::child(std::string_view key) { return find(key); }
 
+void AttrReader::bad(std::string_view key, std::string what) {
+  bad_.insert(std::string(key));
+  diags_.error(pointer_to(key), std::move(what));
+}
+
 void AttrReader::missing(std::string_view key, std::string_view expected) {
   if (object_.is_object()) diags_.error(pointer_, fmt::format("missing required key \"{}\" ({})", key, expected));
 }
@@ -66,18 +71,18 @@ std::int64_t AttrReader::integer(std::string_view key, std::optional<std::int64_
   if (v->is_number_integer()) {
     // Unsigned values above int64 arrive as number_unsigned; compare through the unsigned form.
     if (v->is_number_unsigned() && v->get<std::uint64_t>() > static_cast<std::uint64_t>(max)) {
-      diags_.error(pointer_to(key), fmt::format("expected {}, found {} (too large)", expected, v->dump()));
+      bad(key, fmt::format("expected {}, found {} (too large)", expected, v->dump()));
       return fallback.value_or(min);
     }
     const std::int64_t x = v->get<std::int64_t>();
     if (x >= min && x <= max) return x;
-    diags_.error(pointer_to(key), fmt::format("expected {}, found {}", expected, x));
+    bad(key, fmt::format("expected {}, found {}", expected, x));
     return fallback.value_or(min);
   }
   if (v->is_number_float())
-    diags_.error(pointer_to(key), fmt::format("expected {}, found the non-integer {}", expected, v->dump()));
+    bad(key, fmt::format("expected {}, found the non-integer {}", expected, v->dump()));
   else
-    diags_.error(pointer_to(key), fmt::format("expected {}, found {}", expected, describe(*v)));
+    bad(key, fmt::format("expected {}, found {}", expected, describe(*v)));
   return fallback.value_or(min);
 }
 
@@ -85,7 +90,7 @@ bool AttrReader::boolean(std::string_view key, bool fallback) {
   const nlohmann::json* v = find(key);
   if (!v) return fallback;
   if (v->is_boolean()) return v->get<bool>();
-  diags_.error(pointer_to(key), fmt::format("expected true or false, found {}", describe(*v)));
+  bad(key, fmt::format("expected true or false, found {}", describe(*v)));
   return fallback;
 }
 
@@ -95,10 +100,10 @@ double AttrReader::number(std::string_view key, double fallback, double min_excl
   if (v->is_number()) {
     const double x = v->get<double>();
     if (std::isfinite(x) && x > min_exclusive) return x;
-    diags_.error(pointer_to(key), fmt::format("expected a number > {}, found {}", min_exclusive, v->dump()));
+    bad(key, fmt::format("expected a number > {}, found {}", min_exclusive, v->dump()));
     return fallback;
   }
-  diags_.error(pointer_to(key), fmt::format("expected a number, found {}", describe(*v)));
+  bad(key, fmt::format("expected a number, found {}", describe(*v)));
   return fallback;
 }
 
@@ -109,7 +114,7 @@ std::string AttrReader::string(std::string_view key, std::optional<std::string> 
     return fallback.value_or("");
   }
   if (v->is_string()) return v->get<std::string>();
-  diags_.error(pointer_to(key), fmt::format("expected a string, found {}", describe(*v)));
+  bad(key, fmt::format("expected a string, found {}", describe(*v)));
   return fallback.value_or("");
 }
 
@@ -119,13 +124,16 @@ std::vector<std::string> AttrReader::string_list(std::string_view key) {
   if (!v) return out;
   if (v->is_string()) return {v->get<std::string>()};
   if (!v->is_array()) {
-    diags_.error(pointer_to(key), fmt::format("expected a string or an array of strings, found {}", describe(*v)));
+    bad(key, fmt::format("expected a string or an array of strings, found {}", describe(*v)));
     return out;
   }
   for (std::size_t i = 0; i < v->size(); ++i) {
     const auto& item = (*v)[i];
     if (item.is_string()) out.push_back(item.get<std::string>());
-    else diags_.error(fmt::format("{}/{}", pointer_to(key), i), fmt::format("expected a string, found {}", describe(item)));
+    else {
+      bad_.insert(std::string(key));
+      diags_.error(fmt::format("{}/{}", pointer_to(key), i), fmt::format("expected a string, found {}", describe(item)));
+    }
   }
   return out;
 }
@@ -138,7 +146,7 @@ std::vector<std::int64_t> AttrReader::integer_list(std::string_view key, std::in
     return out;
   }
   if (!v->is_array()) {
-    diags_.error(pointer_to(key), fmt::format("expected an array of integers, found {}", describe(*v)));
+    bad(key, fmt::format("expected an array of integers, found {}", describe(*v)));
     return out;
   }
   for (std::size_t i = 0; i < v->size(); ++i) {
@@ -148,6 +156,7 @@ std::vector<std::int64_t> AttrReader::integer_list(std::string_view key, std::in
         item.get<std::int64_t>() >= min && item.get<std::int64_t>() <= max) {
       out.push_back(item.get<std::int64_t>());
     } else {
+      bad_.insert(std::string(key));
       diags_.error(where, fmt::format("expected an integer in [{}, {}], found {}", min, max, describe(item)));
       out.push_back(min);
     }

@@ -27,6 +27,13 @@ class AttrReader {
 
   bool is_object() const { return object_.is_object(); }
   bool has(std::string_view key) const;
+  // Present and read without a type or range error: checks that build on a value use this so
+  // one mistake gives one message.
+  bool valid(std::string_view key) const { return has(key) && !bad_.contains(std::string(key)); }
+  // Keys this object may hold that the reader consults only in some forms (listed as known).
+  void allow(std::initializer_list<std::string_view> keys) {
+    for (std::string_view k : keys) asked_.insert(std::string(k));
+  }
   const std::string& pointer() const { return pointer_; }
   std::string pointer_to(std::string_view key) const;
   Diagnostics& diags() { return diags_; }
@@ -49,12 +56,14 @@ class AttrReader {
  private:
   const nlohmann::json* find(std::string_view key);
   void missing(std::string_view key, std::string_view expected);
+  void bad(std::string_view key, std::string what);
 
   const nlohmann::json& object_;
   std::string pointer_;
   Diagnostics& diags_;
   std::set<std::string> asked_;  // every key a getter looked for: the known keys
   std::set<std::string> used_;   // keys present and read
+  std::set<std::string> bad_;    // keys present with a wrong type or out of range
 };
 
 // JSON-pointer escaping of one reference token ("~" -> "~0", "/" -> "~1").

@@ -16,6 +16,7 @@ void GraphBuilder::define(const std::string& name, ValueId id, const std::string
 }
 
 ValueId GraphBuilder::lookup(const std::string& name, const std::string& where) {
+  // A name whose layer failed maps to kInvalidValue: its error is already reported.
   if (auto it = names_.find(name); it != names_.end()) return it->second;
   if (auto it = declared_.find(name); it != declared_.end())
     diags_.error(where, fmt::format("value \"{}\" is used before it is defined (at {}); inputs must refer to earlier "
@@ -34,12 +35,16 @@ ValueId GraphBuilder::add(Node node) {
     diags_.error(node.where, fmt::format("{} takes {} input(s), got {}", op_name(node.op), arity, node.inputs.size()));
     return kInvalidValue;
   }
+  const auto fail = [&] {
+    names_.emplace(node.name, kInvalidValue);
+    return kInvalidValue;
+  };
   for (ValueId id : node.inputs)
-    if (id == kInvalidValue || graph_.shape(id).empty()) return kInvalidValue;
+    if (id == kInvalidValue || graph_.shape(id).empty()) return fail();
 
   const auto in = graph_.input_shapes(node);
   const auto out = std::visit([&](const auto& op) { return op.infer(in, diags_, node.where); }, node.op);
-  if (!out) return kInvalidValue;
+  if (!out) return fail();
 
   const bool has_params = !graph_.params(node).empty();
   if (has_params && node.weights.empty()) {

@@ -103,11 +103,16 @@ std::optional<Entry> parse_entry(const std::string& name, const json& v, std::ui
 
 void check_overlaps(std::vector<Entry>& entries, Diagnostics& diags) {
   std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.begin < b.begin; });
-  for (std::size_t i = 1; i < entries.size(); ++i)
-    if (entries[i].begin < entries[i - 1].end && entries[i].end > entries[i].begin)
-      diags.error("tensor \"" + entries[i].name + "\"",
-                  fmt::format("data [{}, {}] overlaps tensor \"{}\" [{}, {}]", entries[i].begin, entries[i].end,
-                              entries[i - 1].name, entries[i - 1].begin, entries[i - 1].end));
+  // Compare each tensor with the one reaching furthest so far, so a large tensor that covers
+  // several later ones is reported against each of them. Empty tensors occupy nothing.
+  const Entry* furthest = nullptr;
+  for (const Entry& e : entries) {
+    if (e.end == e.begin) continue;
+    if (furthest && e.begin < furthest->end)
+      diags.error("tensor \"" + e.name + "\"", fmt::format("data [{}, {}] overlaps tensor \"{}\" [{}, {}]", e.begin, e.end,
+                                                           furthest->name, furthest->begin, furthest->end));
+    if (!furthest || e.end > furthest->end) furthest = &e;
+  }
 }
 
 }  // namespace

@@ -45,7 +45,7 @@ class JsonSpecReader {
     AttrReader top(doc, "", diags_);
     if (!top.is_object()) return {};
     builder_.graph().name = top.string("name", std::nullopt);
-    if (top.has("name") && !is_identifier(builder_.graph().name))
+    if (top.valid("name") && !is_identifier(builder_.graph().name))
       diags_.error("/name", fmt::format("expected an identifier ([A-Za-z_][A-Za-z0-9_]*, used for C++ names), found "
                                         "\"{}\"",
                                         builder_.graph().name));
@@ -82,7 +82,7 @@ class JsonSpecReader {
     AttrReader in(*input, "/input", diags_);
     Shape shape = in.integer_list("shape", 1);
     in.finish();
-    if (in.has("shape") && shape.size() != 4)
+    if (in.valid("shape") && shape.size() != 4)
       diags_.error("/input/shape", fmt::format("expected 4 dimensions [N, C, H, W], found {}", shape.size()));
     if (options.input_shape) shape = *options.input_shape;
     if (shape.size() == 4 && !checked_numel(shape)) {
@@ -112,11 +112,15 @@ class JsonSpecReader {
   ValueId read_stage(const json& stage, const std::string& where, ValueId current) {
     AttrReader attrs(stage, where, diags_);
     if (!attrs.is_object()) return kInvalidValue;
+    attrs.allow({"name", "input", "layers", "op", "weights"});
     const std::string name = attrs.string("name", std::nullopt);
-    if (attrs.has("name") && !is_identifier(name))
+    if (attrs.valid("name") && !is_identifier(name))
       diags_.error(attrs.pointer_to("name"), fmt::format("expected an identifier, found \"{}\"", name));
     builder_.graph().stages.push_back(name);
-    if (attrs.has("input")) current = builder_.lookup(attrs.string("input", ""), attrs.pointer_to("input"));
+    if (attrs.has("input")) {
+      const std::string input = attrs.string("input", "");
+      current = attrs.valid("input") ? builder_.lookup(input, attrs.pointer_to("input")) : kInvalidValue;
+    }
 
     if (attrs.has("op")) {
       current = read_macro_stage(attrs, name, current);
@@ -133,7 +137,7 @@ class JsonSpecReader {
       diags_.error(where, "a stage needs \"layers\" (an array) or \"op\" (a stage macro: residual, resnet_block)");
       return kInvalidValue;
     }
-    if (current != kInvalidValue && !name.empty()) builder_.define(name, current, where);
+    if (!name.empty()) builder_.define(name, current, where);  // also when invalid: see GraphBuilder::lookup
     return current;
   }
 
@@ -158,7 +162,9 @@ class JsonSpecReader {
     if (!attrs.is_object()) return kInvalidValue;
     const std::string op = attrs.string("op", std::nullopt);
     const std::string name = attrs.string("name", stage + "." + std::to_string(index));
-    const std::string weights = attrs.string("weights", is_macro(op) ? std::nullopt : std::optional<std::string>(""));
+    std::string weights = attrs.string("weights", is_macro(op) ? std::nullopt : std::optional<std::string>(""));
+    // A prefix of the wrong type was reported; a placeholder avoids a second "missing" message.
+    if (attrs.has("weights") && !attrs.valid("weights")) weights = "<invalid>";
     const std::vector<ValueId> inputs = resolve_inputs(attrs);
 
     if (is_macro(op)) {
@@ -167,14 +173,23 @@ class JsonSpecReader {
       const ValueId x = inputs.empty() ? current : inputs.front();
       const auto out = expand_macro(op, builder_, attrs, x, {name, weights, stage, where});
       attrs.finish();
-      if (*out != kInvalidValue) builder_.define(name, *out, where);  // the unit's output answers to its name
+      builder_.define(name, *out, where);  // the unit's output answers to its name
       return *out;
+    }
+    if (!attrs.valid("op")) {
+      builder_.define(name, kInvalidValue, where);
+      return kInvalidValue;  // without an op its other keys cannot be judged
     }
     auto parsed = parse_op(op, attrs, attrs.pointer_to("op"));
     attrs.finish();
     if (!parsed) return kInvalidValue;
     Node node{name, stage, weights, where, std::move(*parsed), {}, kInvalidValue};
-    node.inputs = wire(node.op, inputs, current, where);
+    auto wired = wire(node.op, inputs, current, where);
+    if (!wired) {
+      builder_.define(name, kInvalidValue, where);
+      return kInvalidValue;
+    }
+    node.inputs = std::move(*wired);
     return builder_.add(std::move(node));
   }
 
@@ -188,17 +203,18 @@ class JsonSpecReader {
 
   // Default wiring: a one-input op reads the previous value; `add` with one named input adds it
   // to the previous value.
-  std::vector<ValueId> wire(const Op& op, std::vector<ValueId> inputs, ValueId current, const std::string& where) {
+  std::optional<std::vector<ValueId>> wire(const Op& op, std::vector<ValueId> inputs, ValueId current,
+                                           const std::string& where) {
     const int arity = op_arity(op);
     if (arity == 2 && inputs.empty()) {
       diags_.error(where, fmt::format("{} needs \"inputs\": the value to add to the previous one, or two names", op_name(op)));
-      return {};
+      return std::nullopt;
     }
     if (inputs.empty()) inputs.push_back(current);
     if (arity == 2 && inputs.size() == 1) inputs.insert(inputs.begin(), current);
     if (static_cast<int>(inputs.size()) != arity) {
       diags_.error(where, fmt::format("{} takes {} input(s); \"inputs\" names {}", op_name(op), arity, inputs.size()));
-      return {};
+      return std::nullopt;
     }
     return inputs;
   }

@@ -437,6 +437,14 @@ BROKEN_SPEC("weights prefix is a number",
 BROKEN_SPEC("inputs is a number",
             base_spec(R"({"op": "relu", "inputs": 3})"),
             {"spec.json: /stages/0/layers/0/inputs: expected a string or an array of strings, found 3"})
+BROKEN_SPEC("layer without op",
+            base_spec(R"({"name": "x", "out_channels": 3})"),
+            {"spec.json: /stages/0/layers/0: missing required key \"op\" (a string)"})
+BROKEN_SPEC("stage input is a number",
+            R"({"name": "n", "input": {"shape": [1,1,8,8]}, "stages": [{"name": "s", "input": 5, "layers": [{"op": "relu"}]}]})",
+            {"spec.json: /stages/0/input: expected a string, found 5"})
+BROKEN_SPEC("unknown key in input (\"dtype\")", base_spec(R"({"op": "relu"})", R"([1, 3, 8, 8], "dtype": "f32")"),
+            {"spec.json: /input/dtype: unknown key \"dtype\" (known here: shape)"})
 BROKEN_SPEC("macro stage with a plain op",
             R"({"name": "n", "input": {"shape": [1,1,8,8]}, "stages": [{"name": "s", "op": "conv2d", "weights": "0"}]})",
             {"spec.json: /stages/0/op: expected a stage macro (residual, resnet_block), found \"conv2d\""})
@@ -454,6 +462,34 @@ BROKEN_SPEC("residual macro on a rank-2 value",
                  {"name": "f", "layers": [{"op": "flatten"}]},
                  {"name": "s", "op": "residual", "weights": "1", "out_channels": 4}]})",
             {"spec.json: /stages/1: conv2d expects a rank-4 input, got [1,256]"})
+
+TEST_CASE("valid spec: a macro as a layer, reading a named value") {
+  const Graph g = rnc::parse_spec_json(R"({"name": "m", "input": {"shape": [1, 4, 8, 8]}, "stages": [{"name": "s", "layers": [
+      {"op": "relu", "name": "a"}, {"op": "relu"},
+      {"op": "residual", "weights": "r", "out_channels": 4, "inputs": ["a"]}]}]})",
+                                       "m.json");
+  const rnc::Node* c1 = find_node(g, "s.2.conv1");
+  REQUIRE(c1 != nullptr);
+  CHECK(c1->weights == "r.conv1");
+  CHECK(g.values[static_cast<std::size_t>(c1->inputs[0])].name == "a");
+  CHECK(g.values[static_cast<std::size_t>(find_node(g, "s.2.add")->inputs[1])].name == "a");
+  CHECK(g.values[static_cast<std::size_t>(g.output)].name == "s.2.relu2");
+}
+
+TEST_CASE("broken spec: a macro layer naming three inputs is refused (a residual takes one)") {
+  // Plain ops report an arity mismatch; a macro must not silently use the first name and drop the rest.
+  const std::string spec = base_spec(R"({"op": "relu", "name": "a"},
+      {"op": "residual", "weights": "r", "out_channels": 3, "inputs": ["a", "input", "a"]})");
+  std::string message;
+  try {
+    (void)rnc::parse_spec_json(spec, "spec.json");
+  } catch (const rnc::CompileError& e) {
+    message = e.what();
+  }
+  INFO("message:\n" << message);
+  CHECK(message.find("spec.json: /stages/0/layers/1") != std::string::npos);
+  CHECK(message.find("input") != std::string::npos);
+}
 
 TEST_CASE("broken spec: two layers reading each other (cycle) report the forward reference") {
   const std::string message = error_of(base_spec(R"({"op": "relu", "name": "a", "inputs": ["b"]},
