@@ -22,8 +22,8 @@ namespace {
 
 // Everything that shapes the generated code and the blob layout; its hash binds the two.
 std::string canonical_form(const Program& p, const CompileOptions& o) {
-  std::string text = fmt::format("resnetc {}\nname {}\ntarget {}\nembed {}\ninput {}\noutput {}\n", kResnetcVersion, p.name,
-                                 o.target, o.embed_weights, to_string(p.input_shape), to_string(p.output_shape));
+  std::string text = fmt::format("resnetc {}\nname {}\ntarget {}\nembed {}\nexact {}\ninput {}\noutput {}\n", kResnetcVersion,
+                                 p.name, o.target, o.embed_weights, o.exact, to_string(p.input_shape), to_string(p.output_shape));
   for (const Step& s : p.steps) text += fmt::format("step {} {} {}\n", s.label, s.kernel, s.config);
   for (const PackedTensor& t : p.tensors) text += fmt::format("tensor {} {} {}\n", t.name, t.data.size(), t.offset);
   return text;
@@ -69,7 +69,7 @@ Program build_program(const Graph& graph, const WeightMap& weights, const Compil
   dump("fold_batchnorm", model.graph);
   model.graph = fuse_epilogues(std::move(model.graph));
   dump("fuse_epilogues", model.graph);
-  return lower(model);
+  return lower(model, {.exact = options.exact});
 }
 
 CompiledProject compile_project(const Graph& graph, const WeightMap& weights, const CompileOptions& options) {

@@ -18,6 +18,7 @@ inline constexpr const char* kResnetcVersion = "0.1.0";
 struct CompileOptions {
   std::string target = "native";  // native | avx512 | avx2 | generic
   bool embed_weights = false;
+  bool exact = false;  // direct convolution only (see LowerOptions)
   // Called with each pass's name and the graph after it (resnetc compile --dump-passes).
   std::function<void(const std::string& pass, const Graph& graph)> dump;
 };

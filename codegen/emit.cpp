@@ -77,6 +77,7 @@ class Emitter {
     w.line("#include <vector>");
     w.blank();
     w.line("#include \"model.hpp\"");
+    w.line("#include \"scratch.hpp\"");
     w.line("#include \"thread_pool.hpp\"");
     w.blank();
     w.open_namespace(p_.name);
@@ -95,8 +96,9 @@ class Emitter {
     {
       auto cls = w.block("class Model final : public rnc::rt::CompiledModel", "};");
       w.line(" public:");
+      w.line("Model();");
       w.line("void bind_weights(const float* payload) override {{ weights_ = payload; }}");
-      w.line("void set_threads(int threads) override {{ pool_.resize(threads); }}");
+      w.line("void set_threads(int threads) override;");
       w.line("void run(const float* in, float* out) override;");
       w.line("void run_profiled(const float* in, float* out, std::vector<rnc::rt::LayerProfile>& rows) override;");
       w.line("static const rnc::rt::ModelInfo& info();");
@@ -105,6 +107,7 @@ class Emitter {
       w.line("alignas(64) float arena_[kArenaBytes / sizeof(float)];");
       w.line("const float* weights_ = nullptr;");
       w.line("rnc::rt::ThreadPool pool_{{1}};");
+      w.line("rnc::rt::Scratch scratch_;  // per-thread temporaries, sized by set_threads()");
     }
     w.blank();
     w.close_namespace(p_.name);
@@ -120,6 +123,9 @@ class Emitter {
     w.line("#include \"kernels/kernels.hpp\"");
     w.blank();
     w.line("namespace {}::layers {{", p_.name);
+    w.blank();
+    w.line("// Private scratch of each part (thread), in floats: the largest any layer needs.");
+    w.line("inline constexpr std::size_t kScratchFloats = {};", p_.scratch_floats);
     w.blank();
     for (const Step& s : p_.steps) w.line("void {}(const rnc::kern::Context& ctx, int part, int parts);", s.function);
     w.blank();
@@ -140,8 +146,9 @@ class Emitter {
       w.line("// {}", s.comment);
       auto fn = w.block(fmt::format("void {}(const rnc::kern::Context& ctx, int part, int parts)", s.function));
       w.line("static constexpr auto kCfg = {};", s.config);
-      w.line("{}<kCfg>({{.in0 = {}, .in1 = {}, .w0 = {}, .w1 = {}, .out = {}}}, part, parts);", s.kernel, pointer(s.in0),
-             pointer(s.in1), weights(s.w0), weights(s.w1), pointer(s.out));
+      const std::string scratch = s.scratch_floats > 0 ? "ctx.scratch + part * kScratchFloats" : "nullptr";
+      w.line("{}<kCfg>({{.in0 = {}, .in1 = {}, .w0 = {}, .w1 = {}, .out = {}, .scratch = {}}}, part, parts);", s.kernel,
+             pointer(s.in0), pointer(s.in1), weights(s.w0), weights(s.w1), pointer(s.out), scratch);
     }
     w.blank();
     w.line("}}  // namespace {}::layers", p_.name);
@@ -194,9 +201,17 @@ class Emitter {
     w.blank();
     w.line("}}  // namespace");
     w.blank();
+    w.line("Model::Model() {{ scratch_.resize(layers::kScratchFloats, 1); }}");
+    w.blank();
+    {
+      auto f = w.block("void Model::set_threads(int threads)");
+      w.line("pool_.resize(threads);");
+      w.line("scratch_.resize(layers::kScratchFloats, threads);");
+    }
+    w.blank();
     {
       auto f = w.block("void Model::run(const float* in, float* out)");
-      w.line("const rnc::kern::Context ctx{{in, out, arena_, weights_}};");
+      w.line("const rnc::kern::Context ctx{{in, out, arena_, weights_, scratch_.data()}};");
       auto loop = w.block("for (const Layer& layer : kLayers)", "}  // for layer");
       w.line("Job job{{layer.fn, &ctx}};");
       w.line("pool_.run(run_part, &job);");
@@ -204,7 +219,7 @@ class Emitter {
     w.blank();
     {
       auto f = w.block("void Model::run_profiled(const float* in, float* out, std::vector<rnc::rt::LayerProfile>& rows)");
-      w.line("const rnc::kern::Context ctx{{in, out, arena_, weights_}};");
+      w.line("const rnc::kern::Context ctx{{in, out, arena_, weights_, scratch_.data()}};");
       {
         auto init = w.block("if (rows.empty())");
         w.line("for (const Layer& layer : kLayers) rows.push_back({{layer.name, layer.algorithm, layer.flops, 0.0}});");

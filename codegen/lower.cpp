@@ -34,7 +34,7 @@ std::string blocked_cfg(const Buffer& b) { return fmt::format("{{{}, {}, {}, {},
 
 class Lowering {
  public:
-  explicit Lowering(const Model& m) : g_(m.graph), w_(m.weights) {}
+  Lowering(const Model& m, const LowerOptions& o) : g_(m.graph), w_(m.weights), o_(o) {}
 
   Program run() {
     p_.name = g_.name;
@@ -158,8 +158,8 @@ class Lowering {
     const int block = row_block(buf(out).w, kMaxRowBlock);
     const std::string cfg = fmt::format(
         "rnc::kern::ConvCfg{{.in = {}, .out = {}, .res = {}, .kernel = {}, .stride = {}, .padding = {}, .ow_block = {}, "
-        ".residual = {}, .relu = {}}}",
-        blocked_cfg(in), blocked_cfg(buf(out)), blocked_cfg(res), c.kernel, c.stride, c.padding, block, c.fused_residual,
+        ".oc_blocks = {}, .residual = {}, .relu = {}}}",
+        blocked_cfg(in), blocked_cfg(buf(out)), blocked_cfg(res), c.kernel, c.stride, c.padding, block, 1, c.fused_residual,
         c.fused_relu);
     Step& s = add_step(node.name, node.stage, stem ? "rnc::kern::conv_nchw_in" : "rnc::kern::conv_blocked", cfg);
     std::string fused = c.bias ? "bias" : "";
@@ -280,10 +280,12 @@ class Lowering {
       offset += (static_cast<std::int64_t>(t.data.size()) + kAlignFloats - 1) / kAlignFloats * kAlignFloats;
     }
     p_.payload_floats = offset;
+    for (const Step& s : p_.steps) p_.scratch_floats = std::max(p_.scratch_floats, s.scratch_floats);
   }
 
   const Graph& g_;
   const WeightMap& w_;
+  const LowerOptions& o_;
   Program p_;
   std::vector<std::vector<const Node*>> consumers_;
   std::map<ValueId, int> buffer_of_;
@@ -299,7 +301,7 @@ int row_block(std::int64_t width, int limit) {
   return 1;
 }
 
-Program lower(const Model& model) { return Lowering(model).run(); }
+Program lower(const Model& model, const LowerOptions& options) { return Lowering(model, options).run(); }
 
 std::int64_t Buffer::floats() const {
   switch (layout) {

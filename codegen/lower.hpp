@@ -7,9 +7,13 @@
 
 namespace rnc {
 
+struct LowerOptions {
+  bool exact = false;  // direct convolution only (no Winograd): ~1e-6 instead of ~1e-5 error
+};
+
 // `model` must have gone through fold_batchnorm and fuse_epilogues (or not: every node kind
 // lowers on its own). Throws CompileError for an arena plan that fails validation.
-Program lower(const Model& model);
+Program lower(const Model& model, const LowerOptions& options = {});
 
 // Largest divisor of `width` that is at most `limit` (register block along the output row).
 int row_block(std::int64_t width, int limit);

@@ -44,6 +44,7 @@ struct Step {
   std::string config;     // C++ initializer of the kernel's constexpr configuration
   int in0 = -1, in1 = -1, out = -1;  // buffer ids
   int w0 = -1, w1 = -1;              // packed tensor ids
+  std::int64_t scratch_floats = 0;   // private scratch each part needs
   double flops = 0;
 };
 
@@ -57,6 +58,7 @@ struct Program {
   std::int64_t arena_floats = 0;
   std::int64_t arena_lower_bound_floats = 0;
   std::int64_t payload_floats = 0;
+  std::int64_t scratch_floats = 0;  // per part: the largest any step needs
   double flops = 0;
 };
 

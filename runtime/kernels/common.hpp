@@ -23,6 +23,7 @@ struct Args {
   const float* w0 = nullptr;   // packed weights (or BN scale)
   const float* w1 = nullptr;   // bias (or BN shift)
   float* out = nullptr;
+  float* scratch = nullptr;    // this part's private scratch (Winograd tiles), 64-byte aligned
 };
 
 // Geometry of a blocked activation tensor.
@@ -81,6 +82,7 @@ struct Context {
   float* output;
   float* arena;
   const float* weights;
+  float* scratch;  // parts x the model's kScratchFloats, one slice per part
 };
 
 using LayerFn = void (*)(const Context& ctx, int part, int parts);

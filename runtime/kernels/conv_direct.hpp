@@ -14,6 +14,7 @@ struct ConvCfg {
   Blocked res;    // residual operand geometry (used when residual)
   int kernel, stride, padding;
   int ow_block;   // output pixels per register block; divides out.w
+  int oc_blocks;  // 16-channel output blocks per register block; divides out.cb()
   bool residual, relu;
 };
 
