@@ -54,9 +54,10 @@ function(resnetc_add_model name)
     COMMENT "resnetc: compiling ${name} from ${arg_SPEC}"
     VERBATIM)
   set(library ${build}/lib${name}_model.a)
+  set(runtime ${build}/lib${name}_runtime.a)
   set(program ${build}/${name})
   add_custom_command(
-    OUTPUT ${library} ${program}
+    OUTPUT ${library} ${runtime} ${program}
     COMMAND ${CMAKE_COMMAND} -S ${dir} -B ${build} -DCMAKE_BUILD_TYPE=Release
             -DCMAKE_CXX_COMPILER=${CMAKE_CXX_COMPILER}
     COMMAND ${CMAKE_COMMAND} --build ${build}
@@ -70,7 +71,7 @@ function(resnetc_add_model name)
   file(MAKE_DIRECTORY ${dir}/runtime)
   add_library(${name} INTERFACE)
   target_include_directories(${name} INTERFACE ${dir} ${dir}/runtime)
-  target_link_libraries(${name} INTERFACE ${library} Threads::Threads)
+  target_link_libraries(${name} INTERFACE ${library} ${runtime} Threads::Threads)
   add_dependencies(${name} ${name}_build)
   add_executable(${name}_cli IMPORTED GLOBAL)
   set_target_properties(${name}_cli PROPERTIES IMPORTED_LOCATION ${program})

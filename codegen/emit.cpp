@@ -10,17 +10,13 @@
 namespace rnc {
 namespace {
 
-// Compiler flags and the instruction set the binary checks for at start, per target.
-struct TargetFlags {
-  const char* flags;
-  const char* required_isa;
-};
-
-TargetFlags target_flags(const std::string& target) {
-  if (target == "avx512") return {"-mavx512f -mavx512bw -mavx512dq -mavx512vl -mfma -mprefer-vector-width=512", "avx512"};
-  if (target == "avx2") return {"-mavx2 -mfma", "avx2"};
-  if (target == "generic") return {"", "generic"};
-  return {"-march=native -mprefer-vector-width=512", "generic"};  // native: whatever the build machine has
+// Compiler flags of the layer code per target. The instruction set they enable is read back
+// from the compiler by the generated CMakeLists.txt (for native it depends on the build machine).
+const char* target_flags(const std::string& target) {
+  if (target == "avx512") return "-mavx512f -mavx512bw -mavx512dq -mavx512vl -mfma -mprefer-vector-width=512";
+  if (target == "avx2") return "-mavx2 -mfma";
+  if (target == "generic") return "";
+  return "-march=native -mprefer-vector-width=512";
 }
 
 class Emitter {
@@ -249,7 +245,7 @@ class Emitter {
           w.line(".embedded_blob = nullptr,");
           w.line(".embedded_blob_size = 0,");
         }
-        w.line(".required_isa = \"{}\",", target_flags(o_.target).required_isa);
+        w.line(".required_isa = RESNETC_REQUIRED_ISA,  // set by CMakeLists.txt from the compiler flags");
       }
       w.line("return kInfo;");
     }
@@ -263,9 +259,13 @@ class Emitter {
     w.line("{}", banner());
     w.line("// The {} command-line program; `{} --help` lists its options.", p_.name, p_.name);
     w.line("#include \"{}.hpp\"", p_.name);
+    w.line("#include \"cpu_features.hpp\"");
     w.blank();
     {
       auto f = w.block("int main(int argc, char** argv)");
+      w.line("// First, before any code built for the target instruction set runs (this file and the");
+      w.line("// runtime are compiled for the baseline): refuse a CPU that lacks it, never SIGILL.");
+      w.line("if (rnc::rt::require_cpu(\"{}\", RESNETC_REQUIRED_ISA) != 0) return 1;", p_.name);
       w.line("static {}::Model model;  // static storage: the arena is kArenaBytes", p_.name);
       w.line("return rnc::rt::inference_main(argc, argv, {}::Model::info(), model);", p_.name);
     }
@@ -288,19 +288,36 @@ class Emitter {
     w.line("set(CMAKE_CXX_STANDARD_REQUIRED ON)");
     w.line("find_package(Threads REQUIRED)");
     w.blank();
+    w.line("# Layer code is built for target \"{}\"; ask the compiler which instruction set that enables.", o_.target);
+    w.line("set({}_target_flags {})", n, target_flags(o_.target));
+    w.line("execute_process(COMMAND ${{CMAKE_CXX_COMPILER}} ${{{0}_target_flags}} -dM -E -x c++ /dev/null", n);
+    w.line("  OUTPUT_VARIABLE {}_macros ERROR_QUIET)", n);
+    w.line("if({}_macros MATCHES \"__AVX512F__\")", n);
+    w.line("  set({}_isa avx512)", n);
+    w.line("elseif({}_macros MATCHES \"__AVX2__\")", n);
+    w.line("  set({}_isa avx2)", n);
+    w.line("else()");
+    w.line("  set({}_isa generic)", n);
+    w.line("endif()");
+    w.blank();
+    w.line("# The runtime (I/O, threads, CPU check) stays at the baseline instruction set.");
     w.line("file(GLOB {}_runtime_sources CONFIGURE_DEPENDS ${{CMAKE_CURRENT_SOURCE_DIR}}/runtime/*.cpp)", n);
+    w.line("add_library({0}_runtime STATIC ${{{0}_runtime_sources}})", n);
+    w.line("target_include_directories({0}_runtime PUBLIC ${{CMAKE_CURRENT_SOURCE_DIR}} ${{CMAKE_CURRENT_SOURCE_DIR}}/runtime)", n);
+    w.line("target_link_libraries({}_runtime PUBLIC Threads::Threads)", n);
+    w.blank();
     w.line("add_library({}_model STATIC", n);
     w.line("  {}_model.cpp", n);
     for (const std::string& stage : stages()) w.line("  {}", stage_file(stage));
     if (o_.embed_weights) w.line("  {}_weights.S", n);
-    w.line("  ${{{}_runtime_sources}})", n);
-    w.line("target_include_directories({0}_model PUBLIC ${{CMAKE_CURRENT_SOURCE_DIR}} ${{CMAKE_CURRENT_SOURCE_DIR}}/runtime)", n);
-    w.line("target_compile_options({}_model PRIVATE $<$<COMPILE_LANGUAGE:CXX>:-O3 {}>)", n, target_flags(o_.target).flags);
+    w.line(")");
+    w.line("target_compile_options({0}_model PRIVATE $<$<COMPILE_LANGUAGE:CXX>:-O3 ${{{0}_target_flags}}>)", n);
+    w.line("target_compile_definitions({0}_model PUBLIC RESNETC_REQUIRED_ISA=\"${{{0}_isa}}\")", n);
     if (o_.embed_weights)
       w.line("set_source_files_properties({0}_weights.S PROPERTIES COMPILE_OPTIONS \"-Wa,-I${{CMAKE_CURRENT_SOURCE_DIR}}\" "
              "OBJECT_DEPENDS ${{CMAKE_CURRENT_SOURCE_DIR}}/{0}.weights)",
              n);
-    w.line("target_link_libraries({}_model PUBLIC Threads::Threads)", n);
+    w.line("target_link_libraries({0}_model PUBLIC {0}_runtime)", n);
     w.blank();
     w.line("add_executable({0} {0}_main.cpp)", n);
     w.line("target_link_libraries({0} PRIVATE {0}_model)", n);

@@ -2,6 +2,7 @@
 //   { "name": ..., "input": {"shape": [N,C,H,W]}, "stages": [ stage, ... ], "output": name? }
 //   stage = { "name", "input"?, "layers": [layer, ...] } | { "name", "op": macro, macro attrs... }
 //   layer = { "op", "name"?, "inputs"?, "weights"?, op attrs... }
+#include <algorithm>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -84,7 +85,15 @@ class JsonSpecReader {
     in.finish();
     if (in.valid("shape") && shape.size() != 4)
       diags_.error("/input/shape", fmt::format("expected 4 dimensions [N, C, H, W], found {}", shape.size()));
-    if (options.input_shape) shape = *options.input_shape;
+    if (options.input_shape) {
+      shape = *options.input_shape;
+      const bool positive = std::all_of(shape.begin(), shape.end(), [](std::int64_t d) { return d >= 1 && d <= kMaxDim; });
+      if (shape.size() != 4 || !positive) {
+        diags_.error("/input/shape", fmt::format("the input shape override {} must be 4 sizes [N, C, H, W], each in [1, {}]",
+                                                 to_string(shape), kMaxDim));
+        shape.clear();
+      }
+    }
     if (shape.size() == 4 && !checked_numel(shape)) {
       diags_.error("/input/shape", fmt::format("input {} has too many elements", to_string(shape)));
       shape.clear();

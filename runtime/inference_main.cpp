@@ -174,10 +174,7 @@ void print_usage(const ModelInfo& info) {
 
 void check_cpu(const ModelInfo& info) {
   const std::string isa = text_or(info.required_isa, "generic");
-  if (cpu_supports(isa)) return;
-  throw Error("this binary was compiled for " + isa + " but this CPU (" + cpu_description() +
-              ") does not support it; recompile with resnetc compile --target " +
-              (isa == "avx512" ? "generic (or avx2)" : "generic"));
+  if (!cpu_supports(isa)) throw Error(unsupported_cpu_message(isa));
 }
 
 std::filesystem::path executable_dir(const char* argv0) {

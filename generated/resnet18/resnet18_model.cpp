@@ -94,7 +94,7 @@ const rnc::rt::ModelInfo& Model::info() {
     .payload_bytes = kWeightsPayloadBytes,
     .embedded_blob = nullptr,
     .embedded_blob_size = 0,
-    .required_isa = "generic",
+    .required_isa = RESNETC_REQUIRED_ISA,  // set by CMakeLists.txt from the compiler flags
   };
   return kInfo;
 }

@@ -207,6 +207,26 @@ TEST_CASE("seed --input-shape 1,1,4,4 still fits; a 5x5 kernel on an --input-sha
                            "(input [1,1,4,4], padding 0)"});
 }
 
+TEST_CASE("SpecOptions::input_shape is checked like the spec's own: rank 3 [1,1,8] and batch 0 [0,1,8,8] are refused") {
+  // spec_reader.hpp: the override replaces the input shape and "every shape is re-checked". The
+  // CLI validates --input-shape itself, but parse_spec_json / read_spec are public: a bad override
+  // must give a message about the input shape. (With a flatten in the network, batch 0 even
+  // divides by zero in flatten's shape inference; this spec has none, so a failure here is clean.)
+  const std::string spec = R"({"name": "n", "input": {"shape": [1, 1, 8, 8]}, "stages": [{"name": "s", "layers": [
+      {"op": "conv2d", "weights": "0", "out_channels": 2, "kernel": 3}]}]})";
+  SUBCASE("rank 3") {
+    const std::string message = error_of(spec, {Shape{1, 1, 8}});
+    INFO("message:\n" << message);
+    CHECK(message.find("input") != std::string::npos);
+    CHECK(message.find("has no output") == std::string::npos);
+  }
+  SUBCASE("batch 0") {
+    const std::string message = error_of(spec, {Shape{0, 1, 8, 8}});
+    INFO("message:\n" << message);
+    CHECK(message.find("input") != std::string::npos);
+  }
+}
+
 // --- small valid specs ---------------------------------------------------------------------------
 
 TEST_CASE("valid spec: explicit inputs, add with one named input, default names, output key, maxpool stride default") {
