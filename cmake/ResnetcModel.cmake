@@ -1,5 +1,6 @@
 # resnetc_add_model(NAME SPEC <file> [WEIGHTS <file> | RANDOM_WEIGHTS <seed>]
-#                   [INPUT_SHAPE n c h w] [TARGET native|avx512|avx2|generic] [EMBED_WEIGHTS])
+#                   [INPUT_SHAPE n c h w] [TARGET native|avx512|avx2|generic] [EMBED_WEIGHTS]
+#                   [EXACT])
 #
 # Runs resnetc at build time and builds the generated project. Defines
 #   NAME         a library target (the model + runtime) with its include directories,
@@ -9,7 +10,7 @@
 include_guard(GLOBAL)
 
 function(resnetc_add_model name)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "EMBED_WEIGHTS" "SPEC;WEIGHTS;RANDOM_WEIGHTS;TARGET" "INPUT_SHAPE")
+  cmake_parse_arguments(PARSE_ARGV 1 arg "EMBED_WEIGHTS;EXACT" "SPEC;WEIGHTS;RANDOM_WEIGHTS;TARGET" "INPUT_SHAPE")
   if(NOT arg_SPEC)
     message(FATAL_ERROR "resnetc_add_model(${name}): SPEC <file> is required")
   endif()
@@ -45,6 +46,9 @@ function(resnetc_add_model name)
   endif()
   if(arg_EMBED_WEIGHTS)
     list(APPEND args --embed-weights)
+  endif()
+  if(arg_EXACT)
+    list(APPEND args --exact)
   endif()
 
   add_custom_command(

@@ -246,6 +246,7 @@ class Emitter {
           w.line(".embedded_blob_size = 0,");
         }
         w.line(".required_isa = RESNETC_REQUIRED_ISA,  // set by CMakeLists.txt from the compiler flags");
+        w.line(".measure_peak_gflops = rnc::kern::measure_peak_gflops,");
       }
       w.line("return kInfo;");
     }

@@ -9,14 +9,15 @@
 #include <fmt/format.h>
 
 #include "codegen/arena_plan.hpp"
+#include "codegen/conv_blocking.hpp"
 #include "codegen/pack_weights.hpp"
+#include "codegen/winograd.hpp"
 #include "dsl/diagnostics.hpp"
+#include "runtime/kernels/winograd.hpp"
 
 namespace rnc {
 namespace {
 
-// Accumulators a generic register block may use: ow_block x 16 lanes.
-constexpr int kMaxRowBlock = 14;
 // Up to this many input channels the stem reads NCHW directly instead of 16-channel blocks.
 constexpr std::int64_t kMaxStemChannels = 4;
 
@@ -151,24 +152,62 @@ class Lowering {
 
   const Buffer& buf(int id) const { return p_.buffers[static_cast<std::size_t>(id)]; }
 
-  void lower_op(const Conv2d& c, const Node& node, int out) {
-    const Buffer& in = buf(buffer_of(node.inputs[0]));
-    const bool stem = in.layout == Layout::kPaddedNchw;
-    const Buffer& res = c.fused_residual ? buf(buffer_of(node.inputs[1])) : buf(out);
-    const int block = row_block(buf(out).w, kMaxRowBlock);
-    const std::string cfg = fmt::format(
-        "rnc::kern::ConvCfg{{.in = {}, .out = {}, .res = {}, .kernel = {}, .stride = {}, .padding = {}, .ow_block = {}, "
-        ".oc_blocks = {}, .residual = {}, .relu = {}}}",
-        blocked_cfg(in), blocked_cfg(buf(out)), blocked_cfg(res), c.kernel, c.stride, c.padding, block, 1, c.fused_residual,
-        c.fused_relu);
-    Step& s = add_step(node.name, node.stage, stem ? "rnc::kern::conv_nchw_in" : "rnc::kern::conv_blocked", cfg);
+  // Winograd F(4x4,3x3) where it beats the direct kernel, unless --exact asks for direct only.
+  bool use_winograd(const Conv2d& c, const Buffer& in, const Buffer& o) const {
+    return !o_.exact && in.layout == Layout::kBlocked && c.kernel == 3 && c.stride == 1 && c.padding == 1 &&
+           winograd_pays(o.h, o.w, in.c, o.c, o.n);
+  }
+
+  static std::string fused_epilogue(const Conv2d& c) {
     std::string fused = c.bias ? "bias" : "";
     if (c.fused_residual) fused += std::string(fused.empty() ? "" : "+") + "add";
     if (c.fused_relu) fused += std::string(fused.empty() ? "" : "+") + "relu";
-    s.comment = describe(node, fused);
-    s.algorithm = fmt::format("{} conv{}x{}/s{}, {} px/block", stem ? "stem" : "direct", c.kernel, c.kernel, c.stride, block);
+    return fused;
+  }
+
+  static kern::Blocked geometry(const Buffer& b) {
+    return {static_cast<int>(b.n), static_cast<int>(b.c), static_cast<int>(b.h), static_cast<int>(b.w), static_cast<int>(b.pad)};
+  }
+
+  void lower_winograd(const Conv2d& c, const Node& node, int out) {
+    const Buffer& in = buf(buffer_of(node.inputs[0]));
+    const Buffer& o = buf(out);
+    const Buffer& res = c.fused_residual ? buf(buffer_of(node.inputs[1])) : o;
+    const std::int64_t tiles = o.n * ((o.h + 3) / 4) * ((o.w + 3) / 4);
+    const int tile_block = choose_tile_block(tiles, (in.c + o.c + 1) / 2);
+    const int oc_group = choose_oc_group(tiles, tile_block, o.c);
+    const kern::WinogradCfg cfg{geometry(in), geometry(o), geometry(res), tile_block, c.fused_residual, c.fused_relu, oc_group};
+    Step& s = add_step(node.name, node.stage, "rnc::kern::conv3x3_winograd",
+                       fmt::format("rnc::kern::WinogradCfg{{.in = {}, .out = {}, .res = {}, .tile_block = {}, .residual = {}, "
+                                   ".relu = {}, .oc_group = {}}}",
+                                   blocked_cfg(in), blocked_cfg(o), blocked_cfg(res), tile_block, c.fused_residual,
+                                   c.fused_relu, oc_group));
+    s.comment = describe(node, fused_epilogue(c));
+    s.algorithm = fmt::format("winograd F(4x4,3x3), {} tiles/chunk", tile_block);
+    s.scratch_floats = kern::winograd_scratch_floats(cfg);
+    s.w0 = add_tensor(node.weights + ".weight", pack_winograd_weights(w_.at(node.weights + ".weight")));
+    s.w1 = add_tensor(node.weights + ".bias", pack_channels(c.bias ? &w_.at(node.weights + ".bias") : nullptr, c.out_channels));
+  }
+
+  void lower_op(const Conv2d& c, const Node& node, int out) {
+    const Buffer& in = buf(buffer_of(node.inputs[0]));
+    if (use_winograd(c, in, buf(out))) return lower_winograd(c, node, out);
+    const bool stem = in.layout == Layout::kPaddedNchw;
+    const Buffer& res = c.fused_residual ? buf(buffer_of(node.inputs[1])) : buf(out);
+    const Buffer& o = buf(out);
+    const ConvBlocking b = choose_conv_blocking({o.n, in.c, o.c, o.h, o.w, c.kernel, stem});
+    const std::string cfg = fmt::format(
+        "rnc::kern::ConvCfg{{.in = {}, .out = {}, .res = {}, .kernel = {}, .stride = {}, .padding = {}, .ow_block = {}, "
+        ".oh_block = {}, .oc_blocks = {}, .ic_chunk = {}, .residual = {}, .relu = {}}}",
+        blocked_cfg(in), blocked_cfg(o), blocked_cfg(res), c.kernel, c.stride, c.padding, b.ow_block, b.oh_block, b.oc_blocks,
+        b.ic_chunk, c.fused_residual, c.fused_relu);
+    Step& s = add_step(node.name, node.stage, stem ? "rnc::kern::conv_nchw_in" : "rnc::kern::conv_blocked", cfg);
+    s.comment = describe(node, fused_epilogue(c));
+    const std::string pixels = b.oh_block > 1 ? fmt::format("{}x{}", b.oh_block, b.ow_block) : fmt::format("{}", b.ow_block);
+    s.algorithm = fmt::format("{} conv{}x{}/s{}, {} px x {} oc", stem ? "stem" : "direct", c.kernel, c.kernel, c.stride, pixels,
+                              b.oc_blocks * kLanes);
     const Tensor& weight = w_.at(node.weights + ".weight");
-    s.w0 = add_tensor(node.weights + ".weight", stem ? pack_conv_nchw_in(weight) : pack_conv_blocked(weight));
+    s.w0 = add_tensor(node.weights + ".weight", stem ? pack_conv_nchw_in(weight, b.oc_blocks) : pack_conv_blocked(weight, b.oc_blocks));
     s.w1 = add_tensor(node.weights + ".bias", pack_channels(c.bias ? &w_.at(node.weights + ".bias") : nullptr, c.out_channels));
   }
 

@@ -15,7 +15,5 @@ struct LowerOptions {
 // lowers on its own). Throws CompileError for an arena plan that fails validation.
 Program lower(const Model& model, const LowerOptions& options = {});
 
-// Largest divisor of `width` that is at most `limit` (register block along the output row).
-int row_block(std::int64_t width, int limit);
 
 }  // namespace rnc

@@ -106,19 +106,19 @@ Options parse_options(int argc, char** argv) {
     const std::string_view arg = argv[i];
     const std::size_t eq = arg.starts_with("--") ? arg.find('=') : std::string_view::npos;
     const std::string name(arg.substr(0, eq));
-    const std::optional<std::string_view> attached =
-        eq == std::string_view::npos ? std::nullopt : std::optional(arg.substr(eq + 1));
+    const bool has_attached = eq != std::string_view::npos;
+    const std::string_view attached = has_attached ? arg.substr(eq + 1) : std::string_view();
     // A following "--flag" is taken as a forgotten value, not as a file name.
     auto value = [&]() -> std::string_view {
-      if (attached && !attached->empty()) return *attached;
-      if (attached || i + 1 >= argc || std::string_view(argv[i + 1]).starts_with("--") ||
+      if (has_attached && !attached.empty()) return attached;
+      if (has_attached || i + 1 >= argc || std::string_view(argv[i + 1]).starts_with("--") ||
           argv[i + 1][0] == '\0') {
         throw UsageError("option '" + name + "' needs a value");
       }
       return argv[++i];
     };
     if (const FlagOption* flag = find_option(kFlagOptions, name)) {
-      if (attached) throw UsageError("option '" + name + "' does not take a value");
+      if (has_attached) throw UsageError("option '" + name + "' does not take a value");
       options.*(flag->field) = true;
       if (options.help || options.version) return options;
     } else if (const TextOption* text = find_option(kTextOptions, name)) {
@@ -339,7 +339,7 @@ void run_benchmark(CompiledModel& model, const float* in, float* out, const Opti
   }
 }
 
-void print_profile(const std::vector<LayerProfile>& rows, int threads) {
+void print_profile(const std::vector<LayerProfile>& rows, int threads, double peak_gflops) {
   double total_seconds = 0, total_flops = 0;
   int name_width = 5, algorithm_width = 9;  // "layer", "algorithm"
   for (const LayerProfile& row : rows) {
@@ -352,21 +352,25 @@ void print_profile(const std::vector<LayerProfile>& rows, int threads) {
                        double seconds) {
     const double per_run = seconds / kProfileRuns;
     const double percent = total_seconds > 0 ? 100 * seconds / total_seconds : 0;
-    std::printf("%-*s  %-*s  %9.3f  %8.1f  %6.1f\n", name_width, name.c_str(), algorithm_width,
-                algorithm.c_str(), per_run * 1e3, gflops_per_second(flops, per_run), percent);
+    const double gflops = gflops_per_second(flops, per_run);
+    std::printf("%-*s  %-*s  %9.3f  %8.1f  %6.1f  %6.1f\n", name_width, name.c_str(), algorithm_width,
+                algorithm.c_str(), per_run * 1e3, gflops, 100 * gflops / peak_gflops, percent);
   };
-  std::printf("profile: %d runs, threads %d\n", kProfileRuns, threads);
-  std::printf("%-*s  %-*s  %9s  %8s  %6s\n", name_width, "layer", algorithm_width, "algorithm",
-              "ms/run", "GFLOP/s", "% time");
+  std::printf("profile: %d runs, threads %d, peak %.1f GFLOP/s (%.1f per thread, measured now)\n", kProfileRuns,
+              threads, peak_gflops, peak_gflops / threads);
+  std::printf("%-*s  %-*s  %9s  %8s  %6s  %6s\n", name_width, "layer", algorithm_width, "algorithm",
+              "ms/run", "GFLOP/s", "% peak", "% time");
   for (const LayerProfile& row : rows) print_row(row.name, row.algorithm, row.flops, row.seconds);
   print_row("total", "", total_flops, total_seconds);
 }
 
-void run_profile(CompiledModel& model, const float* in, float* out, int threads) {
+void run_profile(const ModelInfo& info, CompiledModel& model, const float* in, float* out, int threads) {
   model.run(in, out);  // warm-up, not recorded
   std::vector<LayerProfile> rows;
   for (int i = 0; i < kProfileRuns; ++i) model.run_profiled(in, out, rows);
-  print_profile(rows, threads);
+  // Peak of all threads; a missing measure (hand-written models) falls back to 1, printed.
+  const double peak = (info.measure_peak_gflops ? info.measure_peak_gflops() : 1.0) * threads;
+  print_profile(rows, threads, peak);
 }
 
 int run_model(const Options& options, const char* argv0, const ModelInfo& info,
@@ -389,7 +393,7 @@ int run_model(const Options& options, const char* argv0, const ModelInfo& info,
                 shape_string(info.output_shape).c_str());
   }
   // Benchmark last, so that its JSON line ends stdout.
-  if (options.profile) run_profile(model, input.data(), output.data(), options.threads);
+  if (options.profile) run_profile(info, model, input.data(), output.data(), options.threads);
   if (options.bench > 0) run_benchmark(model, input.data(), output.data(), options, info);
   if (std::fflush(stdout) != 0) {
     throw Error("cannot write to standard output: " + errno_text(errno));

@@ -24,6 +24,7 @@ struct ModelInfo {
   const unsigned char* embedded_blob;   // whole blob linked into the executable, or nullptr
   std::size_t embedded_blob_size;
   const char* required_isa;             // "avx512", "avx2" or "generic": checked at start
+  double (*measure_peak_gflops)();      // one core's FMA peak with the model's instruction set
 };
 
 // One row of `--profile`: a layer, the algorithm that runs it, and its cost.

@@ -1,7 +1,18 @@
-// Direct convolution kernels (portable C++ written so compilers vectorize the 16 output-channel
-// lanes): blocked input -> blocked output, and plain NCHW input (the stem: few input channels)
-// -> blocked output. Epilogue (bias, residual add, ReLU) is applied while the block of results
-// is still in registers.
+// Direct convolution kernels: blocked input -> blocked output (conv_blocked), and plain NCHW
+// input (the stem: few input channels) -> blocked output (conv_nchw_in). Epilogue (bias,
+// residual add, ReLU) is applied while the block of results is still in registers.
+//
+// Two implementations share the configuration, the weight layouts and the split of the work:
+// the AVX-512 intrinsics kernels of conv_avx512.hpp, chosen at compile time when the layer code
+// is built with AVX-512 (__AVX512F__), and the portable C++ kernels below (written so that
+// compilers vectorize the 16 output-channel lanes), used for every other target. Generated code
+// calls conv_blocked / conv_nchw_in and stays target-independent.
+//
+// Weights (codegen/pack_weights.cpp): the oc_blocks output blocks of a register block are
+// adjacent, so one reduction step reads one contiguous run of oc_blocks x 16 floats:
+//   conv_blocked  [OCB / oc_blocks][ICB][K][K][16 ic][oc_blocks][16 oc]
+//   conv_nchw_in  [OCB / oc_blocks][IC][K][K][oc_blocks][16 oc]
+// Bias: [OCB * 16].
 #pragma once
 
 #include "common.hpp"
@@ -13,12 +24,60 @@ struct ConvCfg {
   Blocked out;
   Blocked res;    // residual operand geometry (used when residual)
   int kernel, stride, padding;
-  int ow_block;   // output pixels per register block; divides out.w
-  int oc_blocks;  // 16-channel output blocks per register block; divides out.cb()
-  bool residual, relu;
+  int ow_block;       // output pixels of a row per register block; divides out.w
+  int oh_block = 1;   // output rows per register block; divides out.h
+  int oc_blocks = 1;  // 16-channel output blocks per register block; divides out.cb()
+  int ic_chunk = 0;   // conv_blocked: input blocks per pass over all rows (0: whole reduction at once)
+  bool residual = false, relu = false;
 };
 
-// Runs `body(acc)` epilogue and store for one register block.
+// True when the reduction runs in passes of ic_chunk input blocks, each over all output rows of
+// a work item, with the partial sums waiting in the output: the weights of one pass stay in L1
+// while every row uses them, instead of streaming all weights once per row from L2 or memory.
+// The sums are the same float operations in the same order, so results do not change.
+template <ConvCfg C>
+constexpr bool chunked() {
+  return C.ic_chunk > 0 && C.ic_chunk < C.in.cb();
+}
+
+// Output rows of one work item: one register block's rows, or all rows when chunked.
+template <ConvCfg C>
+constexpr int item_rows() {
+  return chunked<C>() ? C.out.h : C.oh_block;
+}
+
+// The work of a convolution is a list of items (image, group of oc_blocks output blocks, group
+// of item_rows output rows), row groups fastest, split evenly over the parts. `body(i, ob0, oy0)`
+// computes one item; the output halo of its rows is zeroed here. Both implementations split the
+// same way and compute an item the same way whatever the split, so results never depend on the
+// thread count.
+template <ConvCfg C, class Body>
+inline void for_each_conv_item(float* out, int part, int parts, Body&& body) {
+  static_assert(C.out.w % C.ow_block == 0, "ow_block must divide the output width");
+  static_assert(C.out.h % C.oh_block == 0, "oh_block must divide the output height");
+  static_assert(C.out.cb() % C.oc_blocks == 0, "oc_blocks must divide the output channel blocks");
+  static_assert(!chunked<C>() || C.in.cb() % C.ic_chunk == 0, "ic_chunk must divide the input channel blocks");
+  constexpr int rows = item_rows<C>(), row_groups = C.out.h / rows, oc_groups = C.out.cb() / C.oc_blocks;
+  const Range items = split(C.out.n * oc_groups * row_groups, part, parts);
+  for (int r = items.begin; r < items.end; ++r) {
+    const int oy0 = r % row_groups * rows, ob0 = r / row_groups % oc_groups * C.oc_blocks;
+    const int i = r / (row_groups * oc_groups);
+    for (int b = ob0; b < ob0 + C.oc_blocks; ++b)
+      for (int y = oy0; y < oy0 + rows; ++y) zero_halo_row<C.out>(out, i, b, y);
+    body(i, ob0, oy0);
+  }
+}
+
+// --- portable kernels ----------------------------------------------------------------------------
+
+// One row of ow_block pixels of output block ob starts at the bias of its channels.
+template <ConvCfg C>
+inline void conv_init(float (&acc)[C.ow_block][kLanes], const Args& a, int ob) {
+  for (int j = 0; j < C.ow_block; ++j)
+    for (int l = 0; l < kLanes; ++l) acc[j][l] = a.w1[ob * kLanes + l];
+}
+
+// Epilogue and store of one row of ow_block pixels of output block ob.
 template <ConvCfg C>
 inline void conv_epilogue(float (&acc)[C.ow_block][kLanes], const Args& a, int i, int ob, int oy, int ox0) {
   float* dst = a.out + C.out.at(i, ob, oy, ox0);
@@ -32,67 +91,101 @@ inline void conv_epilogue(float (&acc)[C.ow_block][kLanes], const Args& a, int i
     }
 }
 
-// Weights: [OCB][ICB][K][K][16 ic][16 oc]; bias: [OCB * 16].
+// The portable kernels take the work items of for_each_conv_item but compute one row of ow_block
+// pixels of one output block at a time, always with the whole reduction (ic_chunk only shapes
+// the items); the sums run in the same order as in the AVX-512 kernels.
 template <ConvCfg C>
-void conv_blocked(const Args& a, int part, int parts) {
-  static_assert(C.out.w % C.ow_block == 0, "ow_block must divide the output width");
+void conv_blocked_generic(const Args& a, int part, int parts) {
   static_assert(C.in.pad >= C.padding, "input halo must cover the convolution padding");
-  constexpr int icb = C.in.cb(), ocb = C.out.cb(), K = C.kernel, S = C.stride;
-  const Range rows = split(C.out.n * ocb * C.out.h, part, parts);
-  for (int r = rows.begin; r < rows.end; ++r) {
-    const int oy = r % C.out.h, ob = (r / C.out.h) % ocb, i = r / (C.out.h * ocb);
-    zero_halo_row<C.out>(a.out, i, ob, oy);
-    for (int ox0 = 0; ox0 < C.out.w; ox0 += C.ow_block) {
-      float acc[C.ow_block][kLanes];
-      for (int j = 0; j < C.ow_block; ++j)
-        for (int l = 0; l < kLanes; ++l) acc[j][l] = a.w1[ob * kLanes + l];
-      for (int ib = 0; ib < icb; ++ib)
-        for (int kh = 0; kh < K; ++kh) {
-          const float* src = a.in0 + C.in.at(i, ib, oy * S - C.padding + kh, ox0 * S - C.padding);
-          const float* wk = a.w0 + (((static_cast<std::int64_t>(ob) * icb + ib) * K + kh) * K) * kLanes * kLanes;
-          for (int kw = 0; kw < K; ++kw)
-            for (int c = 0; c < kLanes; ++c) {
-              const float* wv = wk + (kw * kLanes + c) * kLanes;
-              for (int j = 0; j < C.ow_block; ++j) {
-                const float x = src[(j * S + kw) * kLanes + c];
-                for (int l = 0; l < kLanes; ++l) acc[j][l] += x * wv[l];
-              }
+  constexpr int icb = C.in.cb(), K = C.kernel, S = C.stride;
+  constexpr std::int64_t kTap = kLanes * C.oc_blocks * kLanes;  // weights of one (ic block, kh, kw)
+  for_each_conv_item<C>(a.out, part, parts, [&](int i, int ob0, int oy0) {
+    for (int ob = ob0; ob < ob0 + C.oc_blocks; ++ob)
+      for (int oy = oy0; oy < oy0 + item_rows<C>(); ++oy)
+        for (int ox0 = 0; ox0 < C.out.w; ox0 += C.ow_block) {
+          float acc[C.ow_block][kLanes];
+          conv_init<C>(acc, a, ob);
+          for (int ib = 0; ib < icb; ++ib)
+            for (int kh = 0; kh < K; ++kh) {
+              const float* src = a.in0 + C.in.at(i, ib, oy * S - C.padding + kh, ox0 * S - C.padding);
+              const float* wk = a.w0 + (((static_cast<std::int64_t>(ob0 / C.oc_blocks) * icb + ib) * K + kh) * K) * kTap +
+                                (ob - ob0) * kLanes;
+              for (int kw = 0; kw < K; ++kw)
+                for (int c = 0; c < kLanes; ++c) {
+                  const float* wv = wk + (kw * kLanes + c) * C.oc_blocks * kLanes;
+                  for (int j = 0; j < C.ow_block; ++j) {
+                    const float x = src[(j * S + kw) * kLanes + c];
+                    for (int l = 0; l < kLanes; ++l) acc[j][l] += x * wv[l];
+                  }
+                }
             }
+          conv_epilogue<C>(acc, a, i, ob, oy, ox0);
         }
-      conv_epilogue<C>(acc, a, i, ob, oy, ox0);
-    }
-  }
+  });
 }
 
 // Input: plain NCHW with a zero halo of in.pad (staged from the model input).
-// Weights: [OCB][IC][K][K][16 oc]; bias: [OCB * 16].
+template <ConvCfg C>
+void conv_nchw_in_generic(const Args& a, int part, int parts) {
+  static_assert(C.in.pad >= C.padding, "input halo must cover the convolution padding");
+  constexpr int K = C.kernel, S = C.stride, ic = C.in.c;
+  constexpr int hp = C.in.hp(), wp = C.in.wp();
+  constexpr std::int64_t kTap = C.oc_blocks * kLanes;  // weights of one (input channel, kh, kw)
+  for_each_conv_item<C>(a.out, part, parts, [&](int i, int ob0, int oy0) {
+    for (int ob = ob0; ob < ob0 + C.oc_blocks; ++ob)
+      for (int oy = oy0; oy < oy0 + item_rows<C>(); ++oy)
+        for (int ox0 = 0; ox0 < C.out.w; ox0 += C.ow_block) {
+          float acc[C.ow_block][kLanes];
+          conv_init<C>(acc, a, ob);
+          for (int c = 0; c < ic; ++c)
+            for (int kh = 0; kh < K; ++kh) {
+              const int y = oy * S - C.padding + kh + C.in.pad;
+              const float* src = a.in0 + ((static_cast<std::int64_t>(i) * ic + c) * hp + y) * wp + ox0 * S - C.padding + C.in.pad;
+              const float* wk = a.w0 + ((static_cast<std::int64_t>(ob0 / C.oc_blocks) * ic + c) * K + kh) * K * kTap +
+                                (ob - ob0) * kLanes;
+              for (int kw = 0; kw < K; ++kw)
+                for (int j = 0; j < C.ow_block; ++j) {
+                  const float x = src[j * S + kw];
+                  for (int l = 0; l < kLanes; ++l) acc[j][l] += x * wk[kw * kTap + l];
+                }
+            }
+          conv_epilogue<C>(acc, a, i, ob, oy, ox0);
+        }
+  });
+}
+
+}  // namespace rnc::kern
+
+// --- dispatch ------------------------------------------------------------------------------------
+
+#if defined(__AVX512F__)
+namespace rnc::kern {
+template <ConvCfg C>
+void conv_blocked_avx512(const Args& a, int part, int parts);
+template <ConvCfg C>
+void conv_nchw_in_avx512(const Args& a, int part, int parts);
+}  // namespace rnc::kern
+#include "conv_avx512.hpp"
+#endif
+
+namespace rnc::kern {
+
+template <ConvCfg C>
+void conv_blocked(const Args& a, int part, int parts) {
+#if defined(__AVX512F__)
+  conv_blocked_avx512<C>(a, part, parts);
+#else
+  conv_blocked_generic<C>(a, part, parts);
+#endif
+}
+
 template <ConvCfg C>
 void conv_nchw_in(const Args& a, int part, int parts) {
-  static_assert(C.out.w % C.ow_block == 0, "ow_block must divide the output width");
-  constexpr int ocb = C.out.cb(), K = C.kernel, S = C.stride, ic = C.in.c;
-  constexpr int hp = C.in.hp(), wp = C.in.wp();
-  const Range rows = split(C.out.n * ocb * C.out.h, part, parts);
-  for (int r = rows.begin; r < rows.end; ++r) {
-    const int oy = r % C.out.h, ob = (r / C.out.h) % ocb, i = r / (C.out.h * ocb);
-    zero_halo_row<C.out>(a.out, i, ob, oy);
-    for (int ox0 = 0; ox0 < C.out.w; ox0 += C.ow_block) {
-      float acc[C.ow_block][kLanes];
-      for (int j = 0; j < C.ow_block; ++j)
-        for (int l = 0; l < kLanes; ++l) acc[j][l] = a.w1[ob * kLanes + l];
-      for (int c = 0; c < ic; ++c)
-        for (int kh = 0; kh < K; ++kh) {
-          const int y = oy * S - C.padding + kh + C.in.pad;
-          const float* src = a.in0 + ((static_cast<std::int64_t>(i) * ic + c) * hp + y) * wp + ox0 * S - C.padding + C.in.pad;
-          const float* wk = a.w0 + ((static_cast<std::int64_t>(ob) * ic + c) * K + kh) * K * kLanes;
-          for (int kw = 0; kw < K; ++kw)
-            for (int j = 0; j < C.ow_block; ++j) {
-              const float x = src[j * S + kw];
-              for (int l = 0; l < kLanes; ++l) acc[j][l] += x * wk[kw * kLanes + l];
-            }
-        }
-      conv_epilogue<C>(acc, a, i, ob, oy, ox0);
-    }
-  }
+#if defined(__AVX512F__)
+  conv_nchw_in_avx512<C>(a, part, parts);
+#else
+  conv_nchw_in_generic<C>(a, part, parts);
+#endif
 }
 
 }  // namespace rnc::kern

@@ -5,5 +5,7 @@
 #include "conv_direct.hpp"
 #include "elementwise.hpp"
 #include "linear.hpp"
+#include "peak.hpp"
 #include "pool.hpp"
 #include "reorder.hpp"
+#include "winograd.hpp"

@@ -14,24 +14,37 @@ struct PoolCfg {
   int kernel, stride, padding;
 };
 
+// Max over the window of one output pixel; `full` windows (no padding inside) are unrolled by
+// the constexpr kernel size, border ones clip their bounds.
+template <PoolCfg C, bool full>
+inline void maxpool_pixel(const Args& a, int i, int b, int oy, int ox) {
+  const int y0 = oy * C.stride - C.padding, x0 = ox * C.stride - C.padding;
+  const int ky0 = full ? 0 : std::max(0, -y0), ky1 = full ? C.kernel : std::min(C.kernel, C.in.h - y0);
+  const int kx0 = full ? 0 : std::max(0, -x0), kx1 = full ? C.kernel : std::min(C.kernel, C.in.w - x0);
+  float best[kLanes];
+  for (int l = 0; l < kLanes; ++l) best[l] = -std::numeric_limits<float>::infinity();
+  for (int ky = ky0; ky < ky1; ++ky)
+    for (int kx = kx0; kx < kx1; ++kx) {
+      const float* src = a.in0 + C.in.at(i, b, y0 + ky, x0 + kx);
+      for (int l = 0; l < kLanes; ++l) best[l] = best[l] < src[l] ? src[l] : best[l];
+    }
+  float* dst = a.out + C.out.at(i, b, oy, ox);
+  for (int l = 0; l < kLanes; ++l) dst[l] = best[l];
+}
+
 template <PoolCfg C>
 void maxpool_blocked(const Args& a, int part, int parts) {
+  // Output pixels whose window lies inside the input: [first, last] on each axis.
+  constexpr int first = (C.padding + C.stride - 1) / C.stride;
+  constexpr auto last = [](int in) { return (in + C.padding - C.kernel) / C.stride; };
   const Range rows = split(C.out.n * C.out.cb() * C.out.h, part, parts);
   for (int r = rows.begin; r < rows.end; ++r) {
     const int oy = r % C.out.h, b = (r / C.out.h) % C.out.cb(), i = r / (C.out.h * C.out.cb());
     zero_halo_row<C.out>(a.out, i, b, oy);
-    const int y0 = std::max(oy * C.stride - C.padding, 0), y1 = std::min(oy * C.stride - C.padding + C.kernel, C.in.h);
+    const bool row_inside = oy >= first && oy <= last(C.in.h);
     for (int ox = 0; ox < C.out.w; ++ox) {
-      const int x0 = std::max(ox * C.stride - C.padding, 0), x1 = std::min(ox * C.stride - C.padding + C.kernel, C.in.w);
-      float best[kLanes];
-      for (int l = 0; l < kLanes; ++l) best[l] = -std::numeric_limits<float>::infinity();
-      for (int y = y0; y < y1; ++y)
-        for (int x = x0; x < x1; ++x) {
-          const float* src = a.in0 + C.in.at(i, b, y, x);
-          for (int l = 0; l < kLanes; ++l) best[l] = std::max(best[l], src[l]);
-        }
-      float* dst = a.out + C.out.at(i, b, oy, ox);
-      for (int l = 0; l < kLanes; ++l) dst[l] = best[l];
+      if (row_inside && ox >= first && ox <= last(C.in.w)) maxpool_pixel<C, true>(a, i, b, oy, ox);
+      else maxpool_pixel<C, false>(a, i, b, oy, ox);
     }
   }
 }

@@ -500,13 +500,3 @@ TEST_CASE("sha256_hex: padding boundaries at 55, 56, 63, 64 and 119 bytes (value
   CHECK(rnc::sha256_hex(std::string(64, 'a')) == "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb");
   CHECK(rnc::sha256_hex(std::string(119, 'a')) == "31eba51c313a5c08226adf18d4a359cfdfd8d2e816b13f4af952f7ea6584dcfb");
 }
-
-TEST_CASE("row_block: (56,14)=14, (7,14)=7, (67,14)=1, (91,14)=13, (28,14)=14, (12,14)=12, (1,14)=1") {
-  CHECK(rnc::row_block(56, 14) == 14);
-  CHECK(rnc::row_block(7, 14) == 7);
-  CHECK(rnc::row_block(67, 14) == 1);   // prime
-  CHECK(rnc::row_block(91, 14) == 13);  // 7 * 13
-  CHECK(rnc::row_block(28, 14) == 14);
-  CHECK(rnc::row_block(12, 14) == 12);
-  CHECK(rnc::row_block(1, 14) == 1);
-}

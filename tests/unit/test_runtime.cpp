@@ -617,8 +617,8 @@ struct CliFixture {
   std::vector<unsigned char> payload = sample_payload();  // first float 0.5
   std::string weights = dir.file("fake.weights");
   std::string input = dir.file("input.npy");
-  rnc::rt::ModelInfo info{"fake", {1, 1, 4, 4}, {1, 10}, 2e6,      "fake.weights", kHashA.c_str(),
-                          0,      nullptr,      0,       "generic"};
+  rnc::rt::ModelInfo info{"fake", {1, 1, 4, 4}, {1, 10}, 2e6,       "fake.weights", kHashA.c_str(),
+                          0,      nullptr,      0,       "generic", nullptr};
   CliFixture() {
     info.payload_bytes = payload.size();
     rnc::rt::write_blob(weights, kHashA, 1, payload);

@@ -1,0 +1,51 @@
+// Codegen side of the Winograd F(4x4, 3x3) kernel (runtime/kernels/winograd.hpp): the weight
+// transform U = G g G^T done once at codegen time, and the policy that decides where Winograd
+// pays and how a layer's work is blocked.
+//
+// Scratch size rule: each part needs rnc::kern::winograd_scratch_floats(cfg) floats,
+//   36 * (odd(in.cb() * tile_block) + odd(out.cb() * tile_block)) * 16 + 576,  odd(x) = x | 1
+// (V, the transformed inputs of one chunk; M, its 36 GEMM results; one edge patch), about
+// 36 * tile_block * (IC + OC) floats. Step::scratch_floats is that number.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "dsl/shape.hpp"
+
+namespace rnc {
+
+// [OC][IC][3][3] -> U = G g G^T per (oc, ic) (computed in double, rounded to float), laid out as
+// [36 positions][OC/64 panels][IC rounded to 16][panel width][16 oc]: a panel is 4 blocks of 16
+// output channels (the last one OC/16 % 4 when that is not 0); padding channels are zero.
+std::vector<float> pack_winograd_weights(const Tensor& weight);
+
+// Most tiles per chunk (WinogradCfg::tile_block) for a layer of `tiles` 4x4 output tiles
+// (n * ceil(h/4) * ceil(w/4)) and `channels` input (= output) channels. The transformed weights
+// stream past once per chunk, so a layer whose weights come from memory wants all its tiles in
+// one chunk (14x14x256: 16 tiles in one chunk 0.48 ms, in two 0.66 ms); otherwise the size
+// hardly matters (56x56x64: 20..64 tiles within 3%, 28x28x128: 25 or 49 within 3%). The cap
+// keeps a chunk's transformed inputs and GEMM results, 36 * tile_block * 2 * channels floats,
+// under 3 MB, and a part's scratch with them.
+constexpr int choose_tile_block(std::int64_t tiles, std::int64_t channels) {
+  const std::int64_t c = channels < 16 ? 16 : channels;
+  std::int64_t cap = (std::int64_t{3} << 20) / (36 * 4 * 2 * c);
+  cap = cap < 6 ? 6 : cap > 56 ? 56 : cap;
+  return static_cast<int>(tiles < 1 ? 1 : tiles < cap ? tiles : cap);
+}
+
+// 16-channel output blocks per work item (WinogradCfg::oc_group). It only decides how parts
+// split a layer: by output channels in groups of 64 (each part streams its share of the
+// weights) when the layer has few tiles, else by tiles (0: one group). One part runs all groups
+// of a chunk together whatever the value.
+constexpr int choose_oc_group(std::int64_t tiles, int tile_block, std::int64_t out_c) {
+  return tiles <= 2 * static_cast<std::int64_t>(tile_block) && out_c > 64 ? 4 : 0;
+}
+
+// Whether Winograd beats the direct kernel for a 3x3 stride-1 padding-1 layer of this size
+// (measured on Zen 5; see the comment in winograd.cpp): yes for 56x56, 28x28, 14x14 (2-3x
+// faster), no for 7x7 at batch 1 (its 4 tiles do not pay for streaming 4x the weights).
+bool winograd_pays(std::int64_t out_h, std::int64_t out_w, std::int64_t in_c, std::int64_t out_c,
+                   std::int64_t batch = 1);
+
+}  // namespace rnc

@@ -1,0 +1,422 @@
+// Winograd F(4x4, 3x3) convolution for 3x3 / stride 1 / padding 1 layers: 36 multiplications per
+// 4x4 output tile and (input, output) channel pair instead of 144 (Lavin & Gray 2016, points
+// 0, +-1, +-2 and infinity).
+//
+// Parts split the (group of `oc_group` output blocks, 4x4 tile) items evenly; a part takes its
+// tiles in equal chunks of at most `tile_block`:
+//   1. input transform  V = B^T d B of every 6x6 input patch of the chunk, 16 channels per
+//                       vector (once per chunk, shared by the part's output groups);
+//   2. 36 independent GEMMs M[p] = V[p] x U[p], [tiles x IC] x [IC x the part's output
+//      channels], register blocked as 6 tiles x 4 output blocks (AVX-512; portable code 3 x 2),
+//      inputs broadcast, weights as vectors, summed in chunks of 16 input channels;
+//   3. output transform Y = A^T M A, + bias, + residual, ReLU, stores only the valid pixels of
+//      edge tiles.
+// Every output value is computed by the same sequence of operations whatever the split into
+// parts, so results are bit-identical for any thread count.
+//
+// Scratch (a.scratch, private to the part, winograd_scratch_floats(C) floats):
+//   V [36][IC/16][tile_block][16] | M [36][OC/16][tile_block][16] | edge patch [6][6][16]
+//   (each position padded to an odd number of 64-byte lines).
+// Transformed weights (codegen/winograd.cpp, pack_winograd_weights), per position p = 6*row+col:
+//   [36][OC/64 panels][IC padded][panel width (4 blocks, the last one OC/16 % 4)][16 oc],
+//   every panel a contiguous stream the register block reads front to back.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+
+#include "common.hpp"
+
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
+namespace rnc::kern {
+
+struct WinogradCfg {
+  Blocked in, out, res;  // in.pad >= 1; res: residual geometry (used when residual)
+  int tile_block;        // most 4x4 output tiles (over n, tile rows, tile columns) per chunk
+  bool residual, relu;
+  int oc_group = 0;  // 16-channel output blocks per work item (how parts split the output
+                     // channels): a multiple of 4, or 0 for all
+};
+
+namespace wino {
+
+inline constexpr int kPositions = 36;  // 6x6 transformed tile
+inline constexpr int kPanel = 4;       // output blocks per weight panel (and register block)
+
+constexpr int tiles_h(const WinogradCfg& c) { return (c.out.h + 3) / 4; }
+constexpr int tiles_w(const WinogradCfg& c) { return (c.out.w + 3) / 4; }
+constexpr int tiles(const WinogradCfg& c) { return c.out.n * tiles_h(c) * tiles_w(c); }
+constexpr int group(const WinogradCfg& c) {
+  return c.oc_group > 0 && c.oc_group < c.out.cb() ? c.oc_group : c.out.cb();
+}
+// Floats from one position to the next in V and M: an odd number of 64-byte lines, so the 36
+// positions of a tile fall into 36 different L1 sets (a multiple of 4 KB would put them all in
+// one or two sets and evict each other).
+constexpr std::int64_t odd_lines(std::int64_t lines) { return (lines % 2 != 0 ? lines : lines + 1) * kLanes; }
+constexpr std::int64_t v_stride(const WinogradCfg& c) { return odd_lines(std::int64_t{c.in.cb()} * c.tile_block); }
+constexpr std::int64_t m_stride(const WinogradCfg& c) { return odd_lines(std::int64_t{c.out.cb()} * c.tile_block); }
+
+// ---- 16-lane vectors for the transforms ---------------------------------------------------------
+#if defined(__AVX512F__)
+struct Vec {
+  __m512 v;
+};
+[[gnu::always_inline]] inline Vec load(const float* p) { return {_mm512_loadu_ps(p)}; }
+[[gnu::always_inline]] inline void store(float* p, Vec a) { _mm512_storeu_ps(p, a.v); }
+[[gnu::always_inline]] inline Vec operator+(Vec a, Vec b) { return {_mm512_add_ps(a.v, b.v)}; }
+[[gnu::always_inline]] inline Vec operator-(Vec a, Vec b) { return {_mm512_sub_ps(a.v, b.v)}; }
+// a * s + b
+[[gnu::always_inline]] inline Vec fma(Vec a, float s, Vec b) { return {_mm512_fmadd_ps(a.v, _mm512_set1_ps(s), b.v)}; }
+[[gnu::always_inline]] inline Vec relu(Vec a) { return {_mm512_max_ps(a.v, _mm512_setzero_ps())}; }
+#else
+struct Vec {
+  float v[kLanes];
+};
+[[gnu::always_inline]] inline Vec load(const float* p) {
+  Vec r;
+  for (int l = 0; l < kLanes; ++l) r.v[l] = p[l];
+  return r;
+}
+[[gnu::always_inline]] inline void store(float* p, Vec a) {
+  for (int l = 0; l < kLanes; ++l) p[l] = a.v[l];
+}
+[[gnu::always_inline]] inline Vec operator+(Vec a, Vec b) {
+  for (int l = 0; l < kLanes; ++l) a.v[l] += b.v[l];
+  return a;
+}
+[[gnu::always_inline]] inline Vec operator-(Vec a, Vec b) {
+  for (int l = 0; l < kLanes; ++l) a.v[l] -= b.v[l];
+  return a;
+}
+// a * s + b
+[[gnu::always_inline]] inline Vec fma(Vec a, float s, Vec b) {
+  for (int l = 0; l < kLanes; ++l) b.v[l] += a.v[l] * s;
+  return b;
+}
+[[gnu::always_inline]] inline Vec relu(Vec a) {
+  for (int l = 0; l < kLanes; ++l) a.v[l] = a.v[l] > 0.0f ? a.v[l] : 0.0f;
+  return a;
+}
+#endif
+
+// r = B^T d for one line of 6:
+//   [4  0 -5  0 1 0] [0 -4 -4  1 1 0] [0 4 -4 -1 1 0] [0 -2 -1 2 1 0] [0 2 -1 -2 1 0] [0 4 0 -5 0 1]
+[[gnu::always_inline]] inline void input_line(const Vec d[6], Vec r[6]) {
+  const Vec s1 = fma(d[2], -4.0f, d[4]), s2 = fma(d[1], -4.0f, d[3]);
+  const Vec s3 = d[4] - d[2], s4 = d[3] - d[1];
+  r[0] = fma(d[0], 4.0f, fma(d[2], -5.0f, d[4]));
+  r[1] = s1 + s2;
+  r[2] = s1 - s2;
+  r[3] = fma(s4, 2.0f, s3);
+  r[4] = fma(s4, -2.0f, s3);
+  r[5] = fma(d[1], 4.0f, fma(d[3], -5.0f, d[5]));
+}
+
+// o = A^T m for one line of 6: [1 1 1 1 1 0] [0 1 -1 2 -2 0] [0 1 1 4 4 0] [0 1 -1 8 -8 1]
+[[gnu::always_inline]] inline void output_line(const Vec m[6], Vec o[4]) {
+  const Vec a = m[1] + m[2], b = m[1] - m[2], c = m[3] + m[4], d = m[3] - m[4];
+  o[0] = (m[0] + a) + c;
+  o[1] = fma(d, 2.0f, b);
+  o[2] = fma(c, 4.0f, a);
+  o[3] = fma(d, 8.0f, b) + m[5];
+}
+
+// Tile k of the layer: image, tile row, tile column.
+template <WinogradCfg C>
+struct TilePos {
+  int i, ty, tx;
+  explicit TilePos(int k) : i(k / (tiles_h(C) * tiles_w(C))), ty(k / tiles_w(C) % tiles_h(C)), tx(k % tiles_w(C)) {}
+};
+
+// Column x of B^T d B from column x of d B: V[y * 6 + x] for y = 0..5.
+template <WinogradCfg C>
+[[gnu::always_inline]] inline void input_column(const Vec (&col)[6], float* dst, int x) {
+  Vec r[6];
+  input_line(col, r);
+  for (int y = 0; y < 6; ++y) store(dst + (y * 6 + x) * v_stride(C), r[y]);
+}
+
+// V[p][ib][t][16] for tiles [first, first + count) of the layer.
+template <WinogradCfg C>
+void input_transform(const float* in, float* v, float* patch, int first, int count) {
+  constexpr int icb = C.in.cb(), T = C.tile_block;
+  constexpr std::int64_t row = static_cast<std::int64_t>(C.in.wp()) * kLanes;
+  for (int ib = 0; ib < icb; ++ib)
+    for (int t = 0; t < count; ++t) {
+      const TilePos<C> tp(first + t);
+      const int y0 = 4 * tp.ty - 1, x0 = 4 * tp.tx - 1;
+      // Patch rows/columns inside the padded tensor; the rest (past the bottom or right halo of
+      // edge tiles) reads as zero.
+      const int ny = std::min(6, C.in.h + C.in.pad - y0), nx = std::min(6, C.in.w + C.in.pad - x0);
+      const float* src = in + C.in.at(tp.i, ib, y0, x0);
+      std::int64_t stride = row;
+      if (ny < 6 || nx < 6) {
+        for (int y = 0; y < 6; ++y)
+          for (int x = 0; x < 6; ++x)
+            for (int l = 0; l < kLanes; ++l)
+              patch[(y * 6 + x) * kLanes + l] = y < ny && x < nx ? src[y * row + x * kLanes + l] : 0.0f;
+        src = patch;
+        stride = 6 * kLanes;
+      }
+      // d B (input_line along x) two output columns at a time, each from the 3 or 4 pixels of a
+      // row it needs (reloaded from L1), then B^T along y: 12 live vectors instead of 36, no
+      // spills (31 instead of 42 ns per tile and input block).
+      float* dst = v + (static_cast<std::int64_t>(ib) * T + t) * kLanes;
+      Vec c0[6], c1[6];
+      for (int y = 0; y < 6; ++y) {
+        const float* p = src + y * stride;
+        c0[y] = fma(load(p), 4.0f, fma(load(p + 2 * kLanes), -5.0f, load(p + 4 * kLanes)));
+        c1[y] = fma(load(p + kLanes), 4.0f, fma(load(p + 3 * kLanes), -5.0f, load(p + 5 * kLanes)));
+      }
+      input_column<C>(c0, dst, 0);
+      input_column<C>(c1, dst, 5);
+      for (int y = 0; y < 6; ++y) {
+        const float* p = src + y * stride;
+        const Vec s1 = fma(load(p + 2 * kLanes), -4.0f, load(p + 4 * kLanes));
+        const Vec s2 = fma(load(p + kLanes), -4.0f, load(p + 3 * kLanes));
+        c0[y] = s1 + s2;
+        c1[y] = s1 - s2;
+      }
+      input_column<C>(c0, dst, 1);
+      input_column<C>(c1, dst, 2);
+      for (int y = 0; y < 6; ++y) {
+        const float* p = src + y * stride;
+        const Vec s3 = load(p + 4 * kLanes) - load(p + 2 * kLanes), s4 = load(p + 3 * kLanes) - load(p + kLanes);
+        c0[y] = fma(s4, 2.0f, s3);
+        c1[y] = fma(s4, -2.0f, s3);
+      }
+      input_column<C>(c0, dst, 3);
+      input_column<C>(c1, dst, 4);
+    }
+}
+
+// Register block: R tiles x Q output blocks of a panel of PW, 16 input channels (block ib):
+// M[t][r] (+)= sum over c of V[ib][t][c] * U[ib*16 + c][r].
+// v: V[p][ib] + first tile; u: the panel's rows of block ib ([16][PW][16]) + first output block;
+// m: M[p] + first output block + first tile ([block][T][16]); first: ib == 0 (store instead of
+// add); pf: weights to prefetch into L2 (PW lines per input channel) or null.
+// The sum over input channels runs in chunks of 16 added to M one after the other: M holds
+// values much larger than the output (A^T cancels them), and one fp32 FMA chain over all input
+// channels would be the largest error of the whole method (4x the chunked one at 512 channels).
+template <WinogradCfg C, int R, int Q, int PW>
+inline void gemm_block(const float* v, const float* u, float* m, bool first, const float* pf) {
+  constexpr int T = C.tile_block;
+#if defined(__AVX512F__)
+  __m512 acc[R][Q];
+#pragma GCC unroll 32
+  for (int t = 0; t < R; ++t)
+#pragma GCC unroll 4
+    for (int r = 0; r < Q; ++r) acc[t][r] = _mm512_setzero_ps();
+#pragma GCC unroll 16
+  for (int c = 0; c < kLanes; ++c) {
+    __m512 w[Q];
+#pragma GCC unroll 4
+    for (int r = 0; r < Q; ++r) w[r] = _mm512_loadu_ps(u + (c * PW + r) * kLanes);
+    if (pf != nullptr)
+#pragma GCC unroll 4
+      for (int r = 0; r < PW; ++r) _mm_prefetch(reinterpret_cast<const char*>(pf + (c * PW + r) * kLanes), _MM_HINT_T1);
+#pragma GCC unroll 32
+    for (int t = 0; t < R; ++t) {
+      const __m512 x = _mm512_set1_ps(v[t * kLanes + c]);
+#pragma GCC unroll 4
+      for (int r = 0; r < Q; ++r) acc[t][r] = _mm512_fmadd_ps(x, w[r], acc[t][r]);
+    }
+  }
+#pragma GCC unroll 32
+  for (int t = 0; t < R; ++t)
+#pragma GCC unroll 4
+    for (int r = 0; r < Q; ++r) {
+      float* dst = m + (r * T + t) * kLanes;
+      _mm512_storeu_ps(dst, first ? acc[t][r] : _mm512_add_ps(_mm512_loadu_ps(dst), acc[t][r]));
+    }
+#else
+  (void)pf;
+  float acc[R][Q][kLanes] = {};
+  for (int c = 0; c < kLanes; ++c)
+    for (int t = 0; t < R; ++t) {
+      const float x = v[t * kLanes + c];
+      for (int r = 0; r < Q; ++r)
+        for (int l = 0; l < kLanes; ++l) acc[t][r][l] += x * u[(c * PW + r) * kLanes + l];
+    }
+  for (int t = 0; t < R; ++t)
+    for (int r = 0; r < Q; ++r) {
+      float* dst = m + (r * T + t) * kLanes;
+      if (first)
+        for (int l = 0; l < kLanes; ++l) dst[l] = acc[t][r][l];
+      else
+        for (int l = 0; l < kLanes; ++l) dst[l] += acc[t][r][l];
+    }
+#endif
+}
+
+// Register block shape for a panel of PW output blocks: Q blocks x reg_tiles(Q) tiles, about 24
+// zmm accumulators with AVX-512 (6 x 4); portable code gets 12 vectors of 8 (3 tiles x 2 blocks,
+// what an AVX2 register file holds without spilling).
+#if defined(__AVX512F__)
+constexpr int reg_blocks(int pw) { return pw; }
+constexpr int reg_tiles(int q) { return q >= 4 ? 6 : q == 3 ? 8 : q == 2 ? 12 : 16; }
+#else
+constexpr int reg_blocks(int pw) { return pw % 2 == 0 ? 2 : 1; }
+constexpr int reg_tiles(int q) { return q == 2 ? 3 : 6; }
+#endif
+
+// A register block of `count` (1..K) tiles, the size picked at run time.
+template <WinogradCfg C, int Q, int PW, int K>
+inline void gemm_any(int count, const float* v, const float* u, float* m, bool first, const float* pf) {
+  if (count == K)
+    gemm_block<C, K, Q, PW>(v, u, m, first, pf);
+  else if constexpr (K > 1)
+    gemm_any<C, Q, PW, K - 1>(count, v, u, m, first, pf);
+}
+
+// Whether the GEMMs prefetch the weights two input-channel blocks ahead (8 KB for a panel of 4):
+// when the layer's transformed weights (36 * IC * OC floats) do not fit in L2 they stream from
+// L3 or memory, and the hardware prefetcher alone leaves the FMAs waiting (cold 14x14x256:
+// 0.96 -> 0.52 ms); weights that stay in L2 only pay for the extra instructions.
+template <WinogradCfg C>
+inline constexpr bool kPrefetchWeights =
+    std::int64_t{kPositions} * C.in.cb() * C.out.cb() * kLanes * kLanes * 4 > (std::int64_t{1} << 20);
+
+// `count` tiles of one position against one panel, input-channel block by block so that the
+// panel's 16 rows of a block (4 KB) stay in L1 while every register block of tiles uses them.
+// The tiles are cut into equal register blocks (16 = 6 + 5 + 5, not 6 + 6 + 4).
+template <WinogradCfg C, int PW>
+inline void gemm_panel(const float* v, const float* u, float* m, int count) {
+  constexpr int icb = C.in.cb(), T = C.tile_block, Q = reg_blocks(PW), R = reg_tiles(Q);
+  const int n = (count + R - 1) / R;
+  for (int ib = 0; ib < icb; ++ib) {
+    const float* vb = v + static_cast<std::int64_t>(ib) * T * kLanes;
+    const float* ub = u + static_cast<std::int64_t>(ib) * kLanes * PW * kLanes;
+    for (int k = 0; k < n; ++k) {
+      const Range t = split(count, k, n);
+      // Only the first register block prefetches (the address is never dereferenced: past the
+      // last panel it may point beyond the weights).
+      const float* pf = kPrefetchWeights<C> && k == 0 ? ub + 2 * kLanes * PW * kLanes : nullptr;
+      for (int r = 0; r < PW; r += Q) {
+        const float* vt = vb + t.begin * kLanes;
+        float* mt = m + (static_cast<std::int64_t>(r) * T + t.begin) * kLanes;
+        if (t.end - t.begin == R)
+          gemm_block<C, R, Q, PW>(vt, ub + r * kLanes, mt, ib == 0, r == 0 ? pf : nullptr);
+        else
+          gemm_any<C, Q, PW, R - 1>(t.end - t.begin, vt, ub + r * kLanes, mt, ib == 0, r == 0 ? pf : nullptr);
+      }
+    }
+  }
+}
+
+// The 36 GEMMs of one chunk: `count` tiles, output blocks [ob0, ob0 + nob).
+template <WinogradCfg C>
+void multiply(const float* v, const float* w, float* m, int count, int ob0, int nob) {
+  constexpr int icb = C.in.cb(), ocb = C.out.cb(), T = C.tile_block;
+  constexpr std::int64_t ic = icb * kLanes, pos_stride = ic * ocb * kLanes;
+  for (int p = 0; p < kPositions; ++p) {
+    const float* vp = v + p * v_stride(C);
+    for (int b = ob0; b < ob0 + nob; b += kPanel) {
+      const float* u = w + p * pos_stride + static_cast<std::int64_t>(b) * kLanes * ic;
+      float* mp = m + p * m_stride(C) + static_cast<std::int64_t>(b - ob0) * T * kLanes;
+      if (b + kPanel <= ocb)
+        gemm_panel<C, kPanel>(vp, u, mp, count);
+      else if constexpr (ocb % kPanel != 0)
+        gemm_panel<C, ocb % kPanel>(vp, u, mp, count);
+    }
+  }
+}
+
+// Y = A^T M A + bias (+ residual) (ReLU) for tiles [first, first + count), blocks [ob0, ob0+nob).
+template <WinogradCfg C>
+void output_transform(const Args& a, const float* m, int first, int count, int ob0, int nob) {
+  constexpr int T = C.tile_block;
+  constexpr std::int64_t pos_stride = m_stride(C);
+  for (int b = 0; b < nob; ++b)
+    for (int t = 0; t < count; ++t) {
+      const TilePos<C> tp(first + t);
+      const int oy0 = 4 * tp.ty, ox0 = 4 * tp.tx;
+      const int ny = std::min(4, C.out.h - oy0), nx = std::min(4, C.out.w - ox0);
+      const float* src = m + (static_cast<std::int64_t>(b) * T + t) * kLanes;
+      Vec rows[6][4];
+      for (int y = 0; y < 6; ++y) {
+        Vec d[6];
+        for (int x = 0; x < 6; ++x) d[x] = load(src + (y * 6 + x) * pos_stride);
+        output_line(d, rows[y]);
+      }
+      const int ob = ob0 + b;
+      const Vec bias = load(a.w1 + ob * kLanes);
+      Vec res[4][4];
+      for (int x = 0; x < 4; ++x) {
+        const Vec col[6] = {rows[0][x], rows[1][x], rows[2][x], rows[3][x], rows[4][x], rows[5][x]};
+        Vec o[4];
+        output_line(col, o);
+        for (int y = 0; y < 4; ++y) res[y][x] = o[y] + bias;
+      }
+      for (int y = 0; y < ny; ++y) {
+        float* dst = a.out + C.out.at(tp.i, ob, oy0 + y, ox0);
+        const float* r = C.residual ? a.in1 + C.res.at(tp.i, ob, oy0 + y, ox0) : nullptr;
+        for (int x = 0; x < nx; ++x) {
+          Vec val = res[y][x];
+          if constexpr (C.residual) val = val + load(r + x * kLanes);
+          if constexpr (C.relu) val = relu(val);
+          store(dst + x * kLanes, val);
+        }
+      }
+    }
+}
+
+}  // namespace wino
+
+// Per-part scratch in floats (V, M and one edge patch; every piece a multiple of 16 floats).
+constexpr std::int64_t winograd_scratch_floats(const WinogradCfg& c) {
+  return wino::kPositions * (wino::v_stride(c) + wino::m_stride(c)) + 36 * kLanes;
+}
+
+// a.in0 blocked input (halo >= 1), a.w0 transformed weights, a.w1 bias [OCB * 16], a.in1 residual
+// (C.res) when C.residual, a.out blocked output (its halo is zeroed), a.scratch per-part scratch.
+template <WinogradCfg C>
+void conv3x3_winograd(const Args& a, int part, int parts) {
+  static_assert(C.in.pad >= 1, "Winograd 3x3/p1 reads one pixel of halo");
+  static_assert(C.in.n == C.out.n && C.in.h == C.out.h && C.in.w == C.out.w, "3x3 stride 1 padding 1 keeps the size");
+  static_assert(C.tile_block >= 1, "tile_block must be positive");
+  static_assert(C.oc_group >= 0 && (C.oc_group % wino::kPanel == 0 || C.oc_group >= C.out.cb()),
+                "oc_group must be a multiple of 4 blocks (or cover all output blocks)");
+  static_assert(!C.residual || (C.res.n == C.out.n && C.res.c == C.out.c && C.res.h == C.out.h && C.res.w == C.out.w),
+                "residual must have the output's shape");
+  constexpr int ocb = C.out.cb(), T = C.tile_block, NT = wino::tiles(C), G = wino::group(C);
+  constexpr int groups = (ocb + G - 1) / G;
+
+  const Range rows = split(C.out.n * ocb * C.out.h, part, parts);
+  for (int r = rows.begin; r < rows.end; ++r)
+    zero_halo_row<C.out>(a.out, r / (C.out.h * ocb), (r / C.out.h) % ocb, r % C.out.h);
+
+  float* v = a.scratch;
+  float* m = v + wino::kPositions * wino::v_stride(C);
+  float* patch = m + wino::kPositions * wino::m_stride(C);
+  // Work items (output group, tile), group-major, split evenly over the parts. A part's items
+  // form at most three rectangles (groups with the same tile range); it walks each rectangle's
+  // tiles in equal chunks of at most tile_block, transforms a chunk's inputs once and runs the
+  // GEMMs and output transform for all output blocks of the rectangle. No value depends on the
+  // chunking: every tile and output channel goes through the same operations in whatever chunk
+  // and register block it lands.
+  const Range items = split(groups * NT, part, parts);
+  int g = items.begin / NT;
+  while (g < groups && g * NT < items.end) {
+    const int tiles_begin = std::max(0, items.begin - g * NT), tiles_end = std::min(NT, items.end - g * NT);
+    int g_end = g + 1;  // groups [g, g_end) share the tile range
+    while (g_end < groups && g_end * NT < items.end && std::max(0, items.begin - g_end * NT) == tiles_begin &&
+           std::min(NT, items.end - g_end * NT) == tiles_end)
+      ++g_end;
+    const int count = tiles_end - tiles_begin, chunks = (count + T - 1) / T;
+    for (int k = 0; k < chunks; ++k) {
+      const Range chunk = split(count, k, chunks);
+      const int first = tiles_begin + chunk.begin, n = chunk.end - chunk.begin;
+      const int ob0 = g * G, nob = std::min(g_end * G, ocb) - ob0;
+      wino::input_transform<C>(a.in0, v, patch, first, n);
+      wino::multiply<C>(v, a.w0, m, n, ob0, nob);
+      wino::output_transform<C>(a, m, first, n, ob0, nob);
+    }
+    g = g_end;
+  }
+}
+
+}  // namespace rnc::kern
