@@ -62,5 +62,13 @@ int main(int argc, char** argv) {
     std::printf("%s: %ld heap allocations in 3 runs at %d thread(s)\n", during == 0 ? "PASS" : "FAIL", during, threads);
     failures += during != 0;
   }
+  // The counter itself must work, or the zeros above prove nothing.
+  const long probe_before = allocations.load();
+  auto* probe = new std::vector<int>(16);
+  delete probe;
+  if (allocations.load() == probe_before) {
+    std::printf("FAIL: the allocation counter does not see operator new\n");
+    return 1;
+  }
   return failures == 0 ? 0 : 1;
 }
