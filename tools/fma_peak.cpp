@@ -76,8 +76,6 @@ float fma_chains(std::int64_t iterations, float a_value, float b_value) {
 #pragma GCC unroll 24
       for (int i = 0; i < kAccumulators; ++i) acc[i] = vfma(acc[i], a, b);
     }
-    // Keeps the accumulators in registers without letting the loop be reasoned about.
-    asm volatile("" : : : "memory");
   }
   Vec total = acc[0];
   for (int i = 1; i < kAccumulators; ++i) total = vadd(total, acc[i]);
