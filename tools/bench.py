@@ -432,7 +432,7 @@ def fmt_ms(v):
 
 def make_table(results, threads_list, gflop, peaks):
     head = ("| model | threads | median ms | trial spread | GFLOP/s | % of measured peak "
-            "| frozen ms / ms |")
+            "| ms / PyTorch-frozen ms |")
     lines = [head, "|---|---:|---:|---:|---:|---:|---:|"]
     for t in threads_list:
         frozen = statistics.median(results[t]["frozen"])
@@ -444,7 +444,7 @@ def make_table(results, threads_list, gflop, peaks):
             peak = peaks.get(t)
             lines.append("| {} | {} | {} | {} | {:.1f} | {} | {:.2f} |".format(
                 label, t, fmt_ms(ms), f"{spread:.0f}%" if spread is not None else "n/a (1 trial)",
-                gflops, f"{100 * gflops / peak:.0f}%" if peak else "n/a", frozen / ms))
+                gflops, f"{100 * gflops / peak:.0f}%" if peak else "n/a", ms / frozen))
     return "\n".join(lines)
 
 
