@@ -89,8 +89,10 @@ void write_project(const CompiledProject& project, const std::string& dir) {
   const fs::path target = fs::absolute(dir).lexically_normal();
   const fs::path parent = target.parent_path();
   std::error_code ec;
-  if (!fs::is_directory(parent, ec))
-    throw CompileError(fmt::format("{}: cannot create the output directory: {} does not exist", dir, parent.string()));
+  // Missing parents are created, like mkdir -p; only DIR itself is replaced atomically.
+  if (!fs::is_directory(parent, ec) && (!fs::create_directories(parent, ec) || ec))
+    throw CompileError(fmt::format("{}: cannot create the output directory: {} ({})", dir, parent.string(),
+                                   ec ? ec.message() : "not a directory"));
   if (fs::exists(target, ec) && !fs::is_directory(target, ec))
     throw CompileError(fmt::format("{}: exists and is not a directory", dir));
   const fs::path staging = parent / fmt::format(".{}.tmp-{}", target.filename().string(), ::getpid());
