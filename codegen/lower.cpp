@@ -114,6 +114,7 @@ class Lowering {
                     return std::holds_alternative<Conv2d>(n->op) && n->inputs[0] == in;
                   });
     const int staged = value_buffer(in, stem_input_ ? Layout::kPaddedNchw : Layout::kBlocked, halo(in));
+    p_.buffers[static_cast<std::size_t>(staged)].name = "input.staged";
     buffer_of_[in] = staged;
     const std::string stage = g_.nodes.empty() ? "model" : g_.nodes.front().stage;
     const std::string cfg = fmt::format("rnc::kern::ReorderCfg{{{}, {}}}", blocked_cfg(p_.buffers[static_cast<std::size_t>(staged)]), halo(in));

@@ -39,6 +39,30 @@ void print_layers(const Graph& g) {
   }
 }
 
+const char* layout_name(Layout layout) {
+  switch (layout) {
+    case Layout::kNchw: return "NCHW";
+    case Layout::kPaddedNchw: return "NCHW+halo";
+    case Layout::kBlocked: return "NCHW16c";
+    case Layout::kFlat: return "flat";
+  }
+  return "?";
+}
+
+// Where every activation lives: arena offset and size, and the steps that write it first and
+// read it last (its lifetime); the caller's input and output are outside the arena.
+void print_memory_map(const Program& p) {
+  fmt::print("\nmemory map (activations):\n{:<16} {:<10} {:<16} {:>4} {:>12} {:>12}  {}\n", "value", "layout", "shape", "halo",
+             "offset", "bytes", "first use -> last use");
+  for (const Buffer& b : p.buffers) {
+    const std::string offset = b.storage == Storage::kArena ? with_commas(b.offset * 4)
+                               : b.storage == Storage::kUserInput ? "caller in" : "caller out";
+    const auto step_name = [&](int step) { return step >= 0 ? p.steps[static_cast<std::size_t>(step)].label : "-"; };
+    fmt::print("{:<16} {:<10} {:<16} {:>4} {:>12} {:>12}  {} -> {}\n", b.name, layout_name(b.layout), to_string(b.logical_shape()),
+               b.pad, offset, with_commas(b.floats() * 4), step_name(b.first_step), step_name(b.last_step));
+  }
+}
+
 }  // namespace
 
 int check_command(const std::vector<std::string>& args) {
@@ -61,6 +85,7 @@ int check_command(const std::vector<std::string>& args) {
              with_commas(program.arena_lower_bound_floats * 4),
              static_cast<double>(program.arena_floats) / static_cast<double>(program.arena_lower_bound_floats));
   fmt::print("packed weights: {} bytes\n", with_commas(program.payload_floats * 4));
+  print_memory_map(program);
   return 0;
 }
 
