@@ -19,6 +19,7 @@ Commands:
   check SPEC      check every shape; print layers, parameters, MACs and the arena
   run SPEC        run the reference interpreter on an .npy input
   compile SPEC    write a standalone CMake project for the network
+  dot SPEC        write the network as Graphviz (stages as clusters, shapes on edges)
 
 Options:
   -h, --help      show this help (or a command's: resnetc COMMAND --help)
@@ -35,10 +36,13 @@ struct CommandEntry {
 };
 
 constexpr CommandEntry kCommands[] = {
-    {"check", rnc::cli::check_command}, {"run", rnc::cli::run_command}, {"compile", rnc::cli::compile_command}};
+    {"check", rnc::cli::check_command},
+    {"run", rnc::cli::run_command},
+    {"compile", rnc::cli::compile_command},
+    {"dot", rnc::cli::dot_command}};
 
 int dispatch(const std::vector<std::string>& args) {
-  if (args.empty()) throw rnc::cli::UsageError("missing command (check, run or compile)");
+  if (args.empty()) throw rnc::cli::UsageError("missing command (check, run, compile or dot)");
   if (args[0] == "--help" || args[0] == "-h") {
     fmt::print("{}", kUsage);
     return 0;
@@ -49,7 +53,7 @@ int dispatch(const std::vector<std::string>& args) {
   }
   for (const CommandEntry& c : kCommands)
     if (args[0] == c.name) return c.run({args.begin() + 1, args.end()});
-  throw rnc::cli::UsageError(fmt::format("unknown command '{}' (expected check, run or compile)", args[0]));
+  throw rnc::cli::UsageError(fmt::format("unknown command '{}' (expected check, run, compile or dot)", args[0]));
 }
 
 }  // namespace
