@@ -1,4 +1,5 @@
 // resnetc: an ahead-of-time compiler for ResNet-family networks.
+#include <algorithm>
 #include <cstdio>
 #include <exception>
 
@@ -63,7 +64,10 @@ int main(int argc, char** argv) {
   try {
     return dispatch(args);
   } catch (const rnc::cli::UsageError& e) {
-    const std::string command = !args.empty() && args[0][0] != '-' ? " " + args[0] : "";
+    // Point at the command's own help when the command itself was understood.
+    const bool known = !args.empty() && std::any_of(std::begin(kCommands), std::end(kCommands),
+                                                     [&](const CommandEntry& c) { return args[0] == c.name; });
+    const std::string command = known ? " " + args[0] : "";
     fmt::print(stderr, "resnetc: error: {}\nTry 'resnetc{} --help'.\n", e.what(), command);
     return 2;
   } catch (const rnc::CompileError& e) {
