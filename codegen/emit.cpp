@@ -158,7 +158,7 @@ class Emitter {
     w.line("#include \"{}.hpp\"", p_.name);
     w.blank();
     w.line("#include \"{}_layers.hpp\"", p_.name);
-    w.line("#include \"stats.hpp\"");
+    w.line("#include \"layer_plan.hpp\"");
     w.blank();
     if (o_.embed_weights) {
       w.line("// The blob, linked in by {}_weights.S.", p_.name);
@@ -170,29 +170,9 @@ class Emitter {
     w.line("namespace {{");
     w.blank();
     {
-      auto s = w.block("struct Layer", "};");
-      w.line("const char* name;");
-      w.line("const char* algorithm;");
-      w.line("double flops;");
-      w.line("rnc::kern::LayerFn fn;");
-    }
-    w.blank();
-    {
-      auto table = w.block("constexpr Layer kLayers[] =", "};");
+      auto table = w.block("constexpr rnc::rt::Layer kLayers[] =", "};");
       for (const Step& s : p_.steps)
         w.line("{{\"{}\", \"{}\", {:.0f}, layers::{}}},", s.label, s.algorithm, s.flops, s.function);
-    }
-    w.blank();
-    {
-      auto s = w.block("struct Job", "};");
-      w.line("rnc::kern::LayerFn fn;");
-      w.line("const rnc::kern::Context* ctx;");
-    }
-    w.blank();
-    {
-      auto f = w.block("void run_part(void* job, int part, int parts)");
-      w.line("const Job& j = *static_cast<const Job*>(job);");
-      w.line("j.fn(*j.ctx, part, parts);");
     }
     w.blank();
     w.line("}}  // namespace");
@@ -207,24 +187,12 @@ class Emitter {
     w.blank();
     {
       auto f = w.block("void Model::run(const float* in, float* out)");
-      w.line("const rnc::kern::Context ctx{{in, out, arena_, weights_, scratch_.data()}};");
-      auto loop = w.block("for (const Layer& layer : kLayers)", "}  // for layer");
-      w.line("Job job{{layer.fn, &ctx}};");
-      w.line("pool_.run(run_part, &job);");
+      w.line("rnc::rt::run_layers(pool_, kLayers, {{in, out, arena_, weights_, scratch_.data()}});");
     }
     w.blank();
     {
       auto f = w.block("void Model::run_profiled(const float* in, float* out, std::vector<rnc::rt::LayerProfile>& rows)");
-      w.line("const rnc::kern::Context ctx{{in, out, arena_, weights_, scratch_.data()}};");
-      {
-        auto init = w.block("if (rows.empty())");
-        w.line("for (const Layer& layer : kLayers) rows.push_back({{layer.name, layer.algorithm, layer.flops, 0.0}});");
-      }
-      auto loop = w.block("for (std::size_t i = 0; i < std::size(kLayers); ++i)", "}  // for layer");
-      w.line("Job job{{kLayers[i].fn, &ctx}};");
-      w.line("const double start = rnc::rt::now_seconds();");
-      w.line("pool_.run(run_part, &job);");
-      w.line("rows[i].seconds += rnc::rt::now_seconds() - start;");
+      w.line("rnc::rt::run_layers_profiled(pool_, kLayers, {{in, out, arena_, weights_, scratch_.data()}}, rows);");
     }
     w.blank();
     {

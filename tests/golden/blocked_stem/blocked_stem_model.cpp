@@ -3,19 +3,12 @@
 #include "blocked_stem.hpp"
 
 #include "blocked_stem_layers.hpp"
-#include "stats.hpp"
+#include "layer_plan.hpp"
 
 namespace blocked_stem {
 namespace {
 
-struct Layer {
-  const char* name;
-  const char* algorithm;
-  double flops;
-  rnc::kern::LayerFn fn;
-};
-
-constexpr Layer kLayers[] = {
+constexpr rnc::rt::Layer kLayers[] = {
   {"stage_input", "reorder", 0, layers::stage_input},
   {"s1.0", "winograd F(4x4,3x3), 30 tiles/chunk", 2831760, layers::s1_0},
   {"s1.2.conv1", "direct conv3x3/s2, 6 px x 48 oc", 1283040, layers::s1_2_conv1},
@@ -28,16 +21,6 @@ constexpr Layer kLayers[] = {
   {"write_output", "reorder", 0, layers::write_output},
 };
 
-struct Job {
-  rnc::kern::LayerFn fn;
-  const rnc::kern::Context* ctx;
-};
-
-void run_part(void* job, int part, int parts) {
-  const Job& j = *static_cast<const Job*>(job);
-  j.fn(*j.ctx, part, parts);
-}
-
 }  // namespace
 
 Model::Model() { scratch_.resize(layers::kScratchFloats, 1); }
@@ -48,24 +31,11 @@ void Model::set_threads(int threads) {
 }
 
 void Model::run(const float* in, float* out) {
-  const rnc::kern::Context ctx{in, out, arena_, weights_, scratch_.data()};
-  for (const Layer& layer : kLayers) {
-    Job job{layer.fn, &ctx};
-    pool_.run(run_part, &job);
-  }  // for layer
+  rnc::rt::run_layers(pool_, kLayers, {in, out, arena_, weights_, scratch_.data()});
 }
 
 void Model::run_profiled(const float* in, float* out, std::vector<rnc::rt::LayerProfile>& rows) {
-  const rnc::kern::Context ctx{in, out, arena_, weights_, scratch_.data()};
-  if (rows.empty()) {
-    for (const Layer& layer : kLayers) rows.push_back({layer.name, layer.algorithm, layer.flops, 0.0});
-  }
-  for (std::size_t i = 0; i < std::size(kLayers); ++i) {
-    Job job{kLayers[i].fn, &ctx};
-    const double start = rnc::rt::now_seconds();
-    pool_.run(run_part, &job);
-    rows[i].seconds += rnc::rt::now_seconds() - start;
-  }  // for layer
+  rnc::rt::run_layers_profiled(pool_, kLayers, {in, out, arena_, weights_, scratch_.data()}, rows);
 }
 
 const rnc::rt::ModelInfo& Model::info() {

@@ -3,19 +3,12 @@
 #include "general_form.hpp"
 
 #include "general_form_layers.hpp"
-#include "stats.hpp"
+#include "layer_plan.hpp"
 
 namespace general_form {
 namespace {
 
-struct Layer {
-  const char* name;
-  const char* algorithm;
-  double flops;
-  rnc::kern::LayerFn fn;
-};
-
-constexpr Layer kLayers[] = {
+constexpr rnc::rt::Layer kLayers[] = {
   {"stage_input", "reorder", 0, layers::stage_input},
   {"stem.0", "stem conv5x5/s2, 15 px x 16 oc", 1836000, layers::stem_0},
   {"pooled", "maxpool_blocked", 0, layers::pooled},
@@ -32,16 +25,6 @@ constexpr Layer kLayers[] = {
   {"head.4", "linear", 924, layers::head_4},
 };
 
-struct Job {
-  rnc::kern::LayerFn fn;
-  const rnc::kern::Context* ctx;
-};
-
-void run_part(void* job, int part, int parts) {
-  const Job& j = *static_cast<const Job*>(job);
-  j.fn(*j.ctx, part, parts);
-}
-
 }  // namespace
 
 Model::Model() { scratch_.resize(layers::kScratchFloats, 1); }
@@ -52,24 +35,11 @@ void Model::set_threads(int threads) {
 }
 
 void Model::run(const float* in, float* out) {
-  const rnc::kern::Context ctx{in, out, arena_, weights_, scratch_.data()};
-  for (const Layer& layer : kLayers) {
-    Job job{layer.fn, &ctx};
-    pool_.run(run_part, &job);
-  }  // for layer
+  rnc::rt::run_layers(pool_, kLayers, {in, out, arena_, weights_, scratch_.data()});
 }
 
 void Model::run_profiled(const float* in, float* out, std::vector<rnc::rt::LayerProfile>& rows) {
-  const rnc::kern::Context ctx{in, out, arena_, weights_, scratch_.data()};
-  if (rows.empty()) {
-    for (const Layer& layer : kLayers) rows.push_back({layer.name, layer.algorithm, layer.flops, 0.0});
-  }
-  for (std::size_t i = 0; i < std::size(kLayers); ++i) {
-    Job job{kLayers[i].fn, &ctx};
-    const double start = rnc::rt::now_seconds();
-    pool_.run(run_part, &job);
-    rows[i].seconds += rnc::rt::now_seconds() - start;
-  }  // for layer
+  rnc::rt::run_layers_profiled(pool_, kLayers, {in, out, arena_, weights_, scratch_.data()}, rows);
 }
 
 const rnc::rt::ModelInfo& Model::info() {
