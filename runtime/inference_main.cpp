@@ -38,6 +38,7 @@ struct UsageError : Error {
 
 struct Options {
   std::string input, output, weights;
+  std::string labels;  // class names file; empty: print class indices
   int top = 5;
   int threads = 1;
   int bench = 0;  // number of timed runs; 0 = no benchmark
@@ -60,7 +61,8 @@ struct FlagOption {
 };
 
 constexpr TextOption kTextOptions[] = {
-    {"--input", &Options::input}, {"--output", &Options::output}, {"--weights", &Options::weights}};
+    {"--input", &Options::input}, {"--output", &Options::output}, {"--weights", &Options::weights},
+    {"--labels", &Options::labels}};
 constexpr IntOption kIntOptions[] = {{"--top", &Options::top, 1, INT_MAX},
                                      {"--threads", &Options::threads, 1, ThreadPool::kMaxThreads},
                                      {"--bench", &Options::bench, 1, INT_MAX}};
@@ -155,6 +157,7 @@ void print_usage(const ModelInfo& info) {
       "  --input FILE     float32 .npy of shape %s, or binary image (%s)\n"
       "  --output FILE    write the output, shape %s, as float32 .npy\n"
       "  --top K          print the K most probable classes (default 5)\n"
+      "  --labels FILE    class names, one per line in class order: printed instead of indices\n"
       "  --threads N      threads to run on, 1..%d (default 1)\n"
       "  --bench N        time N runs after %d warm-up runs: min/median/p90 ms, GFLOP/s\n"
       "  --json           with --bench: also print the timings as one JSON line, last\n"
@@ -260,7 +263,45 @@ std::vector<double> softmax(const float* logits, std::size_t count, double max) 
 
 int decimal_digits(std::size_t value) { return value < 10 ? 1 : 1 + decimal_digits(value / 10); }
 
-void print_top_classes(const float* logits, std::size_t classes, int top) {
+// One class name per line (none for an empty path). The count must equal the model's classes,
+// so that the labels of another model are refused rather than silently misnaming classes.
+std::vector<std::string> read_labels(const std::string& path,
+                                     const std::vector<std::int64_t>& output_shape) {
+  if (path.empty()) return {};
+  if (output_shape.size() != 2) {
+    throw Error("--labels " + path + ": needs an output of shape [N, classes], the model's is " +
+                shape_string(output_shape));
+  }
+  const FileBytes file = read_file(path);
+  const std::string_view text(reinterpret_cast<const char*>(file.data.get()), file.size);
+  std::vector<std::string> labels;
+  for (std::size_t begin = 0; begin < text.size();) {
+    const std::size_t end = std::min(text.find('\n', begin), text.size());
+    std::string_view line = text.substr(begin, end - begin);
+    if (line.ends_with('\r')) line.remove_suffix(1);
+    if (line.empty()) {
+      throw Error(path + ":" + std::to_string(labels.size() + 1) +
+                  ": empty line; expected one class name per line");
+    }
+    labels.emplace_back(line);
+    begin = end + 1;
+  }
+  if (static_cast<std::int64_t>(labels.size()) != output_shape[1]) {
+    throw Error(path + ": " + std::to_string(labels.size()) + " labels, the model has " +
+                std::to_string(output_shape[1]) + " classes (one name per line)");
+  }
+  return labels;
+}
+
+// Indices right-aligned, names left-aligned.
+int class_column_width(std::size_t classes, const std::vector<std::string>& labels) {
+  int width = 0;
+  for (const std::string& label : labels) width = std::max(width, static_cast<int>(label.size()));
+  return labels.empty() ? decimal_digits(classes - 1) : -width;
+}
+
+void print_top_classes(const float* logits, std::size_t classes, int top,
+                       const std::vector<std::string>& labels) {
   if (classes == 0) return;
   // NaN ranks last so that the ordering stays strict; ties go to the lower index.
   auto key = [&](std::size_t i) { return std::isnan(logits[i]) ? -INFINITY : logits[i]; };
@@ -273,16 +314,17 @@ void print_top_classes(const float* logits, std::size_t classes, int top) {
   std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(k), order.end(),
                     before);
   const std::vector<double> probs = softmax(logits, classes, key(order[0]));
-  const int width = decimal_digits(classes - 1);
+  const int width = class_column_width(classes, labels);
   for (std::size_t i = 0; i < k; ++i) {
     const std::size_t c = order[i];
-    std::printf("  class  %*zu  prob %.4f  logit %.6g\n", width, c, probs[c],
+    const std::string name = labels.empty() ? std::to_string(c) : labels[c];
+    std::printf("  class  %*s  prob %.4f  logit %.6g\n", width, name.c_str(), probs[c],
                 static_cast<double>(logits[c]));
   }
 }
 
 void print_results(const std::vector<float>& output, const std::vector<std::int64_t>& shape,
-                   int top) {
+                   int top, const std::vector<std::string>& labels) {
   if (shape.size() != 2) {
     std::printf("output: shape %s (not [N, classes]; save it with --output)\n",
                 shape_string(shape).c_str());
@@ -291,7 +333,7 @@ void print_results(const std::vector<float>& output, const std::vector<std::int6
   const auto classes = static_cast<std::size_t>(shape[1]);
   for (std::int64_t n = 0; n < shape[0]; ++n) {
     if (shape[0] > 1) std::printf("batch %lld:\n", static_cast<long long>(n));
-    print_top_classes(output.data() + static_cast<std::size_t>(n) * classes, classes, top);
+    print_top_classes(output.data() + static_cast<std::size_t>(n) * classes, classes, top, labels);
   }
 }
 
@@ -379,13 +421,14 @@ int run_model(const Options& options, const char* argv0, const ModelInfo& info,
   const WeightsBlob blob = load_weights(options, argv0, info);
   model.bind_weights(blob.payload());
   const std::vector<float> input = load_input(options.input, info);
+  const std::vector<std::string> labels = read_labels(options.labels, info.output_shape);
   std::vector<float> output(element_count(info.output_shape, "model output"));
   model.set_threads(options.threads);
 
   const double start = now_seconds();
   model.run(input.data(), output.data());
   const double ms = (now_seconds() - start) * 1e3;
-  print_results(output, info.output_shape, options.top);
+  print_results(output, info.output_shape, options.top, labels);
   std::printf("latency: %.3f ms (1 run)\n", ms);
   if (!options.output.empty()) {
     write_npy(options.output, output.data(), info.output_shape);
