@@ -7,7 +7,6 @@
 #   gen_modified   gen with tensor #5 replaced by #4 (same shape, other values)
 #   gen_reshaped   gen with tensor #5 replaced by #1 (another shape)
 #   gen_missing    gen without tensor #5's file
-# and DIR/expected_names: the names of tensors #1 and #5, which the tests expect to be reported.
 set -eu
 resnetc=$1 binary=$2 spec=$3 weights=$4 input=$5 dir=$6
 rm -rf "$dir"
@@ -16,12 +15,9 @@ mkdir -p "$dir"
 "$resnetc" run "$spec" --random-weights 1 --input "$input" --dump-dir "$dir/ref_other"
 "$binary" --input "$input" --threads 2 --dump-dir "$dir/gen"
 
-# Manifest line N+1 is "FILE NAME" of tensor #N.
-entry() { sed -n "$(($2 + 1))p" "$1/manifest.txt"; }
-file_of() { entry "$1" "$2" | cut -d' ' -f1; }
-name_of() { entry "$1" "$2" | cut -d' ' -f2-; }
+# The file of tensor #N: the first field of manifest line N+1 ("FILE NAME").
+file_of() { sed -n "$(($1 + 1))p" "$dir/gen/manifest.txt" | cut -d' ' -f1; }
 for copy in gen_modified gen_reshaped gen_missing; do cp -r "$dir/gen" "$dir/$copy"; done
-cp "$dir/gen/$(file_of "$dir/gen" 4)" "$dir/gen_modified/$(file_of "$dir/gen" 5)"
-cp "$dir/gen/$(file_of "$dir/gen" 1)" "$dir/gen_reshaped/$(file_of "$dir/gen" 5)"
-rm "$dir/gen_missing/$(file_of "$dir/gen" 5)"
-printf '%s\n%s\n' "$(name_of "$dir/gen" 1)" "$(name_of "$dir/gen" 5)" > "$dir/expected_names"
+cp "$dir/gen/$(file_of 4)" "$dir/gen_modified/$(file_of 5)"
+cp "$dir/gen/$(file_of 1)" "$dir/gen_reshaped/$(file_of 5)"
+rm "$dir/gen_missing/$(file_of 5)"

@@ -23,7 +23,7 @@ endforeach()
 
 # Only the prefix is given: the example must find resnetc through its package, not the build tree.
 step(${CMAKE_COMMAND} -S ${SOURCE_DIR}/examples/out_of_tree -B ${WORK}/build -DCMAKE_PREFIX_PATH=${prefix}
-     -DCMAKE_CXX_COMPILER=${CXX} "-DCLASSIFY_INPUT_SHAPE=2;1;40;36")
+     -DCMAKE_CXX_COMPILER=${CXX} -DCLASSIFY_INPUT_SHAPE=2,1,40,36)
 file(STRINGS ${WORK}/build/CMakeCache.txt found REGEX "^resnetc_DIR:")
 if(NOT found STREQUAL "resnetc_DIR:PATH=${prefix}/lib/cmake/resnetc")
   message(FATAL_ERROR "the example found resnetc elsewhere: ${found}")

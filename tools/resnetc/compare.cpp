@@ -29,9 +29,9 @@ struct DumpFile {
   std::string path;
 };
 
-// A dump directory's tensors in order, or a single .npy file as a one-tensor dump.
-std::vector<DumpFile> read_dump(const std::string& path) {
-  if (!std::filesystem::is_directory(path)) return {{"tensor", path}};
+// A dump directory's tensors in order, or a single .npy file as a one-tensor dump named `name`.
+std::vector<DumpFile> read_dump(const std::string& path, const std::string& name) {
+  if (!std::filesystem::is_directory(path)) return {{name, path}};
   std::vector<DumpFile> files;
   for (const rt::DumpEntry& e : rt::read_dump_manifest(path))
     files.push_back({e.name, (std::filesystem::path(path) / e.file).string()});
@@ -117,7 +117,9 @@ int compare_command(const std::vector<std::string>& args) {
                                  expected_path, actual_path));
   const double tolerance = parsed.has("--tolerance") ? parse_tolerance(*parsed.get("--tolerance")) : kDefaultTolerance;
 
-  const std::vector<DumpFile> expected = read_dump(expected_path), actual = read_dump(actual_path);
+  // Two single files pair up under the expected file's name.
+  const std::string file_name = std::filesystem::path(expected_path).filename().string();
+  const std::vector<DumpFile> expected = read_dump(expected_path, file_name), actual = read_dump(actual_path, file_name);
   std::map<std::string, const DumpFile*> actual_by_name;
   for (const DumpFile& f : actual) actual_by_name[f.name] = &f;
 
