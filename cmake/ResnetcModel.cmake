@@ -7,6 +7,8 @@
 #   NAME_cli     an imported executable: the NAME inference program (weights beside it),
 #   NAME_build   the custom target that produces both.
 # The generated sources are in ${CMAKE_CURRENT_BINARY_DIR}/NAME, its build in NAME-build.
+# Loaded by include() in resnetc's own build, or by find_package(resnetc) from an installed resnetc
+# (cmake/resnetcConfig.cmake.in, docs/integration.md).
 include_guard(GLOBAL)
 
 function(resnetc_add_model name)
@@ -17,9 +19,13 @@ function(resnetc_add_model name)
   if((arg_WEIGHTS AND DEFINED arg_RANDOM_WEIGHTS) OR (NOT arg_WEIGHTS AND NOT DEFINED arg_RANDOM_WEIGHTS))
     message(FATAL_ERROR "resnetc_add_model(${name}): give exactly one of WEIGHTS <file> and RANDOM_WEIGHTS <seed>")
   endif()
+  # resnetc's own build, then an installed resnetc (find_package(resnetc)), then one on the PATH.
   if(TARGET resnetc)
     set(resnetc_exe $<TARGET_FILE:resnetc>)
     set(resnetc_dep resnetc)
+  elseif(TARGET resnetc::resnetc)
+    set(resnetc_exe $<TARGET_FILE:resnetc::resnetc>)
+    set(resnetc_dep $<TARGET_FILE:resnetc::resnetc>)
   else()
     find_program(resnetc_exe resnetc REQUIRED)
     set(resnetc_dep ${resnetc_exe})

@@ -6,6 +6,7 @@
 #include <fmt/ranges.h>
 
 #include "codegen/code_writer.hpp"
+#include "codegen/dump_plan.hpp"
 
 namespace rnc {
 namespace {
@@ -97,6 +98,7 @@ class Emitter {
       w.line("void set_threads(int threads) override;");
       w.line("void run(const float* in, float* out) override;");
       w.line("void run_profiled(const float* in, float* out, std::vector<rnc::rt::LayerProfile>& rows) override;");
+      w.line("void run_dumped(const float* in, float* out, const rnc::rt::DumpSink& sink) override;");
       w.line("static const rnc::rt::ModelInfo& info();");
       w.blank();
       w.line(" private:");
@@ -175,6 +177,8 @@ class Emitter {
         w.line("{{\"{}\", \"{}\", {:.0f}, layers::{}}},", s.label, s.algorithm, s.flops, s.function);
     }
     w.blank();
+    dump_table(w);
+    w.blank();
     w.line("}}  // namespace");
     w.blank();
     w.line("Model::Model() {{ scratch_.resize(layers::kScratchFloats, 1); }}");
@@ -193,6 +197,11 @@ class Emitter {
     {
       auto f = w.block("void Model::run_profiled(const float* in, float* out, std::vector<rnc::rt::LayerProfile>& rows)");
       w.line("rnc::rt::run_layers_profiled(pool_, kLayers, {{in, out, arena_, weights_, scratch_.data()}}, rows);");
+    }
+    w.blank();
+    {
+      auto f = w.block("void Model::run_dumped(const float* in, float* out, const rnc::rt::DumpSink& sink)");
+      w.line("rnc::rt::run_layers_dumped(pool_, kLayers, kDumps, {{in, out, arena_, weights_, scratch_.data()}}, sink);");
     }
     w.blank();
     {
@@ -221,6 +230,21 @@ class Emitter {
     w.blank();
     w.close_namespace(p_.name);
     return w.str();
+  }
+
+  // --dump-dir: where each value of dump_plan() lives after its step, read back to NCHW by the runtime.
+  void dump_table(CodeWriter& w) const {
+    // rnc::rt::DumpSource and DumpLayout spell codegen's Storage and Layout, in enum order.
+    static constexpr const char* kSources[] = {"kInput", "kOutput", "kArena"};
+    static constexpr const char* kLayouts[] = {"kNchw", "kPaddedNchw", "kBlocked", "kFlat"};
+    w.line("// --dump-dir: each value's place after the layer that computes it (read back as NCHW).");
+    auto table = w.block("constexpr rnc::rt::DumpPoint kDumps[] =", "};");
+    for (const DumpedValue& d : dump_plan(p_)) {
+      const Buffer& b = p_.buffers[static_cast<std::size_t>(d.buffer)];
+      w.line("{{\"{}\", {}, rnc::rt::DumpSource::{}, {}, rnc::rt::DumpLayout::{}, {{{}, {}, {}, {}, {}}}}},", d.name, d.step,
+             kSources[static_cast<int>(b.storage)], b.storage == Storage::kArena ? b.offset : 0, kLayouts[static_cast<int>(b.layout)], b.n,
+             b.c, b.h, b.w, b.pad);
+    }
   }
 
   std::string main_source() const {

@@ -21,6 +21,7 @@
 #include "npy.hpp"
 #include "pnm.hpp"
 #include "stats.hpp"
+#include "tensor_dump.hpp"
 #include "thread_pool.hpp"
 #include "weights_blob.hpp"
 
@@ -39,6 +40,7 @@ struct UsageError : Error {
 struct Options {
   std::string input, output, weights;
   std::string labels;  // class names file; empty: print class indices
+  std::string dump_dir;  // --dump-dir: every layer's output as .npy
   int top = 5;
   int threads = 1;
   int bench = 0;  // number of timed runs; 0 = no benchmark
@@ -62,7 +64,8 @@ struct FlagOption {
 
 constexpr TextOption kTextOptions[] = {
     {"--input", &Options::input}, {"--output", &Options::output}, {"--weights", &Options::weights},
-    {"--labels", &Options::labels}};
+    {"--labels", &Options::labels},
+    {"--dump-dir", &Options::dump_dir}};
 constexpr IntOption kIntOptions[] = {{"--top", &Options::top, 1, INT_MAX},
                                      {"--threads", &Options::threads, 1, ThreadPool::kMaxThreads},
                                      {"--bench", &Options::bench, 1, INT_MAX}};
@@ -163,6 +166,7 @@ void print_usage(const ModelInfo& info) {
       "  --json           with --bench: also print the timings as one JSON line, last\n"
       "  --profile        time every layer over %d runs and print a table\n"
       "  --weights FILE   weights blob (default: %s)\n"
+      "  --dump-dir DIR   write every layer's output as NCHW .npy (see resnetc compare)\n"
       "  -h, --help       print this help and exit\n"
       "  --version        print the model name and exit\n"
       "Options with a value also take the form --name=value.\n"
@@ -415,6 +419,15 @@ void run_profile(const ModelInfo& info, CompiledModel& model, const float* in, f
   print_profile(rows, threads, peak);
 }
 
+// One more run, through the dump path, so the timed run above stays the plain run().
+void dump_layers(CompiledModel& model, const float* in, float* out, const std::string& dir) {
+  DumpWriter writer(dir);
+  model.run_dumped(in, out, [&](std::size_t index, const std::string& name, const Tensor& tensor) {
+    writer.write(index, name, tensor);
+  });
+  std::printf("wrote %zu tensors to %s\n", writer.size(), dir.c_str());
+}
+
 int run_model(const Options& options, const char* argv0, const ModelInfo& info,
               CompiledModel& model) {
   check_cpu(info);
@@ -435,6 +448,7 @@ int run_model(const Options& options, const char* argv0, const ModelInfo& info,
     std::printf("wrote %s, shape %s\n", options.output.c_str(),
                 shape_string(info.output_shape).c_str());
   }
+  if (!options.dump_dir.empty()) dump_layers(model, input.data(), output.data(), options.dump_dir);
   // Benchmark last, so that its JSON line ends stdout.
   if (options.profile) run_profile(info, model, input.data(), output.data(), options.threads);
   if (options.bench > 0) run_benchmark(model, input.data(), output.data(), options, info);
