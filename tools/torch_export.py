@@ -211,8 +211,8 @@ def _describe(qualname, class_name):
     return f"{qualname} ({class_name})" if qualname else f"the root module ({class_name})"
 
 
-def _unsupported(where, what):
-    return ExportError(f"{where}: {what} is not supported by resnetc")
+def _unsupported(where, what, hint=None):
+    return ExportError(f"{where}: {what} is not supported by resnetc" + (f" ({hint})" if hint else ""))
 
 
 def _require(condition, where, what):
@@ -382,9 +382,10 @@ class _ScopeTracer(fx.Tracer):
 
 def _function_name(target):
     try:
-        return fx.node._get_qualified_name(target)
+        name = fx.node._get_qualified_name(target)
     except Exception:  # a callable without a qualified name
         return repr(target)
+    return name[1:] if name.startswith("_operator.") else name
 
 
 class _NameTable:
@@ -433,8 +434,8 @@ class _SpecBuilder:
         where = _describe(node.target, type(m).__name__)
         convert = _MODULES.get(type(m))
         if convert is None:
-            raise _unsupported(where, f"module type {type(m).__name__} (supported: "
-                                      f"{', '.join(t.__name__ for t in _MODULES)})")
+            raise _unsupported(where, f"module type {type(m).__name__}",
+                               f"supported: {', '.join(t.__name__ for t in _MODULES)}")
         if len(node.args) != 1 or node.kwargs:
             raise _unsupported(where, "a call with other than one tensor argument")
         x = _tensor(node.args[0], where, "calling it on")
@@ -449,7 +450,7 @@ class _SpecBuilder:
                                           "layer has weights of its own")
             attrs["weights"] = node.target
         self._emit(node, node.target, node.target.split(".")[0], attrs, [x])
-        if "weights" in attrs:
+        if attrs["op"] in _PARAMETRIC_OPS:
             self.weight_users[node.target] = self.values[node]
 
     def _call(self, node, table, what):
@@ -458,7 +459,7 @@ class _SpecBuilder:
         convert = table.get(node.target)
         if convert is None:
             known = ", ".join(sorted({_function_name(t) if callable(t) else f".{t}()" for t in table}))
-            raise _unsupported(where, f"{what} (supported: {known})")
+            raise _unsupported(where, what, f"supported: {known}")
         attrs, inputs = convert(node, where)
         op = attrs["op"]
         self._emit(node, f"{scope}.{op}" if scope else op, scope.split(".")[0] or None, attrs, inputs)
@@ -478,13 +479,13 @@ class _SpecBuilder:
 
     def _emit(self, node, name, stage_key, attrs, inputs):
         name = self.names.unique(name)
-        layer = {"name": name, "op": attrs.pop("op")}
+        layer = {"name": name, "op": attrs["op"]}
         sources = [self.values[x] for x in inputs]
         if sources != [self.previous]:  # the default input is the previous value
             layer["inputs"] = sources if len(sources) > 1 else sources[0]
         if "weights" in attrs:
-            layer["weights"] = attrs.pop("weights")
-        layer.update(attrs)
+            layer["weights"] = attrs["weights"]
+        layer.update((k, v) for k, v in attrs.items() if k not in layer)
         self.layers.append((stage_key, layer))
         self.values[node] = self.previous = name
 
