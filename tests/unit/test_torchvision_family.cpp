@@ -168,7 +168,7 @@ TEST_CASE("torchvision macro attributes are checked where they are written") {
               "/stages/0/blocks: expected an integer in [1, 4096], found 0");
   check_error(R"("op": "resnet_layer", "weights": "l", "blocks": 2)", "/stages/0: missing required key \"planes\"");
   check_error(R"("op": "bottleneck", "weights": "b", "planes": 4, "downsample": 1)",
-              "/stages/0/downsample: expected a boolean");
+              "/stages/0/downsample: expected true or false, found 1");
   check_error(R"("op": "basic_block", "weights": "b", "planes": 4, "strides": 2)", "/stages/0/strides: unknown key");
 }
 
