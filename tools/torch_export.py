@@ -215,9 +215,9 @@ def _unsupported(where, what, hint=None):
     return ExportError(f"{where}: {what} is not supported by resnetc" + (f" ({hint})" if hint else ""))
 
 
-def _require(condition, where, what):
+def _require(condition, where, what, hint=None):
     if not condition:
-        raise _unsupported(where, what)
+        raise _unsupported(where, what, hint)
 
 
 def _square(value, attribute, where):
@@ -227,8 +227,7 @@ def _square(value, attribute, where):
     if isinstance(value, (tuple, list)) and len(value) == 2 and value[0] == value[1] \
             and isinstance(value[0], int):
         return value[0]
-    raise _unsupported(where, f"{attribute}={value!r} (resnetc needs the same integer on "
-                              "both axes)")
+    raise _unsupported(where, f"{attribute}={value!r}", "it needs the same integer on both axes")
 
 
 def _window(m, where, op):
@@ -236,7 +235,7 @@ def _window(m, where, op):
     attrs = {"op": op, "kernel": _square(m.kernel_size, "kernel_size", where)}
     stride = _square(m.stride, "stride", where)
     padding = m.padding
-    _require(not isinstance(padding, str), where, f"padding={padding!r} (give integers)")
+    _require(not isinstance(padding, str), where, f"padding={padding!r}", "give the padding as integers")
     padding = _square(padding, "padding", where)
     if stride != (1 if op == "conv2d" else attrs["kernel"]):
         attrs["stride"] = stride
@@ -248,7 +247,7 @@ def _window(m, where, op):
 def _conv2d(m, where):
     _require(m.groups == 1, where, f"groups={m.groups} (grouped convolution)")
     _require(tuple(m.dilation) == (1, 1), where, f"dilation={tuple(m.dilation)} (dilated convolution)")
-    _require(m.padding_mode == "zeros", where, f"padding_mode={m.padding_mode!r} (zero padding only)")
+    _require(m.padding_mode == "zeros", where, f"padding_mode={m.padding_mode!r}", "zero padding only")
     attrs = {"op": "conv2d", "out_channels": m.out_channels, **_window(m, where, "conv2d")}
     if m.bias is None:
         attrs["bias"] = False
@@ -257,8 +256,8 @@ def _conv2d(m, where):
 
 def _batchnorm2d(m, where):
     _require(m.affine and m.track_running_stats, where,
-             f"affine={m.affine}, track_running_stats={m.track_running_stats} (batchnorm2d needs "
-             "weight, bias and running statistics)")
+             f"affine={m.affine}, track_running_stats={m.track_running_stats}",
+             "batchnorm2d needs weight, bias and running statistics")
     return {"op": "batchnorm2d"} if m.eps == 1e-5 else {"op": "batchnorm2d", "eps": m.eps}
 
 
@@ -277,14 +276,14 @@ def _avgpool2d(m, where):
 
 
 def _global_pool_size(size, where):
-    _require(size in (1, (1, 1), [1, 1]), where, f"output_size={size!r} (only (1, 1), a global "
-                                                 "average)")
+    _require(size in (1, (1, 1), [1, 1]), where, f"output_size={size!r}",
+             "only output_size (1, 1), the global average")
     return {"op": "global_avgpool"}
 
 
 def _flatten_dims(start, end, where):
     _require(start == 1 and end in (-1, 3), where,
-             f"flatten(start_dim={start}, end_dim={end}) (resnetc flattens dims 1..-1)")
+             f"flatten(start_dim={start}, end_dim={end})", "it flattens from dim 1 to the end")
     return {"op": "flatten"}
 
 
@@ -320,7 +319,7 @@ def _arg(node, index, keyword, default):
 
 def _tensor(value, where, role):
     if not isinstance(value, fx.Node):
-        raise _unsupported(where, f"{role} {value!r} (a constant where resnetc needs a tensor)")
+        raise _unsupported(where, f"{role} {value!r}", "a constant where a tensor is needed")
     return value
 
 
@@ -426,8 +425,8 @@ class _SpecBuilder:
 
     def _get_attr(self, node):
         scope, cls = node.meta["resnetc_scope"]
-        raise _unsupported(_describe(scope, cls), f"reading the tensor {node.target!r} in forward "
-                                                  "(get_attr; tensors must be module parameters)")
+        raise _unsupported(_describe(scope, cls), f"reading the tensor {node.target!r} in forward",
+                           "tensors must be parameters of the modules called")
 
     def _call_module(self, node):
         m = self.modules[node.target]
@@ -445,9 +444,9 @@ class _SpecBuilder:
             return
         if attrs["op"] in _PARAMETRIC_OPS:
             if node.target in self.weight_users:
-                raise _unsupported(where, f"calling it again (first call: layer "
-                                          f"{self.weight_users[node.target]!r}); every resnetc "
-                                          "layer has weights of its own")
+                raise _unsupported(where, "calling a module with weights twice",
+                                   f"first call: layer {self.weight_users[node.target]!r}; each "
+                                   "resnetc layer has weights of its own")
             attrs["weights"] = node.target
         self._emit(node, node.target, node.target.split(".")[0], attrs, [x])
         if attrs["op"] in _PARAMETRIC_OPS:
