@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include "dsl/graph_builder.hpp"
@@ -143,7 +144,8 @@ class JsonSpecReader {
         current = read_layer((*layers)[j], fmt::format("{}/layers/{}", where, j), name, j, current);
     } else {
       attrs.finish();
-      diags_.error(where, "a stage needs \"layers\" (an array) or \"op\" (a stage macro: residual, resnet_block)");
+      diags_.error(where, fmt::format("a stage needs \"layers\" (an array) or \"op\" (a stage macro: {})",
+                                      fmt::join(macro_names(), ", ")));
       return kInvalidValue;
     }
     if (!name.empty()) builder_.define(name, current, where);  // also when invalid: see GraphBuilder::lookup
@@ -154,9 +156,9 @@ class JsonSpecReader {
     const std::string op = attrs.string("op", std::nullopt);
     const std::string weights = attrs.string("weights", std::nullopt);
     if (!is_macro(op)) {
-      diags_.error(attrs.pointer_to("op"), fmt::format("expected a stage macro (residual, resnet_block), found \"{}\"; "
+      diags_.error(attrs.pointer_to("op"), fmt::format("expected a stage macro ({}), found \"{}\"; "
                                                        "plain ops go in \"layers\"",
-                                                       op));
+                                                       fmt::join(macro_names(), ", "), op));
       attrs.finish();
       return kInvalidValue;
     }
