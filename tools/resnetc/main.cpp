@@ -21,6 +21,7 @@ Commands:
   run SPEC        run the reference interpreter on an .npy input
   compile SPEC    write a standalone CMake project for the network
   dot SPEC        write the network as Graphviz (stages as clusters, shapes on edges)
+  fmt SPEC        convert a spec between JSON and the .rn text syntax
 
 Options:
   -h, --help      show this help (or a command's: resnetc COMMAND --help)
@@ -40,7 +41,8 @@ constexpr CommandEntry kCommands[] = {
     {"check", rnc::cli::check_command},
     {"run", rnc::cli::run_command},
     {"compile", rnc::cli::compile_command},
-    {"dot", rnc::cli::dot_command}};
+    {"dot", rnc::cli::dot_command},
+    {"fmt", rnc::cli::fmt_command}};
 
 int dispatch(const std::vector<std::string>& args) {
   if (args.empty()) throw rnc::cli::UsageError("missing command (check, run, compile or dot)");

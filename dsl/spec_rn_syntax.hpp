@@ -1,0 +1,29 @@
+// The one table of .rn shorthands, shared by the .rn parser and the .rn writer: short op names,
+// short attribute names, and the attributes an op takes as positional arguments. An op or
+// attribute without an entry is written with its full name and key=value arguments, so new ops
+// and attributes need no parser change.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace rnc::rn {
+
+// The spec's op name for a .rn op word ("conv" -> "conv2d"); other words are op names already.
+std::string op_from_alias(std::string_view word);
+// The short .rn name of an op, or the op itself.
+std::string alias_of_op(std::string_view op);
+// The spec's key for a .rn argument name ("k" -> "kernel", "first" -> "first_block").
+std::string key_from_alias(std::string_view word);
+std::string alias_of_key(std::string_view key);
+// True when `word` is a short name (of an op or a key): a spec name equal to one is quoted.
+bool is_op_alias(std::string_view word);
+bool is_key_alias(std::string_view word);
+// The keys an op takes as leading positional arguments ("conv2d" -> out_channels).
+const std::vector<std::string_view>& positional_keys(std::string_view op);
+// Where a key goes among the keyword arguments: kernel, stride, padding first, the rest by name.
+int key_rank(std::string_view key);
+
+}  // namespace rnc::rn
