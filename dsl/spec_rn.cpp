@@ -230,10 +230,11 @@ class Parser {
   void run() {
     out_.positions[""] = tokens_.front().pos;
     while (peek().kind != Tok::end) {
-      if (!statement_starts(i_)) {
+      if (!statement_starts()) {
         error_here(fmt::format("expected a statement (NAME = layers, network NAME, input [N, C, H, W] or output "
                                "NAME), found {}",
                                describe(peek())));
+        take();
         skip_to_statement();
         continue;
       }
@@ -273,17 +274,18 @@ class Parser {
     return take();
   }
 
-  bool statement_starts(std::size_t index) const {
-    const Token& t = peek(index - i_);
-    const Token& after = peek(index - i_ + 1);
-    if ((t.kind == Tok::word || t.kind == Tok::string) && after.kind == Tok::equals) return true;
-    return is_header_keyword(t);
+  // A name followed by "=", or a header keyword: where a stage's layers end.
+  bool statement_starts() const {
+    if ((at(Tok::word) || at(Tok::string)) && at(Tok::equals, 1)) return true;
+    return is_header_keyword(peek());
   }
-  bool layers_end() const { return at(Tok::end) || statement_starts(i_); }
+  bool layers_end() const { return at(Tok::end) || statement_starts(); }
 
+  bool first_on_line() const { return i_ == 0 || tokens_[i_ - 1].pos.line < peek().pos.line; }
+
+  // Recovery after a syntax error: on to the next statement that starts a line.
   void skip_to_statement() {
-    take();
-    while (!at(Tok::end) && !statement_starts(i_)) take();
+    while (!at(Tok::end) && !(statement_starts() && first_on_line())) take();
   }
 
   void statement() {
@@ -299,7 +301,7 @@ class Parser {
     if (header_.contains(key)) {
       const SourcePos first = out_.positions.at("/" + key);
       out_.errors.emplace_back(kw.pos, fmt::format("'{}' is given twice (first at {}:{})", keyword, first.line, first.column));
-      skip_to_statement_unless_there();
+      skip_to_statement();
       return;
     }
     try {
@@ -311,12 +313,8 @@ class Parser {
     } catch (const SyntaxError& e) {
       report(e);
       out_.broken.push_back("");  // the document-level messages (missing name or input) follow from it
-      skip_to_statement_unless_there();
+      skip_to_statement();
     }
-  }
-
-  void skip_to_statement_unless_there() {
-    while (!at(Tok::end) && !statement_starts(i_)) take();
   }
 
   // NAME = [VALUE ->] body
@@ -341,7 +339,7 @@ class Parser {
       stage.erase("op");
       stage["layers"] = ojson::array({placeholder(nullptr)});
       out_.broken.push_back(pointer);
-      skip_to_statement_unless_there();
+      skip_to_statement();
     }
     stages_.push_back(std::move(stage));
   }
@@ -449,7 +447,7 @@ class Parser {
   // After an error in a layer: on past its arguments and suffixes, to the next layer or statement.
   void skip_rest_of_layer() {
     int depth = 0;
-    while (!at(Tok::end) && !(depth == 0 && statement_starts(i_))) {
+    while (!at(Tok::end) && !(depth == 0 && statement_starts())) {
       if (at(Tok::lparen)) ++depth;
       if (at(Tok::rparen) && --depth <= 0) {
         take();
@@ -499,7 +497,7 @@ class Parser {
     int depth = 0;
     while (!at(Tok::end)) {
       if (depth == 0 && (at(Tok::comma) || at(Tok::rparen))) return true;
-      if (depth == 0 && statement_starts(i_) && tokens_[i_ - 1].pos.line < peek().pos.line) return false;
+      if (depth == 0 && statement_starts() && tokens_[i_ - 1].pos.line < peek().pos.line) return false;
       if (at(Tok::lparen) || at(Tok::lbracket)) ++depth;
       if ((at(Tok::rparen) || at(Tok::rbracket)) && depth > 0) --depth;
       take();
@@ -560,6 +558,8 @@ class Parser {
         ojson v = value(positions, 0);
         set(key, std::move(v), at_value, suffixes);
         for (auto& [rel, pos] : positions) layer.positions.emplace_back("/" + key + rel, pos);
+      } else if (at(Tok::invalid)) {
+        fail(peek(), "");  // a lexical error right after a layer is part of it: drop the layer
       } else {
         return;
       }

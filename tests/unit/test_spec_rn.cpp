@@ -248,8 +248,8 @@ TEST_CASE(".rn error: every error of a file at once, in line order, lexical with
 TEST_CASE(".rn error: semantic errors of the JSON reader point at the .rn source") {
   SUBCASE("a channel mismatch in add, at the add") {
     check_one_error(std::string(kHeader) + "s = conv(4, k=1)@a as x conv(8, k=1)@b add from x\n",
-                    "spec.rn:3:42: add needs equal input shapes, got [1,8,16,16] and [1,4,16,16]",
-                    "    3 | s = conv(4, k=1)@a as x conv(8, k=1)@b add from x", "      |                                          ^");
+                    "spec.rn:3:40: add: operand shapes differ: [1,8,16,16] + [1,4,16,16] (channels, height and width must match)",
+                    "    3 | s = conv(4, k=1)@a as x conv(8, k=1)@b add from x", "      |                                        ^");
   }
   SUBCASE("an attribute out of range, at the argument; a missing weights name, at the layer") {
     const std::string message = error_of(std::string(kHeader) + "s = maxpool(3, p=2) bn\n");
@@ -260,8 +260,8 @@ TEST_CASE(".rn error: semantic errors of the JSON reader point at the .rn source
   }
   SUBCASE("an undefined name, at the name in a list") {
     check_one_error(std::string(kHeader) + "s = relu add from [s.0, nowhere]\n",
-                    "spec.rn:3:24: undefined value \"nowhere\" (expected \"input\", a stage name or an earlier layer name)",
-                    "    3 | s = relu add from [s.0, nowhere]", "      |                        ^");
+                    "spec.rn:3:25: undefined value \"nowhere\" (expected \"input\", a stage name or an earlier layer name)",
+                    "    3 | s = relu add from [s.0, nowhere]", "      |                         ^");
   }
   SUBCASE("a forward reference names the line:column of the definition") {
     const std::string message = error_of(std::string(kHeader) + "s = t -> relu\nt = relu\n");
