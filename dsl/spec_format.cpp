@@ -80,7 +80,7 @@ class RnWriter {
     std::string out;
     for (const auto& [key, v] : doc.items())
       if (key != "name" && key != "input" && key != "stages" && key != "output")
-        cannot("/" + pointer_token(key), fmt::format("unknown top-level key \"{}\"", key));
+        cannot(fmt::format("/{}", pointer_token(key)), fmt::format("unknown top-level key \"{}\"", key));
     if (doc.contains("name")) out += "network " + value(doc["name"], "/name", true) + "\n";
     if (doc.contains("input")) out += "input " + input_shape(doc["input"]) + "\n";
     if (doc.contains("stages")) {

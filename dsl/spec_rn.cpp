@@ -213,6 +213,9 @@ bool is_header_keyword(const Token& t) {
   return t.kind == Tok::word && (t.text == "network" || t.text == "input" || t.text == "output");
 }
 
+// "/key", the JSON pointer of a key below its object.
+std::string key_pointer(std::string_view key) { return fmt::format("/{}", pointer_token(key)); }
+
 // Positions relative to an item whose final JSON pointer is known later ("" is the item itself).
 using LocalPositions = std::vector<std::pair<std::string, SourcePos>>;
 
@@ -299,7 +302,7 @@ class Parser {
     const Token& kw = take();
     const std::string key = keyword == "network" ? "name" : keyword;
     if (header_.contains(key)) {
-      const SourcePos first = out_.positions.at("/" + key);
+      const SourcePos first = out_.positions.at(key_pointer(key));
       out_.errors.emplace_back(kw.pos, fmt::format("'{}' is given twice (first at {}:{})", keyword, first.line, first.column));
       skip_to_statement();
       return;
@@ -308,8 +311,8 @@ class Parser {
       LocalPositions positions;
       const ojson v = value(positions, 0);
       header_[key] = keyword == "input" ? ojson{{"shape", v}} : v;
-      out_.positions["/" + key] = kw.pos;
-      place(positions, keyword == "input" ? "/input/shape" : "/" + key);
+      out_.positions[key_pointer(key)] = kw.pos;
+      place(positions, keyword == "input" ? "/input/shape" : key_pointer(key));
     } catch (const SyntaxError& e) {
       report(e);
       out_.broken.push_back("");  // the document-level messages (missing name or input) follow from it
@@ -386,7 +389,7 @@ class Parser {
   [[noreturn]] static void fail_at(SourcePos pos, std::string message) { throw SyntaxError{pos, std::move(message)}; }
   static SourcePos pointer_position(const LayerSyntax& layer, const std::string& key) {
     for (const auto& [rel, pos] : layer.positions)
-      if (rel == "/" + pointer_token(key)) return pos;
+      if (rel == key_pointer(key)) return pos;
     return layer.positions.front().second;
   }
 
@@ -522,8 +525,8 @@ class Parser {
       }
       keyword_seen = true;
       set(key, std::move(v), t.pos, args);
-      layer.positions.emplace_back("/" + pointer_token(key), t.pos);
-      for (auto& [rel, pos] : positions) layer.positions.emplace_back("/" + pointer_token(key) + rel, pos);
+      layer.positions.emplace_back(key_pointer(key), t.pos);
+      for (auto& [rel, pos] : positions) layer.positions.emplace_back(key_pointer(key) + rel, pos);
       return;
     }
     if (keyword_seen) fail(t, "a positional argument follows a keyword argument (write it as key=value)");
@@ -535,7 +538,7 @@ class Parser {
     LocalPositions positions;
     ojson v = value(positions, 0);
     set(key, std::move(v), t.pos, args);
-    for (auto& [rel, pos] : positions) layer.positions.emplace_back("/" + pointer_token(key) + rel, pos);
+    for (auto& [rel, pos] : positions) layer.positions.emplace_back(key_pointer(key) + rel, pos);
   }
 
   static std::string join(const std::vector<std::string_view>& items) {
@@ -557,7 +560,7 @@ class Parser {
         const SourcePos at_value = peek().pos;
         ojson v = value(positions, 0);
         set(key, std::move(v), at_value, suffixes);
-        for (auto& [rel, pos] : positions) layer.positions.emplace_back("/" + key + rel, pos);
+        for (auto& [rel, pos] : positions) layer.positions.emplace_back(key_pointer(key) + rel, pos);
       } else if (at(Tok::invalid)) {
         fail(peek(), "");  // a lexical error right after a layer is part of it: drop the layer
       } else {
