@@ -1,7 +1,6 @@
 #include "dsl/spec_format.hpp"
 
 #include <algorithm>
-#include <regex>
 
 #include <fmt/format.h>
 
@@ -60,10 +59,10 @@ std::string object_with_list(const ojson& object, const std::string& list_key, c
 // ---------------------------------------------------------------------------------------------
 // .rn
 
+// What the .rn lexer reads as a word and the parser as a string.
 bool is_bare_word(const std::string& s) {
-  static const std::regex word("[A-Za-z_][A-Za-z0-9_.]*");
   static const std::vector<std::string> reserved = {"true", "false", "null", "as", "from"};
-  return std::regex_match(s, word) && std::find(reserved.begin(), reserved.end(), s) == reserved.end();
+  return rn::is_word(s) && std::find(reserved.begin(), reserved.end(), s) == reserved.end();
 }
 
 bool is_header_keyword(const std::string& s) { return s == "network" || s == "input" || s == "output"; }
@@ -135,8 +134,7 @@ class RnWriter {
   }
 
   static std::string weights_text(const std::string& prefix) {
-    static const std::regex bare("[A-Za-z0-9_.-]+");
-    return "@" + (std::regex_match(prefix, bare) ? prefix : ojson(prefix).dump());
+    return "@" + (rn::is_prefix(prefix) ? prefix : ojson(prefix).dump());
   }
 
   // op(args)@weights from inputs as name; `taken` keys are written elsewhere (the stage line).

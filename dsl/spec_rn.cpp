@@ -14,7 +14,6 @@
 #include "dsl/spec_rn.hpp"
 
 #include <algorithm>
-#include <regex>
 
 #include <fmt/format.h>
 
@@ -41,13 +40,37 @@ struct Token {
 
 using ErrorList = std::vector<std::pair<SourcePos, std::string>>;
 
-bool is_word_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
-bool is_word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.'; }
-bool is_prefix_char(char c) { return is_word_char(c) || c == '-'; }
+using rn::is_prefix_char;
+using rn::is_word_char;
+using rn::is_word_start;
 
 std::string describe_char(char c) {
   const auto u = static_cast<unsigned char>(c);
   return u >= 0x20 && u < 0x7f ? fmt::format("'{}'", c) : fmt::format("byte 0x{:02x}", u);
+}
+
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? -- by hand: std::regex recurses per character.
+bool is_json_number(std::string_view s) {
+  std::size_t i = 0;
+  const auto digits = [&] {
+    const std::size_t from = i;
+    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
+    return i - from;
+  };
+  if (i < s.size() && s[i] == '-') ++i;
+  const std::size_t int_start = i;
+  const std::size_t int_digits = digits();
+  if (int_digits == 0 || (int_digits > 1 && s[int_start] == '0')) return false;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    if (digits() == 0) return false;
+  }
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    if (digits() == 0) return false;
+  }
+  return i == s.size();
 }
 
 class Lexer {
@@ -138,8 +161,7 @@ class Lexer {
     while (!at_end() && (is_word_char(peek()) || ((peek() == '+' || peek() == '-') && (text_[i_ - 1] == 'e' || text_[i_ - 1] == 'E'))))
       advance();
     Token t = make(Tok::number, pos, begin);
-    static const std::regex json_number(R"(-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?)");
-    if (!std::regex_match(t.text, json_number))
+    if (!is_json_number(t.text))
       return invalid(pos, begin, fmt::format("invalid number \"{}\" (expected an integer like 64 or -1, or a number like 1e-5 or 0.5)", t.text));
     try {
       t.value = ojson::parse(t.text);
@@ -656,15 +678,14 @@ bool suppressed(const RnDocument& rn, const std::string& where) {
 
 // "(at /stages/1)" in a message becomes "(at 7:1)".
 std::string translate_pointers(const RnDocument& rn, const std::string& what) {
-  static const std::regex at_pointer(R"(\(at (/[^)]*)\))");
   std::string out;
-  auto begin = std::sregex_iterator(what.begin(), what.end(), at_pointer);
   std::size_t last = 0;
-  for (auto it = begin; it != std::sregex_iterator(); ++it) {
-    const SourcePos pos = locate(rn, (*it)[1].str());
-    out += what.substr(last, static_cast<std::size_t>(it->position()) - last);
-    out += fmt::format("(at {}:{})", pos.line, pos.column);
-    last = static_cast<std::size_t>(it->position() + it->length());
+  for (std::size_t at = what.find("(at /"); at != std::string::npos; at = what.find("(at /", last)) {
+    const std::size_t close = what.find(')', at);
+    if (close == std::string::npos) break;
+    const SourcePos pos = locate(rn, what.substr(at + 4, close - at - 4));
+    out += what.substr(last, at - last) + fmt::format("(at {}:{})", pos.line, pos.column);
+    last = close + 1;
   }
   return out + what.substr(last);
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 
 namespace rnc::rn {
 namespace {
@@ -49,6 +50,14 @@ const OpSyntax* find_op(std::string_view op) {
 }
 
 }  // namespace
+
+bool is_word_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
+bool is_word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.'; }
+bool is_prefix_char(char c) { return is_word_char(c) || c == '-'; }
+
+// Loops, not std::regex, which recurses per character of a long name.
+bool is_word(std::string_view s) { return !s.empty() && is_word_start(s[0]) && std::all_of(s.begin(), s.end(), is_word_char); }
+bool is_prefix(std::string_view s) { return !s.empty() && std::all_of(s.begin(), s.end(), is_prefix_char); }
 
 std::string op_from_alias(std::string_view word) {
   for (const OpSyntax& s : op_table())

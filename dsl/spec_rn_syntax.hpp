@@ -11,6 +11,13 @@
 
 namespace rnc::rn {
 
+// The lexical classes shared by the .rn lexer and writer.
+bool is_word_start(char c);   // [A-Za-z_]
+bool is_word_char(char c);    // [A-Za-z0-9_.]
+bool is_prefix_char(char c);  // [A-Za-z0-9_.-], after '@'
+bool is_word(std::string_view s);    // [A-Za-z_][A-Za-z0-9_.]*
+bool is_prefix(std::string_view s);  // [A-Za-z0-9_.-]+
+
 // The spec's op name for a .rn op word ("conv" -> "conv2d"); other words are op names already.
 std::string op_from_alias(std::string_view word);
 // The short .rn name of an op, or the op itself.

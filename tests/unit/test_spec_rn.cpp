@@ -311,6 +311,11 @@ TEST_CASE(".rn: any input gives a graph or a CompileError (every prefix and byte
       try_parse(text);
     }
   CHECK(errors > seed.size());
+  // Long tokens and deep lists: no recursion per character or per level without a bound.
+  try_parse(std::string(kHeader) + "s = conv(" + std::string(200000, '7') + ", k=1)@c\n");
+  try_parse(std::string(kHeader) + "s = conv(4, k=" + std::string(100000, '[') + ")@c\n");
+  CHECK_THROWS_WITH_AS(parse(std::string(kHeader) + "s = conv(4, k=" + std::string(40, '[') + ")@c\n"),
+                       doctest::Contains("spec.rn:3:47: lists nest deeper than 32 levels"), rnc::CompileError);
 }
 
 // --- writing and round trips -------------------------------------------------------------------
