@@ -3,9 +3,7 @@
 //   stage = { "name", "input"?, "layers": [layer, ...] } | { "name", "op": macro, macro attrs... }
 //   layer = { "op", "name"?, "inputs"?, "weights"?, op attrs... }
 #include <algorithm>
-#include <fstream>
 #include <regex>
-#include <sstream>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -236,14 +234,6 @@ class JsonSpecReader {
 
 }  // namespace
 
-std::string read_text_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw CompileError(fmt::format("{}: cannot open file", path));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 Graph parse_spec_json(std::string_view text, const std::string& file, const SpecOptions& options) {
   Diagnostics diags;
   json doc;
@@ -258,15 +248,17 @@ Graph parse_spec_json(std::string_view text, const std::string& file, const Spec
     diags.error(line_column(text, offset), "invalid JSON: " + what);
     throw_if_errors(diags, file);
   }
-  JsonSpecReader reader(diags);
-  Graph graph = reader.read(doc, options);
-  if (diags.ok() && graph.output == kInvalidValue) diags.error("", "the network has no output");
+  Graph graph = read_spec_document(doc, options, diags);
   throw_if_errors(diags, file);
   return graph;
 }
 
-Graph read_spec(const std::string& path, const SpecOptions& options) {
-  return parse_spec_json(read_text_file(path), path, options);
+Graph read_spec_document(const json& doc, const SpecOptions& options, Diagnostics& diags) {
+  const std::size_t errors_before = diags.items().size();
+  JsonSpecReader reader(diags);
+  Graph graph = reader.read(doc, options);
+  if (diags.items().size() == errors_before && graph.output == kInvalidValue) diags.error("", "the network has no output");
+  return graph;
 }
 
 }  // namespace rnc

@@ -16,6 +16,7 @@ int run_command(const std::vector<std::string>& args);
 int compile_command(const std::vector<std::string>& args);
 int dot_command(const std::vector<std::string>& args);
 int compare_command(const std::vector<std::string>& args);
+int fmt_command(const std::vector<std::string>& args);
 
 // Options shared by the commands that read a spec (and weights). Inline so that option tables
 // in other files, initialized at startup, always see them constructed.
