@@ -11,7 +11,7 @@ namespace {
 
 const std::vector<OptionSpec> kOptions = {
     kWeightsOption, kRandomWeightsOption, {"--input", "", "FILE.npy", "float32 NCHW input"},
-    {"--output", "", "FILE.npy", "where to write the output"}, kInputShapeOption, kHelpOption};
+    {"--output", "", "FILE.npy", "where to write the output"}, kInputShapeOption, kMaxMemoryOption, kHelpOption};
 
 }  // namespace
 
