@@ -125,8 +125,9 @@ CompiledProject compile_project(const Graph& graph, const WeightMap& weights, co
   // real sizes before the blob is built.
   const double arena = static_cast<double>(project.program.arena_floats) * 4;
   const double payload = static_cast<double>(project.program.payload_floats) * 4;
-  check_limit(graph.name, "for its packed weights", payload, options.max_memory_bytes);
-  check_limit(graph.name, "for its activation arena", arena, options.max_memory_bytes);
+  const std::string network = fmt::format("network \"{}\"", graph.name);
+  check_limit(network, "for its packed weights", payload, options.max_memory_bytes);
+  check_limit(network, "for its activation arena", arena, options.max_memory_bytes);
   project.model_hash = sha256_hex(canonical_form(project.program, options));
   project.files = emit_sources(project.program, {kResnetcVersion, project.model_hash, options.target, options.embed_weights});
   for (const auto& [path, text] : embedded_runtime()) project.files["runtime/" + path] = text;

@@ -90,7 +90,10 @@ std::optional<Entry> parse_entry(const std::string& name, const json& v, std::ui
     diags.error(where, fmt::format("unknown dtype \"{}\"", e.dtype));
   } else if (!count) {
     diags.error(where, fmt::format("shape {} has too many elements", to_string(e.shape)));
-  } else if (e.begin > e.end || e.end > data_bytes) {
+  } else if (e.begin > e.end) {
+    diags.error(where, fmt::format("data_offsets [{}, {}] end before they begin; expected [begin, end] with begin <= end",
+                                   e.begin, e.end));
+  } else if (e.end > data_bytes) {
     diags.error(where, fmt::format("data_offsets [{}, {}] lie outside the {} data bytes of the file", e.begin, e.end,
                                    data_bytes));
   } else if (e.end - e.begin != static_cast<std::uint64_t>(*count) * elem) {

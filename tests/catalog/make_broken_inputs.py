@@ -72,8 +72,8 @@ SPEC_MUTATIONS = {
     "spec_empty_stages": (GENERAL, {"/stages": []}),
     "spec_block_residuals_zero": (NARROW, {"/stages/1/num_residuals": 0}),
     # Valid shapes, but far more memory than any limit allows: refused before allocating.
-    "spec_weights_too_large": (GENERAL, {FC1 + "/out_features": 1 << 30}),
-    "spec_arena_too_large": (GENERAL, {"/input/shape": [64, 3, 1024, 1024]}),
+    "spec_weights_too_large": (GENERAL, {FC1 + "/out_features": 1 << 24}),
+    "spec_arena_too_large": (GENERAL, {"/input/shape": [256, 3, 1024, 1024]}),
 }
 
 RAW_SPECS = {
@@ -152,7 +152,7 @@ def write_safetensors_cases(out, path):
     variant("st_shape_bytes_mismatch", set_entry(first, "shape", [4, 1, 7, 8]))
     variant("st_shape_overflow", set_entry(first, "shape", [1 << 40, 1 << 40, 1 << 40]))
     variant("st_missing_tensor", lambda h: h.pop(first))
-    variant("st_extra_tensor", lambda h: h.__setitem__("extra.weight", {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}))
+    variant("st_extra_tensor", lambda h: h.__setitem__("extra.weight", {"dtype": "F32", "shape": [0], "data_offsets": [0, 0]}))
     variant("st_entry_not_object", lambda h: h.__setitem__(first, [1, 2]))
     variant("st_nan", new_data=with_float(math.nan))
     variant("st_inf", new_data=with_float(math.inf))
