@@ -84,7 +84,8 @@ WeightsBlob load_blob(const ModelInfo& info, const char* path) {
 
 rnc_status c_create(const CModelFactory& factory, const char* weights_path, CModel** out) {
   return guarded([&] {
-    if (out == nullptr) return fail(RNC_ERROR_NULL_ARGUMENT, "create: the model pointer (CModel**) is NULL");
+    if (out == nullptr)
+      return fail(RNC_ERROR_NULL_ARGUMENT, "create: the model argument is NULL; expected the address of a model pointer to set");
     *out = nullptr;
     if (!cpu_supports(factory.required_isa))
       return fail(RNC_ERROR_UNSUPPORTED_CPU, unsupported_cpu_message(factory.required_isa));
