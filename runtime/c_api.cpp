@@ -31,10 +31,16 @@ struct CApiError : std::runtime_error {
   rnc_status status;
 };
 
-rnc_status fail(rnc_status status, std::string message) {
-  last_error = std::move(message);
+// Never throws: it runs inside guarded()'s handlers, and a status matters more than its text.
+rnc_status fail(rnc_status status, const char* message) noexcept {
+  try {
+    last_error = message;
+  } catch (...) {
+    last_error.clear();
+  }
   return status;
 }
+rnc_status fail(rnc_status status, const std::string& message) noexcept { return fail(status, message.c_str()); }
 
 // Runs `body` (which returns an rnc_status) with every exception mapped to a status.
 template <class Body>
