@@ -20,8 +20,8 @@ inline constexpr const char* kResnetcVersion = "0.1.0";
 inline constexpr std::uint64_t kDefaultMaxMemoryBytes = std::uint64_t{4} << 30;
 
 // What a network will need, known from its shapes alone (before any weight is read or packed):
-// its parameters as float32, and a lower bound of its activation arena (the largest set of
-// values one layer reads and writes at once; the planned arena is at least that).
+// its parameters as float32, and a lower bound of its activation arena (its largest intermediate
+// value; the planned arena holds at least that).
 struct MemoryEstimate {
   double weight_bytes = 0;
   double activation_bytes = 0;
