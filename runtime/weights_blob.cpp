@@ -29,6 +29,8 @@ std::string hex64(std::uint64_t value) {
   return text;
 }
 
+BlobError corrupt(const std::string& message) { return BlobError(BlobProblem::kCorrupt, message); }
+
 // The checks run from the most to the least basic, so the first failure names the real cause
 // (a file for another model is reported as such, not as a checksum error). Reads only the
 // header from `bytes`; `size` is the whole blob's, so a file's size can be checked before it is
@@ -36,38 +38,39 @@ std::string hex64(std::uint64_t value) {
 void check_header(const unsigned char* bytes, std::uint64_t size, std::string_view model_hash,
                   std::uint64_t payload_bytes, const std::string& where) {
   if (size < kBlobHeaderBytes) {
-    throw BlobError(BlobProblem::kCorrupt, where + ": truncated: " + std::to_string(size) + " bytes, less than the " +
-                std::to_string(kBlobHeaderBytes) + "-byte blob header");
+    throw corrupt(where + ": truncated: " + std::to_string(size) + " bytes, less than the " +
+                  std::to_string(kBlobHeaderBytes) + "-byte blob header");
   }
   BlobHeader header;
   std::memcpy(&header, bytes, sizeof header);
   if (std::memcmp(header.magic, kBlobMagic, sizeof kBlobMagic) != 0) {
-    throw BlobError(BlobProblem::kCorrupt, where + ": not a resnetc weights blob (expected magic 'RNCBLOB1' at the start)");
+    throw corrupt(where + ": not a resnetc weights blob (expected magic 'RNCBLOB1' at the start)");
   }
   if (header.version != kBlobVersion) {
-    throw BlobError(BlobProblem::kCorrupt, where + ": blob format version " + std::to_string(header.version) +
-                " is not supported; this binary reads version " + std::to_string(kBlobVersion) +
-                " (regenerate the blob with the resnetc that made this binary)");
+    throw corrupt(where + ": blob format version " + std::to_string(header.version) +
+                  " is not supported; this binary reads version " + std::to_string(kBlobVersion) +
+                  " (regenerate the blob with the resnetc that made this binary)");
   }
   const std::string_view found_hash(header.model_hash, kModelHashChars);
   if (found_hash != model_hash) {
-    throw BlobError(BlobProblem::kOtherModel, where +
-                ": this blob was made for another model or other compile options (model hash " +
-                short_hash(found_hash) + ", the binary expects " + short_hash(model_hash) +
-                "); recompile or pass the matching --weights");
+    throw BlobError(BlobProblem::kOtherModel,
+                    where +
+                    ": this blob was made for another model or other compile options (model hash " +
+                    short_hash(found_hash) + ", the binary expects " + short_hash(model_hash) +
+                    "); recompile or pass the matching --weights");
   }
   if (header.payload_bytes != payload_bytes) {
-    throw BlobError(BlobProblem::kCorrupt, where + ": payload is " + std::to_string(header.payload_bytes) +
-                " bytes, the binary expects " + std::to_string(payload_bytes));
+    throw corrupt(where + ": payload is " + std::to_string(header.payload_bytes) +
+                  " bytes, the binary expects " + std::to_string(payload_bytes));
   }
   const std::uint64_t payload_found = size - kBlobHeaderBytes;
   if (payload_found < payload_bytes) {
-    throw BlobError(BlobProblem::kCorrupt, where + ": truncated: expected " + std::to_string(payload_bytes) +
-                " payload bytes after the header, found " + std::to_string(payload_found));
+    throw corrupt(where + ": truncated: expected " + std::to_string(payload_bytes) +
+                  " payload bytes after the header, found " + std::to_string(payload_found));
   }
   if (payload_found > payload_bytes) {
-    throw BlobError(BlobProblem::kCorrupt, where + ": " + std::to_string(payload_found - payload_bytes) +
-                " unexpected bytes after the " + std::to_string(payload_bytes) + "-byte payload");
+    throw corrupt(where + ": " + std::to_string(payload_found - payload_bytes) +
+                  " unexpected bytes after the " + std::to_string(payload_bytes) + "-byte payload");
   }
 }
 
@@ -78,8 +81,8 @@ void validate(const unsigned char* bytes, std::size_t size, std::string_view mod
   std::memcpy(&header, bytes, sizeof header);
   const std::uint64_t checksum = fnv1a64(bytes + kBlobHeaderBytes, payload_bytes);
   if (checksum != header.payload_checksum) {
-    throw BlobError(BlobProblem::kCorrupt, where + ": payload checksum is " + hex64(checksum) + ", the header says " +
-                hex64(header.payload_checksum) + ": the file is corrupted or was modified");
+    throw corrupt(where + ": payload checksum is " + hex64(checksum) + ", the header says " +
+                  hex64(header.payload_checksum) + ": the file is corrupted or was modified");
   }
 }
 
