@@ -1,9 +1,10 @@
 # resnetc_add_model(NAME SPEC <file> [WEIGHTS <file> | RANDOM_WEIGHTS <seed>]
 #                   [INPUT_SHAPE n c h w] [TARGET native|avx512|avx2|generic] [EMBED_WEIGHTS]
-#                   [EXACT])
+#                   [EXACT] [MAX_MEMORY size])
 #
 # Runs resnetc at build time and builds the generated project. Defines
-#   NAME         a library target (the model + runtime) with its include directories,
+#   NAME         a library target (the model + runtime + the C interface NAME_c.h) with its
+#                include directories,
 #   NAME_cli     an imported executable: the NAME inference program (weights beside it),
 #   NAME_build   the custom target that produces both.
 # The generated sources are in ${CMAKE_CURRENT_BINARY_DIR}/NAME, its build in NAME-build.
@@ -12,7 +13,7 @@
 include_guard(GLOBAL)
 
 function(resnetc_add_model name)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "EMBED_WEIGHTS;EXACT" "SPEC;WEIGHTS;RANDOM_WEIGHTS;TARGET" "INPUT_SHAPE")
+  cmake_parse_arguments(PARSE_ARGV 1 arg "EMBED_WEIGHTS;EXACT" "SPEC;WEIGHTS;RANDOM_WEIGHTS;TARGET;MAX_MEMORY" "INPUT_SHAPE")
   if(NOT arg_SPEC)
     message(FATAL_ERROR "resnetc_add_model(${name}): SPEC <file> is required")
   endif()
@@ -56,6 +57,9 @@ function(resnetc_add_model name)
   if(arg_EXACT)
     list(APPEND args --exact)
   endif()
+  if(arg_MAX_MEMORY)
+    list(APPEND args --max-memory ${arg_MAX_MEMORY})
+  endif()
 
   add_custom_command(
     OUTPUT ${dir}/CMakeLists.txt ${dir}/${name}.hpp ${dir}/${name}.weights
@@ -65,9 +69,10 @@ function(resnetc_add_model name)
     VERBATIM)
   set(library ${build}/lib${name}_model.a)
   set(runtime ${build}/lib${name}_runtime.a)
+  set(c_interface ${build}/lib${name}_c.a)
   set(program ${build}/${name})
   add_custom_command(
-    OUTPUT ${library} ${runtime} ${program}
+    OUTPUT ${library} ${runtime} ${c_interface} ${program}
     COMMAND ${CMAKE_COMMAND} -S ${dir} -B ${build} -DCMAKE_BUILD_TYPE=Release
             -DCMAKE_CXX_COMPILER=${CMAKE_CXX_COMPILER}
     COMMAND ${CMAKE_COMMAND} --build ${build}
@@ -81,7 +86,7 @@ function(resnetc_add_model name)
   file(MAKE_DIRECTORY ${dir}/runtime)
   add_library(${name} INTERFACE)
   target_include_directories(${name} INTERFACE ${dir} ${dir}/runtime)
-  target_link_libraries(${name} INTERFACE ${library} ${runtime} Threads::Threads)
+  target_link_libraries(${name} INTERFACE ${c_interface} ${library} ${runtime} Threads::Threads)
   add_dependencies(${name} ${name}_build)
   add_executable(${name}_cli IMPORTED GLOBAL)
   set_target_properties(${name}_cli PROPERTIES IMPORTED_LOCATION ${program})

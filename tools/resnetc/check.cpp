@@ -8,7 +8,7 @@
 namespace rnc::cli {
 namespace {
 
-const std::vector<OptionSpec> kOptions = {kInputShapeOption, kHelpOption};
+const std::vector<OptionSpec> kOptions = {kInputShapeOption, kMaxMemoryOption, kHelpOption};
 
 std::string with_commas(std::int64_t v) {
   std::string digits = std::to_string(v), out;

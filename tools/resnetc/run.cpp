@@ -1,4 +1,5 @@
 // resnetc run: the reference interpreter on an .npy input, the oracle for generated code.
+#include <filesystem>
 #include <map>
 
 #include <fmt/format.h>
@@ -18,7 +19,7 @@ const std::vector<OptionSpec> kOptions = {
     kWeightsOption, kRandomWeightsOption, {"--input", "", "FILE.npy", "float32 NCHW input"},
     {"--output", "", "FILE.npy", "where to write the output"},
     {"--dump-dir", "", "DIR", "write every value the generated code also computes, as NCHW .npy"}, kInputShapeOption,
-    kHelpOption};
+    kMaxMemoryOption, kHelpOption};
 
 std::vector<std::int64_t> dims(const Shape& shape) { return {shape.begin(), shape.end()}; }
 
@@ -66,6 +67,10 @@ int run_command(const std::vector<std::string>& args) {
   const Graph graph = load_graph(parsed, "run");
   const WeightMap weights = load_weights(parsed, graph);
   const std::string input_path = *parsed.get("--input");
+  // A device or pipe (/dev/zero) would be read without end: only regular files are inputs.
+  std::error_code ec;
+  if (std::filesystem::exists(input_path, ec) && !std::filesystem::is_regular_file(input_path, ec))
+    throw CompileError(fmt::format("{}: not a regular file; expected a float32 .npy", input_path));
   rt::Tensor in = rt::read_npy(input_path);
   if (Shape(in.shape.begin(), in.shape.end()) != graph.shape(graph.input))
     throw CompileError(fmt::format("{}: shape is {}, the network expects {}", input_path, to_string(Shape(in.shape.begin(), in.shape.end())),
