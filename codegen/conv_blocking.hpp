@@ -13,7 +13,9 @@
 //       (P + B) / 2       two vector loads per cycle (a broadcast is a load),
 //       64 B / bandwidth  weights of a step streamed from L2, or from L3 when the weights a tile
 //                         walks through exceed the L2 budget (not when chunked, see below),
-//       7                 FMA latency plus slack: a tile needs >= 14 accumulators to hide it),
+//       7                 FMA latency plus slack: a tile needs >= 14 accumulators to hide it
+//                         (4 with AVX2: 8 ymm accumulators measured as fast as more, and the
+//                         extra broadcasts of wider tiles cost more than they hide)),
 // and its efficiency is A / 2 over that, times the load balance of the work items over two
 // threads. The most efficient candidate wins. Near ties (within 2%) go to what measured faster:
 // fewer rows per tile, then oc_blocks nearest 2 (7x2 and 8x2 tiles beat 4x4 and 2x8 by 10-20%
