@@ -163,7 +163,7 @@ class Lowering {
   // Winograd F(4x4,3x3) where it beats the direct kernel, unless --exact asks for direct only.
   bool use_winograd(const Conv2d& c, const Buffer& in, const Buffer& o) const {
     return !o_.exact && in.layout == Layout::kBlocked && c.kernel == 3 && c.stride == 1 && c.padding == 1 &&
-           winograd_pays(o.h, o.w, in.c, o.c, o.n);
+           winograd_pays(o.h, o.w, in.c, o.c, o.n, o_.isa.lanes);
   }
 
   static std::string fused_epilogue(const Conv2d& c) {

@@ -45,8 +45,9 @@ constexpr int choose_oc_group(std::int64_t tiles, int tile_block, std::int64_t o
 
 // Whether Winograd beats the direct kernel for a 3x3 stride-1 padding-1 layer of this size
 // (measured on Zen 5; see the comment in winograd.cpp): yes for 56x56, 28x28, 14x14 (2-3x
-// faster), no for 7x7 at batch 1 (its 4 tiles do not pay for streaming 4x the weights).
+// faster), no for 7x7 at batch 1 (its 4 tiles do not pay for streaming 4x the weights) with
+// AVX-512; with AVX2 (lanes 8) also yes for 7x7, where the direct kernel is slower.
 bool winograd_pays(std::int64_t out_h, std::int64_t out_w, std::int64_t in_c, std::int64_t out_c,
-                   std::int64_t batch = 1);
+                   std::int64_t batch = 1, int lanes = 16);
 
 }  // namespace rnc

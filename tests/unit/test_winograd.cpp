@@ -252,6 +252,8 @@ TEST_CASE("winograd: where it pays, chunk sizes and output groups") {
   CHECK(rnc::winograd_pays(17, 23, 64, 64));
   CHECK_FALSE(rnc::winograd_pays(7, 7, 512, 512));  // weights stream from memory for 4 tiles
   CHECK(rnc::winograd_pays(7, 7, 512, 512, 3));      // 12 tiles: 1.9 vs 3.5 ms
+  CHECK(rnc::winograd_pays(7, 7, 512, 512, 1, 8));   // AVX2: 2.1 vs 3.0 ms
+  CHECK_FALSE(rnc::winograd_pays(5, 5, 512, 512, 1, 8));
   CHECK_FALSE(rnc::winograd_pays(10, 10, 64, 64));
   CHECK_FALSE(rnc::winograd_pays(56, 56, 3, 64));  // a stem: one padded input block
   // All tiles in one chunk when the weights stream from memory; capped by the scratch.
