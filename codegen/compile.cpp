@@ -113,7 +113,7 @@ Program build_program(const Graph& graph, const WeightMap& weights, const Compil
   dump("fold_batchnorm", model.graph);
   model.graph = fuse_epilogues(std::move(model.graph));
   dump("fuse_epilogues", model.graph);
-  return lower(model, {.exact = options.exact});
+  return lower(model, {.exact = options.exact, .isa = vector_isa(options.target)});
 }
 
 CompiledProject compile_project(const Graph& graph, const WeightMap& weights, const CompileOptions& options) {

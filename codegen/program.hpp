@@ -13,14 +13,26 @@ namespace rnc {
 enum class Layout { kNchw, kPaddedNchw, kBlocked, kFlat };
 enum class Storage { kUserInput, kUserOutput, kArena };
 
-inline constexpr int kLanes = 16;         // channels per block (AVX-512 register of floats)
 inline constexpr std::int64_t kAlignFloats = 16;  // 64-byte alignment, in floats
+
+// The vector unit the layer code is generated for (vector_isa() in codegen/lower.hpp says which
+// target has which): floats per register, which are the channels per block of the blocked
+// layout (16: NCHW16c, 8: NCHW8c), and the number of vector registers the kernels' register
+// tiles must fit in.
+struct VectorIsa {
+  int lanes = 16;
+  int registers = 32;
+};
+
+// Channels rounded up to whole blocks of `lanes`.
+constexpr std::int64_t round_up_channels(std::int64_t channels, int lanes) { return (channels + lanes - 1) / lanes * lanes; }
 
 struct Buffer {
   std::string name;  // value it holds (for comments and the memory map)
   Layout layout = Layout::kBlocked;
   Storage storage = Storage::kArena;
   std::int64_t n = 0, c = 0, h = 1, w = 1, pad = 0;  // flat: c = features
+  int lanes = 16;                                   // kBlocked: channels per block
   int first_step = -1, last_step = -1;              // liveness, in step indices
   std::int64_t offset = -1;                         // in floats, kArena only
 
