@@ -243,9 +243,9 @@ class Emitter {
     auto table = w.block("constexpr rnc::rt::DumpPoint kDumps[] =", "};");
     for (const DumpedValue& d : dump_plan(p_)) {
       const Buffer& b = p_.buffers[static_cast<std::size_t>(d.buffer)];
-      w.line("{{\"{}\", {}, rnc::rt::DumpSource::{}, {}, rnc::rt::DumpLayout::{}, {{{}, {}, {}, {}, {}}}}},", d.name, d.step,
-             kSources[static_cast<int>(b.storage)], b.storage == Storage::kArena ? b.offset : 0, kLayouts[static_cast<int>(b.layout)], b.n,
-             b.c, b.h, b.w, b.pad);
+      w.line("{{\"{}\", {}, rnc::rt::DumpSource::{}, {}, rnc::rt::DumpLayout::{}, {}}},", d.name, d.step,
+             kSources[static_cast<int>(b.storage)], b.storage == Storage::kArena ? b.offset : 0, kLayouts[static_cast<int>(b.layout)],
+             b.geometry_initializer());
     }
   }
 

@@ -31,14 +31,6 @@ std::string identifier(const std::string& name, std::set<std::string>& taken) {
   return unique;
 }
 
-// A Blocked initializer; the lanes only when they are not the default (NCHW16c code stays as it was).
-std::string blocked_cfg(const Buffer& b) {
-  const std::string lanes = b.lanes == kern::kDefaultLanes ? "" : fmt::format(", {}", b.lanes);
-  return fmt::format("{{{}, {}, {}, {}, {}{}}}", b.n, b.c, b.h, b.w, b.pad, lanes);
-}
-
-// "NCHW16c", "NCHW8c": the blocked layout in comments.
-std::string blocked_name(int lanes) { return fmt::format("NCHW{}c", lanes); }
 
 class Lowering {
  public:
@@ -124,7 +116,7 @@ class Lowering {
     p_.buffers[static_cast<std::size_t>(staged)].name = "input.staged";
     buffer_of_[in] = staged;
     const std::string stage = g_.nodes.empty() ? "model" : g_.nodes.front().stage;
-    const std::string cfg = fmt::format("rnc::kern::ReorderCfg{{{}, {}}}", blocked_cfg(p_.buffers[static_cast<std::size_t>(staged)]), halo(in));
+    const std::string cfg = fmt::format("rnc::kern::ReorderCfg{{{}, {}}}", p_.buffers[static_cast<std::size_t>(staged)].geometry_initializer(), halo(in));
     Step& s = add_step("stage_input", stage, stem_input_ ? "rnc::kern::nchw_to_padded_nchw" : "rnc::kern::nchw_to_blocked", cfg);
     s.comment = fmt::format("input {} NCHW -> {}", to_string(p_.input_shape), stem_input_ ? fmt::format("NCHW with a {}-pixel zero halo", halo(in)) : blocked_name(o_.isa.lanes));
     s.algorithm = "reorder";
@@ -188,7 +180,7 @@ class Lowering {
     Step& s = add_step(node.name, node.stage, "rnc::kern::conv3x3_winograd",
                        fmt::format("rnc::kern::WinogradCfg{{.in = {}, .out = {}, .res = {}, .tile_block = {}, .residual = {}, "
                                    ".relu = {}, .oc_group = {}}}",
-                                   blocked_cfg(in), blocked_cfg(o), blocked_cfg(res), tile_block, c.fused_residual,
+                                   in.geometry_initializer(), o.geometry_initializer(), res.geometry_initializer(), tile_block, c.fused_residual,
                                    c.fused_relu, oc_group));
     s.comment = describe(node, fused_epilogue(c));
     s.algorithm = fmt::format("winograd F(4x4,3x3), {} tiles/chunk", tile_block);
@@ -207,7 +199,7 @@ class Lowering {
     const std::string cfg = fmt::format(
         "rnc::kern::ConvCfg{{.in = {}, .out = {}, .res = {}, .kernel = {}, .stride = {}, .padding = {}, .ow_block = {}, "
         ".oh_block = {}, .oc_blocks = {}, .ic_chunk = {}, .residual = {}, .relu = {}}}",
-        blocked_cfg(in), blocked_cfg(o), blocked_cfg(res), c.kernel, c.stride, c.padding, b.ow_block, b.oh_block, b.oc_blocks,
+        in.geometry_initializer(), o.geometry_initializer(), res.geometry_initializer(), c.kernel, c.stride, c.padding, b.ow_block, b.oh_block, b.oc_blocks,
         b.ic_chunk, c.fused_residual, c.fused_relu);
     Step& s = add_step(node.name, node.stage, stem ? "rnc::kern::conv_nchw_in" : "rnc::kern::conv_blocked", cfg);
     s.comment = describe(node, fused_epilogue(c));
@@ -250,13 +242,13 @@ class Lowering {
     const Buffer& a = buf(buffer_of(node.inputs[0]));
     const Buffer& b = node.inputs.size() > 1 ? buf(buffer_of(node.inputs[1])) : a;
     Step& s = add_step(node.name, node.stage, "rnc::kern::ewise_blocked",
-                       fmt::format("rnc::kern::EwiseCfg{{{}, {}, {}, rnc::kern::Ewise::{}}}", blocked_cfg(a), blocked_cfg(b), blocked_cfg(o), op));
+                       fmt::format("rnc::kern::EwiseCfg{{{}, {}, {}, rnc::kern::Ewise::{}}}", a.geometry_initializer(), b.geometry_initializer(), o.geometry_initializer(), op));
     s.algorithm = "elementwise";
     return s;
   }
 
   void pool(const Node& node, int out, const char* kernel, std::int64_t k, std::int64_t stride, std::int64_t pad) {
-    const std::string cfg = fmt::format("rnc::kern::PoolCfg{{{}, {}, {}, {}, {}}}", blocked_cfg(buf(buffer_of(node.inputs[0]))), blocked_cfg(buf(out)), k, stride, pad);
+    const std::string cfg = fmt::format("rnc::kern::PoolCfg{{{}, {}, {}, {}, {}}}", buf(buffer_of(node.inputs[0])).geometry_initializer(), buf(out).geometry_initializer(), k, stride, pad);
     Step& s = add_step(node.name, node.stage, kernel, cfg);
     s.algorithm = std::string(kernel).substr(std::string("rnc::kern::").size());
   }
@@ -267,7 +259,7 @@ class Lowering {
 
   void lower_op(const Flatten&, const Node& node, int) {
     Step& s = add_step(node.name, node.stage, "rnc::kern::blocked_to_nchw",
-                       fmt::format("rnc::kern::ReorderCfg{{{}, 0}}", blocked_cfg(buf(buffer_of(node.inputs[0])))));
+                       fmt::format("rnc::kern::ReorderCfg{{{}, 0}}", buf(buffer_of(node.inputs[0])).geometry_initializer()));
     s.algorithm = "reorder";
   }
 
@@ -294,7 +286,7 @@ class Lowering {
     Buffer user{"output", Layout::kNchw, Storage::kUserOutput, r.n, r.c, r.h, r.w, 0};
     const bool flat = r.layout == Layout::kFlat;
     if (flat) user.layout = Layout::kFlat;
-    const std::string cfg = fmt::format("rnc::kern::ReorderCfg{{{}, 0}}", blocked_cfg(r));
+    const std::string cfg = fmt::format("rnc::kern::ReorderCfg{{{}, 0}}", r.geometry_initializer());
     const std::string stage = g_.nodes.empty() ? "model" : g_.nodes.back().stage;
     const int user_id = add_buffer(user);
     Step& s = add_step("write_output", stage, "rnc::kern::blocked_to_nchw", cfg);
@@ -368,5 +360,12 @@ std::int64_t Buffer::floats() const {
 }
 
 Shape Buffer::logical_shape() const { return layout == Layout::kFlat ? Shape{n, c} : Shape{n, c, h, w}; }
+
+std::string Buffer::geometry_initializer() const {
+  const std::string lanes_arg = lanes == kern::kDefaultLanes ? "" : fmt::format(", {}", lanes);
+  return fmt::format("{{{}, {}, {}, {}, {}{}}}", n, c, h, w, pad, lanes_arg);
+}
+
+std::string blocked_name(int lanes) { return fmt::format("NCHW{}c", lanes); }
 
 }  // namespace rnc

@@ -38,7 +38,13 @@ struct Buffer {
 
   std::int64_t floats() const;
   Shape logical_shape() const;
+  // A kern::Blocked initializer {n, c, h, w, pad[, lanes]}: the lanes only when they are not the
+  // default, so NCHW16c code stays as it was.
+  std::string geometry_initializer() const;
 };
+
+// "NCHW16c", "NCHW8c": the blocked layout's name in comments and the memory map.
+std::string blocked_name(int lanes);
 
 struct PackedTensor {
   std::string name;  // state_dict-style name, e.g. "2.0.conv1.weight" (packed for its kernel)

@@ -28,7 +28,7 @@ const float* source_start(DumpSource source, const kern::Context& ctx) {
 std::int64_t stored_at(const DumpPoint& point, int i, int c, int y, int x) {
   const kern::Blocked& g = point.geometry;
   switch (point.layout) {
-    case DumpLayout::kBlocked: return g.at(i, c / kern::kLanes, y, x) + c % kern::kLanes;
+    case DumpLayout::kBlocked: return g.at(i, c / g.lanes, y, x) + c % g.lanes;
     case DumpLayout::kPaddedNchw:
       return ((static_cast<std::int64_t>(i) * g.c + c) * g.hp() + y + g.pad) * g.wp() + x + g.pad;
     case DumpLayout::kNchw:
