@@ -82,6 +82,18 @@ RAW_SPECS = {
     "spec_empty_file": "",
 }
 
+# The same kinds of mistakes in the .rn text syntax (dsl/spec_rn.cpp): every message has the
+# file:line:column, the source line and a caret.
+RN_HEAD = "network broken\ninput [1, 3, 32, 32]\n"
+RAW_RN_SPECS = {
+    "rn_syntax_error": RN_HEAD + "b1 = conv(8, k=3 s=1)@c\n",
+    "rn_unknown_op": RN_HEAD + "b1 = conv(8, k=3)@c sigmoid\n",
+    "rn_kernel_string": RN_HEAD + "b1 = conv(8, k=\"three\")@c\n",
+    "rn_undefined_value": RN_HEAD + "b1 = conv(8, k=3)@c as a\n  add from [a, nowhere]\n",
+    "rn_channel_mismatch": RN_HEAD + "b1 = conv(8, k=3, p=1)@c1 as a\n  conv(16, k=3, p=1)@c2 as b\n  add from [a, b]\n",
+    "rn_two_errors": RN_HEAD + "b1 = conv(0, k=3)@c\nb2 = maxpool(3, s=0)\n",
+}
+
 
 def write_specs(out, spec_dir):
     for name, (base, changes) in SPEC_MUTATIONS.items():
@@ -93,6 +105,9 @@ def write_specs(out, spec_dir):
             json.dump(doc, f, indent=1)
     for name, text in RAW_SPECS.items():
         with open(os.path.join(out, name + ".json"), "w") as f:
+            f.write(text)
+    for name, text in RAW_RN_SPECS.items():
+        with open(os.path.join(out, name + ".rn"), "w") as f:
             f.write(text)
 
 
