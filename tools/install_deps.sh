@@ -7,7 +7,7 @@ packages=""
 for group in "$@"; do
   case "$group" in
     build) packages="$packages g++ cmake make libfmt-dev nlohmann-json3-dev" ;;
-    test) packages="$packages doctest-dev python3 python3-numpy python3-torch python3-torchvision" ;;
+    test) packages="$packages doctest-dev python3 python3-numpy python3-torch python3-torchvision clang libclang-rt-14-dev llvm" ;;
     *) echo "install_deps.sh: unknown group '$group' (expected build or test)" >&2; exit 2 ;;
   esac
 done
