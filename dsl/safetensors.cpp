@@ -130,7 +130,7 @@ WeightMap read_safetensors(const std::string& path) {
   json header;
   try {
     header = json::parse(bytes.begin() + 8, bytes.begin() + 8 + static_cast<std::ptrdiff_t>(header_len));
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for a number beyond double
     throw CompileError(fmt::format("{}: the header is not valid JSON ({})", path, e.what()));
   }
   if (!header.is_object()) throw CompileError(fmt::format("{}: the header must be a JSON object", path));
