@@ -64,7 +64,8 @@ function(resnetc_add_model name)
     OUTPUT ${library} ${runtime} ${program}
     COMMAND ${CMAKE_COMMAND} -S ${dir} -B ${build} -DCMAKE_BUILD_TYPE=Release
             -DCMAKE_CXX_COMPILER=${CMAKE_CXX_COMPILER}
-            "-DCMAKE_CXX_FLAGS=${CMAKE_CXX_FLAGS}" "-DCMAKE_EXE_LINKER_FLAGS=${CMAKE_EXE_LINKER_FLAGS}"
+            "-DCMAKE_CXX_FLAGS=${CMAKE_CXX_FLAGS}" "-DCMAKE_CXX_FLAGS_RELEASE=${CMAKE_CXX_FLAGS_RELEASE}"
+            "-DCMAKE_EXE_LINKER_FLAGS=${CMAKE_EXE_LINKER_FLAGS}"
     COMMAND ${CMAKE_COMMAND} --build ${build}
     DEPENDS ${dir}/CMakeLists.txt ${dir}/${name}.hpp ${dir}/${name}.weights
     COMMENT "Building the generated model ${name}"
