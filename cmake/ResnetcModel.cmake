@@ -1,25 +1,32 @@
 # resnetc_add_model(NAME SPEC <file> [WEIGHTS <file> | RANDOM_WEIGHTS <seed>]
 #                   [INPUT_SHAPE n c h w] [TARGET native|avx512|avx2|generic] [EMBED_WEIGHTS]
-#                   [EXACT])
+#                   [EXACT] [MAX_MEMORY size])
 #
 # Runs resnetc at build time and builds the generated project. Defines
-#   NAME         a library target (the model + runtime) with its include directories,
+#   NAME         a library target (the model + runtime + the C interface NAME_c.h) with its
+#                include directories,
 #   NAME_cli     an imported executable: the NAME inference program (weights beside it),
 #   NAME_build   the custom target that produces both.
 # The generated sources are in ${CMAKE_CURRENT_BINARY_DIR}/NAME, its build in NAME-build.
+# Loaded by include() in resnetc's own build, or by find_package(resnetc) from an installed resnetc
+# (cmake/resnetcConfig.cmake.in, docs/integration.md).
 include_guard(GLOBAL)
 
 function(resnetc_add_model name)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "EMBED_WEIGHTS;EXACT" "SPEC;WEIGHTS;RANDOM_WEIGHTS;TARGET" "INPUT_SHAPE")
+  cmake_parse_arguments(PARSE_ARGV 1 arg "EMBED_WEIGHTS;EXACT" "SPEC;WEIGHTS;RANDOM_WEIGHTS;TARGET;MAX_MEMORY" "INPUT_SHAPE")
   if(NOT arg_SPEC)
     message(FATAL_ERROR "resnetc_add_model(${name}): SPEC <file> is required")
   endif()
   if((arg_WEIGHTS AND DEFINED arg_RANDOM_WEIGHTS) OR (NOT arg_WEIGHTS AND NOT DEFINED arg_RANDOM_WEIGHTS))
     message(FATAL_ERROR "resnetc_add_model(${name}): give exactly one of WEIGHTS <file> and RANDOM_WEIGHTS <seed>")
   endif()
+  # resnetc's own build, then an installed resnetc (find_package(resnetc)), then one on the PATH.
   if(TARGET resnetc)
     set(resnetc_exe $<TARGET_FILE:resnetc>)
     set(resnetc_dep resnetc)
+  elseif(TARGET resnetc::resnetc)
+    set(resnetc_exe $<TARGET_FILE:resnetc::resnetc>)
+    set(resnetc_dep $<TARGET_FILE:resnetc::resnetc>)
   else()
     find_program(resnetc_exe resnetc REQUIRED)
     set(resnetc_dep ${resnetc_exe})
@@ -50,6 +57,9 @@ function(resnetc_add_model name)
   if(arg_EXACT)
     list(APPEND args --exact)
   endif()
+  if(arg_MAX_MEMORY)
+    list(APPEND args --max-memory ${arg_MAX_MEMORY})
+  endif()
 
   add_custom_command(
     OUTPUT ${dir}/CMakeLists.txt ${dir}/${name}.hpp ${dir}/${name}.weights
@@ -59,9 +69,10 @@ function(resnetc_add_model name)
     VERBATIM)
   set(library ${build}/lib${name}_model.a)
   set(runtime ${build}/lib${name}_runtime.a)
+  set(c_interface ${build}/lib${name}_c.a)
   set(program ${build}/${name})
   add_custom_command(
-    OUTPUT ${library} ${runtime} ${program}
+    OUTPUT ${library} ${runtime} ${c_interface} ${program}
     COMMAND ${CMAKE_COMMAND} -S ${dir} -B ${build} -DCMAKE_BUILD_TYPE=Release
             -DCMAKE_CXX_COMPILER=${CMAKE_CXX_COMPILER}
             "-DCMAKE_CXX_FLAGS=${CMAKE_CXX_FLAGS}" "-DCMAKE_CXX_FLAGS_RELEASE=${CMAKE_CXX_FLAGS_RELEASE}"
@@ -77,7 +88,7 @@ function(resnetc_add_model name)
   file(MAKE_DIRECTORY ${dir}/runtime)
   add_library(${name} INTERFACE)
   target_include_directories(${name} INTERFACE ${dir} ${dir}/runtime)
-  target_link_libraries(${name} INTERFACE ${library} ${runtime} Threads::Threads)
+  target_link_libraries(${name} INTERFACE ${c_interface} ${library} ${runtime} Threads::Threads)
   add_dependencies(${name} ${name}_build)
   add_executable(${name}_cli IMPORTED GLOBAL)
   set_target_properties(${name}_cli PROPERTIES IMPORTED_LOCATION ${program})

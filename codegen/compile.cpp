@@ -1,6 +1,8 @@
 #include "codegen/compile.hpp"
 
+#include <algorithm>
 #include <cstring>
+#include <iterator>
 #include <filesystem>
 #include <fstream>
 
@@ -45,6 +47,23 @@ std::vector<unsigned char> make_blob(const Program& p, const std::string& hash) 
   return blob;
 }
 
+// "4.00 GiB (4,294,967,296 bytes)": readable, and exact for comparing with the limit.
+std::string format_bytes(double bytes) {
+  static const char* const kUnits[] = {"bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+  double scaled = bytes;
+  std::size_t unit = 0;
+  while (scaled >= 1024 && unit + 1 < std::size(kUnits)) scaled /= 1024, ++unit;
+  if (unit == 0) return fmt::format("{:.0f} bytes", bytes);
+  return fmt::format("{:.2f} {} ({:.0f} bytes)", scaled, kUnits[unit], bytes);
+}
+
+void check_limit(const std::string& where, const char* what, double bytes, std::uint64_t limit) {
+  if (bytes > static_cast<double>(limit))
+    throw CompileError(fmt::format("{}: the network needs {} {}, more than the memory limit of {}; raise the limit with "
+                                   "--max-memory SIZE (e.g. 8G) or make the network smaller",
+                                   where, format_bytes(bytes), what, format_bytes(static_cast<double>(limit))));
+}
+
 void write_file(const fs::path& path, const char* data, std::size_t size) {
   std::ofstream out(path, std::ios::binary);
   out.write(data, static_cast<std::streamsize>(size));
@@ -53,6 +72,31 @@ void write_file(const fs::path& path, const char* data, std::size_t size) {
 }
 
 }  // namespace
+
+MemoryEstimate estimate_memory(const Graph& graph) {
+  // In double: shapes are checked one by one, but their sums may still exceed 64 bits.
+  const auto bytes = [](const Shape& shape) {
+    double n = 4;
+    for (const std::int64_t d : shape) n *= static_cast<double>(d);
+    return n;
+  };
+  MemoryEstimate estimate;
+  for (const Node& node : graph.nodes) {
+    for (const ParamSpec& p : graph.params(node)) estimate.weight_bytes += bytes(p.shape);
+    // Fusion and in-place epilogues may merge values, but every intermediate one is written
+    // somewhere in the arena (the caller owns only the input and the output).
+    if (node.output != graph.output)
+      estimate.activation_bytes = std::max(estimate.activation_bytes, bytes(graph.shape(node.output)));
+  }
+  return estimate;
+}
+
+void check_memory_limit(const Graph& graph, std::uint64_t limit_bytes, const std::string& file) {
+  const MemoryEstimate estimate = estimate_memory(graph);
+  check_limit(file, "for its weights (float32)", estimate.weight_bytes, limit_bytes);
+  check_limit(file, "for its activations at least (its largest intermediate value)", estimate.activation_bytes,
+              limit_bytes);
+}
 
 const std::vector<std::string>& known_targets() {
   static const std::vector<std::string> targets = {"native", "avx512", "avx2", "generic"};
@@ -69,7 +113,7 @@ Program build_program(const Graph& graph, const WeightMap& weights, const Compil
   dump("fold_batchnorm", model.graph);
   model.graph = fuse_epilogues(std::move(model.graph));
   dump("fuse_epilogues", model.graph);
-  return lower(model, {.exact = options.exact});
+  return lower(model, {.exact = options.exact, .isa = vector_isa(options.target)});
 }
 
 CompiledProject compile_project(const Graph& graph, const WeightMap& weights, const CompileOptions& options) {
@@ -78,6 +122,13 @@ CompiledProject compile_project(const Graph& graph, const WeightMap& weights, co
     throw CompileError(fmt::format("unknown target \"{}\" (expected one of: {})", options.target, fmt::join(targets, ", ")));
   CompiledProject project;
   project.program = build_program(graph, weights, options);
+  // Packing (Winograd, channel blocks) and the planned arena can exceed the estimates: check the
+  // real sizes before the blob is built.
+  const double arena = static_cast<double>(project.program.arena_floats) * 4;
+  const double payload = static_cast<double>(project.program.payload_floats) * 4;
+  const std::string network = fmt::format("network \"{}\"", graph.name);
+  check_limit(network, "for its packed weights", payload, options.max_memory_bytes);
+  check_limit(network, "for its activation arena", arena, options.max_memory_bytes);
   project.model_hash = sha256_hex(canonical_form(project.program, options));
   project.files = emit_sources(project.program, {kResnetcVersion, project.model_hash, options.target, options.embed_weights});
   for (const auto& [path, text] : embedded_runtime()) project.files["runtime/" + path] = text;

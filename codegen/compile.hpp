@@ -2,6 +2,7 @@
 // generated project, and the atomic write of that project to disk.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <string>
@@ -15,10 +16,26 @@ namespace rnc {
 
 inline constexpr const char* kResnetcVersion = "0.1.0";
 
+// The default of --max-memory: a network whose weights or activations need more is refused.
+inline constexpr std::uint64_t kDefaultMaxMemoryBytes = std::uint64_t{4} << 30;
+
+// What a network will need, known from its shapes alone (before any weight is read or packed):
+// its parameters as float32, and a lower bound of its activation arena (its largest intermediate
+// value; the planned arena holds at least that).
+struct MemoryEstimate {
+  double weight_bytes = 0;
+  double activation_bytes = 0;
+};
+MemoryEstimate estimate_memory(const Graph& graph);
+
+// Throws CompileError, naming `file`, both sizes and the limit, if either exceeds `limit_bytes`.
+void check_memory_limit(const Graph& graph, std::uint64_t limit_bytes, const std::string& file);
+
 struct CompileOptions {
   std::string target = "native";  // native | avx512 | avx2 | generic
   bool embed_weights = false;
   bool exact = false;  // direct convolution only (see LowerOptions)
+  std::uint64_t max_memory_bytes = kDefaultMaxMemoryBytes;  // packed weights and arena, each
   // Called with each pass's name and the graph after it (resnetc compile --dump-passes).
   std::function<void(const std::string& pass, const Graph& graph)> dump;
 };

@@ -1,18 +1,21 @@
 // Register blocking of a direct convolution: how many output pixels (ow_block along a row times
-// oh_block rows) and how many 16-channel output blocks (oc_blocks) one register tile of
-// conv_blocked / conv_nchw_in holds. The choice is made once per layer at codegen time.
+// oh_block rows) and how many output channel blocks (oc_blocks) one register tile of
+// conv_blocked / conv_nchw_in holds. The choice is made once per layer at codegen time, for the
+// target's vector unit (VectorIsa: one register holds the `lanes` channels of a block of a
+// pixel; AVX-512 16 lanes and 32 registers, AVX2 8 lanes and 16 registers).
 //
-// The rule (tuned on Zen 5 with tools/bench_conv.cpp; one AVX-512 register holds 16 channels of
-// a pixel). A tile of P = ow_block * oh_block pixels and B = oc_blocks blocks keeps A = P * B
+// The rule (tuned on Zen 5 with tools/bench_conv.cpp, with AVX-512). A tile of P = ow_block * oh_block pixels and B = oc_blocks blocks keeps A = P * B
 // accumulators; each reduction step loads B weight vectors, broadcasts P inputs and issues A
 // FMAs. Candidates are the blockings without tails: ow_block divides the output width, oh_block
 // the height, oc_blocks the output blocks; and they fit the register file: A + B + 1 <= 32
-// (accumulators, weight vectors, one broadcast). Each gets the estimated cycles of one step,
+// (accumulators, weight vectors, one broadcast; 16 with AVX2). Each gets the estimated cycles of one step,
 //   max(A / 2             two FMA pipes,
 //       (P + B) / 2       two vector loads per cycle (a broadcast is a load),
 //       64 B / bandwidth  weights of a step streamed from L2, or from L3 when the weights a tile
 //                         walks through exceed the L2 budget (not when chunked, see below),
-//       7                 FMA latency plus slack: a tile needs >= 14 accumulators to hide it),
+//       7                 FMA latency plus slack: a tile needs >= 14 accumulators to hide it
+//                         (4 with AVX2: 8 ymm accumulators measured as fast as more, and the
+//                         extra broadcasts of wider tiles cost more than they hide)),
 // and its efficiency is A / 2 over that, times the load balance of the work items over two
 // threads. The most efficient candidate wins. Near ties (within 2%) go to what measured faster:
 // fewer rows per tile, then oc_blocks nearest 2 (7x2 and 8x2 tiles beat 4x4 and 2x8 by 10-20%
@@ -36,11 +39,13 @@
 
 #include <cstdint>
 
+#include "codegen/program.hpp"
+
 namespace rnc {
 
 struct ConvShape {
   std::int64_t n = 1;             // images
-  std::int64_t in_channels = 1;   // input channels (reduction: rounded up to 16 unless nchw_input)
+  std::int64_t in_channels = 1;   // input channels (reduction: rounded up to blocks unless nchw_input)
   std::int64_t out_channels = 1;
   std::int64_t out_h = 1, out_w = 1;
   std::int64_t kernel = 1;
@@ -50,11 +55,11 @@ struct ConvShape {
 struct ConvBlocking {
   int ow_block = 1;   // divides out_w
   int oh_block = 1;   // divides out_h
-  int oc_blocks = 1;  // divides ceil(out_channels / 16)
+  int oc_blocks = 1;  // divides ceil(out_channels / lanes)
   int ic_chunk = 0;   // input blocks per pass over all rows; 0: the whole reduction per tile
   double efficiency = 0;  // estimated fraction of FMA peak (for comments and tests)
 };
 
-ConvBlocking choose_conv_blocking(const ConvShape& shape);
+ConvBlocking choose_conv_blocking(const ConvShape& shape, const VectorIsa& isa = {});
 
 }  // namespace rnc

@@ -6,6 +6,7 @@
 #include <fmt/ranges.h>
 
 #include "codegen/code_writer.hpp"
+#include "codegen/dump_plan.hpp"
 
 namespace rnc {
 namespace {
@@ -30,6 +31,8 @@ class Emitter {
     for (const std::string& stage : stages()) files[stage_file(stage)] = stage_source(stage);
     files[p_.name + "_model.cpp"] = model_source();
     files[p_.name + "_main.cpp"] = main_source();
+    files[p_.name + "_c.h"] = c_header();
+    files[p_.name + "_c_api.cpp"] = c_api_source();
     files["CMakeLists.txt"] = cmake_lists();
     return files;
   }
@@ -97,6 +100,7 @@ class Emitter {
       w.line("void set_threads(int threads) override;");
       w.line("void run(const float* in, float* out) override;");
       w.line("void run_profiled(const float* in, float* out, std::vector<rnc::rt::LayerProfile>& rows) override;");
+      w.line("void run_dumped(const float* in, float* out, const rnc::rt::DumpSink& sink) override;");
       w.line("static const rnc::rt::ModelInfo& info();");
       w.blank();
       w.line(" private:");
@@ -175,6 +179,8 @@ class Emitter {
         w.line("{{\"{}\", \"{}\", {:.0f}, layers::{}}},", s.label, s.algorithm, s.flops, s.function);
     }
     w.blank();
+    dump_table(w);
+    w.blank();
     w.line("}}  // namespace");
     w.blank();
     w.line("Model::Model() {{ scratch_.resize(layers::kScratchFloats, 1); }}");
@@ -193,6 +199,11 @@ class Emitter {
     {
       auto f = w.block("void Model::run_profiled(const float* in, float* out, std::vector<rnc::rt::LayerProfile>& rows)");
       w.line("rnc::rt::run_layers_profiled(pool_, kLayers, {{in, out, arena_, weights_, scratch_.data()}}, rows);");
+    }
+    w.blank();
+    {
+      auto f = w.block("void Model::run_dumped(const float* in, float* out, const rnc::rt::DumpSink& sink)");
+      w.line("rnc::rt::run_layers_dumped(pool_, kLayers, kDumps, {{in, out, arena_, weights_, scratch_.data()}}, sink);");
     }
     w.blank();
     {
@@ -223,6 +234,21 @@ class Emitter {
     return w.str();
   }
 
+  // --dump-dir: where each value of dump_plan() lives after its step, read back to NCHW by the runtime.
+  void dump_table(CodeWriter& w) const {
+    // rnc::rt::DumpSource and DumpLayout spell codegen's Storage and Layout, in enum order.
+    static constexpr const char* kSources[] = {"kInput", "kOutput", "kArena"};
+    static constexpr const char* kLayouts[] = {"kNchw", "kPaddedNchw", "kBlocked", "kFlat"};
+    w.line("// --dump-dir: each value's place after the layer that computes it (read back as NCHW).");
+    auto table = w.block("constexpr rnc::rt::DumpPoint kDumps[] =", "};");
+    for (const DumpedValue& d : dump_plan(p_)) {
+      const Buffer& b = p_.buffers[static_cast<std::size_t>(d.buffer)];
+      w.line("{{\"{}\", {}, rnc::rt::DumpSource::{}, {}, rnc::rt::DumpLayout::{}, {}}},", d.name, d.step,
+             kSources[static_cast<int>(b.storage)], b.storage == Storage::kArena ? b.offset : 0, kLayouts[static_cast<int>(b.layout)],
+             b.geometry_initializer());
+    }
+  }
+
   std::string main_source() const {
     CodeWriter w;
     w.line("{}", banner());
@@ -238,6 +264,91 @@ class Emitter {
       w.line("static {}::Model model;  // static storage: the arena is kArenaBytes", p_.name);
       w.line("return rnc::rt::inference_main(argc, argv, {}::Model::info(), model);", p_.name);
     }
+    return w.str();
+  }
+
+  // The C interface (docs/codegen.md, "C interface"): plain C, for other languages' FFIs. The
+  // logic is in runtime/c_api.cpp; this header and its wrapper only name it per model.
+  std::string c_header() const {
+    const std::string& n = p_.name;
+    CodeWriter w;
+    w.line("{}", banner());
+    w.line("// C interface of the compiled network \"{}\": includable from C and C++. Every function", n);
+    w.line("// returns an rnc_status (never aborts, never throws); {}_last_error() says what failed.", n);
+    w.line("#ifndef {}_C_H", n);
+    w.line("#define {}_C_H", n);
+    w.blank();
+    w.line("#include <stddef.h>");
+    w.blank();
+    w.line("#include \"rnc_status.h\"");
+    w.blank();
+    w.line("#ifdef __cplusplus");
+    w.line("extern \"C\" {{");
+    w.line("#endif");
+    w.blank();
+    w.line("#define {}_INPUT_FLOATS {}  /* NCHW [{}] */", n, numel(p_.input_shape), fmt::join(p_.input_shape, ", "));
+    w.line("#define {}_OUTPUT_FLOATS {}  /* [{}] */", n, numel(p_.output_shape), fmt::join(p_.output_shape, ", "));
+    w.blank();
+    w.line("typedef struct {0}_model {0}_model;  /* opaque: one loaded model with its arena */", n);
+    w.blank();
+    w.line("/* Checks the CPU, loads and validates the weights blob at weights_path (NULL: the blob");
+    w.line("   linked in with --embed-weights) and sets *model; *model is NULL on failure. */");
+    w.line("rnc_status {0}_create(const char* weights_path, {0}_model** model);", n);
+    w.line("/* Worker threads for {}_run, 1..256 (default 1); results do not depend on it. */", n);
+    w.line("rnc_status {0}_set_threads({0}_model* model, int threads);", n);
+    w.line("/* input: {0}_INPUT_FLOATS floats, output: {0}_OUTPUT_FLOATS floats. Allocates nothing. */", n);
+    w.line("rnc_status {0}_run({0}_model* model, const float* input, size_t input_floats, float* output,", n);
+    w.line("                   size_t output_floats);");
+    w.line("void {0}_destroy({0}_model* model);  /* NULL is allowed */", n);
+    w.line("/* A static description of a status code. */");
+    w.line("const char* {}_status_string(rnc_status status);", n);
+    w.line("/* The calling thread's last failure, naming the file or argument; \"\" after a success. */");
+    w.line("const char* {}_last_error(void);", n);
+    w.blank();
+    w.line("#ifdef __cplusplus");
+    w.line("}}  /* extern \"C\" */");
+    w.line("#endif");
+    w.blank();
+    w.line("#endif  /* {}_C_H */", n);
+    return w.str();
+  }
+
+  std::string c_api_source() const {
+    const std::string& n = p_.name;
+    CodeWriter w;
+    w.line("{}", banner());
+    w.line("// The C interface of {} (see {}_c.h), forwarded to the runtime's shared implementation.", n, n);
+    w.line("// Compiled at the baseline instruction set: it refuses a CPU before any layer code runs.");
+    w.line("#include \"{}_c.h\"", n);
+    w.blank();
+    w.line("#include \"{}.hpp\"", n);
+    w.line("#include \"c_api.hpp\"");
+    w.blank();
+    w.line("namespace {{");
+    w.blank();
+    w.line("std::unique_ptr<rnc::rt::CompiledModel> make_model() {{ return std::make_unique<{}::Model>(); }}", n);
+    w.line("const rnc::rt::CModelFactory kFactory{{RESNETC_REQUIRED_ISA, {}::Model::info, make_model}};", n);
+    w.line("rnc::rt::CModel* handle({}_model* model) {{ return reinterpret_cast<rnc::rt::CModel*>(model); }}", n);
+    w.blank();
+    w.line("}}  // namespace");
+    w.blank();
+    w.line("extern \"C\" {{");
+    w.blank();
+    w.line("rnc_status {0}_create(const char* weights_path, {0}_model** model) {{", n);
+    w.line("  return rnc::rt::c_create(kFactory, weights_path, reinterpret_cast<rnc::rt::CModel**>(model));");
+    w.line("}}");
+    w.line("rnc_status {0}_set_threads({0}_model* model, int threads) {{", n);
+    w.line("  return rnc::rt::c_set_threads(handle(model), threads);");
+    w.line("}}");
+    w.line("rnc_status {0}_run({0}_model* model, const float* input, size_t input_floats, float* output,", n);
+    w.line("                   size_t output_floats) {{");
+    w.line("  return rnc::rt::c_run(handle(model), input, input_floats, output, output_floats);");
+    w.line("}}");
+    w.line("void {0}_destroy({0}_model* model) {{ rnc::rt::c_destroy(handle(model)); }}", n);
+    w.line("const char* {}_status_string(rnc_status status) {{ return rnc::rt::c_status_string(status); }}", n);
+    w.line("const char* {}_last_error(void) {{ return rnc::rt::c_last_error(); }}", n);
+    w.blank();
+    w.line("}}  // extern \"C\"");
     return w.str();
   }
 
@@ -287,6 +398,10 @@ class Emitter {
              "OBJECT_DEPENDS ${{CMAKE_CURRENT_SOURCE_DIR}}/{0}.weights)",
              n);
     w.line("target_link_libraries({0}_model PUBLIC {0}_runtime)", n);
+    w.blank();
+    w.line("# The C interface ({0}_c.h), at the baseline instruction set like the runtime.", n);
+    w.line("add_library({0}_c STATIC {0}_c_api.cpp)", n);
+    w.line("target_link_libraries({0}_c PUBLIC {0}_model)", n);
     w.blank();
     w.line("add_executable({0} {0}_main.cpp)", n);
     w.line("target_link_libraries({0} PRIVATE {0}_model)", n);

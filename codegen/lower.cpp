@@ -18,7 +18,7 @@
 namespace rnc {
 namespace {
 
-// Up to this many input channels the stem reads NCHW directly instead of 16-channel blocks.
+// Up to this many input channels the stem reads NCHW directly instead of channel blocks.
 constexpr std::int64_t kMaxStemChannels = 4;
 
 std::string identifier(const std::string& name, std::set<std::string>& taken) {
@@ -31,7 +31,6 @@ std::string identifier(const std::string& name, std::set<std::string>& taken) {
   return unique;
 }
 
-std::string blocked_cfg(const Buffer& b) { return fmt::format("{{{}, {}, {}, {}, {}}}", b.n, b.c, b.h, b.w, b.pad); }
 
 class Lowering {
  public:
@@ -76,7 +75,7 @@ class Lowering {
 
   int value_buffer(ValueId v, Layout layout, std::int64_t pad) {
     const Shape& s = g_.shape(v);
-    Buffer b{g_.values[static_cast<std::size_t>(v)].name, layout, Storage::kArena, s[0], s[1], 1, 1, pad};
+    Buffer b{g_.values[static_cast<std::size_t>(v)].name, layout, Storage::kArena, s[0], s[1], 1, 1, pad, o_.isa.lanes};
     if (s.size() == 4) {
       b.h = s[2];
       b.w = s[3];
@@ -117,9 +116,9 @@ class Lowering {
     p_.buffers[static_cast<std::size_t>(staged)].name = "input.staged";
     buffer_of_[in] = staged;
     const std::string stage = g_.nodes.empty() ? "model" : g_.nodes.front().stage;
-    const std::string cfg = fmt::format("rnc::kern::ReorderCfg{{{}, {}}}", blocked_cfg(p_.buffers[static_cast<std::size_t>(staged)]), halo(in));
+    const std::string cfg = fmt::format("rnc::kern::ReorderCfg{{{}, {}}}", p_.buffers[static_cast<std::size_t>(staged)].geometry_initializer(), halo(in));
     Step& s = add_step("stage_input", stage, stem_input_ ? "rnc::kern::nchw_to_padded_nchw" : "rnc::kern::nchw_to_blocked", cfg);
-    s.comment = fmt::format("input {} NCHW -> {}", to_string(p_.input_shape), stem_input_ ? fmt::format("NCHW with a {}-pixel zero halo", halo(in)) : "NCHW16c");
+    s.comment = fmt::format("input {} NCHW -> {}", to_string(p_.input_shape), stem_input_ ? fmt::format("NCHW with a {}-pixel zero halo", halo(in)) : blocked_name(o_.isa.lanes));
     s.algorithm = "reorder";
     s.in0 = user_id;
     s.out = staged;
@@ -156,7 +155,7 @@ class Lowering {
   // Winograd F(4x4,3x3) where it beats the direct kernel, unless --exact asks for direct only.
   bool use_winograd(const Conv2d& c, const Buffer& in, const Buffer& o) const {
     return !o_.exact && in.layout == Layout::kBlocked && c.kernel == 3 && c.stride == 1 && c.padding == 1 &&
-           winograd_pays(o.h, o.w, in.c, o.c, o.n);
+           winograd_pays(o.h, o.w, in.c, o.c, o.n, o_.isa.lanes);
   }
 
   static std::string fused_epilogue(const Conv2d& c) {
@@ -167,7 +166,7 @@ class Lowering {
   }
 
   static kern::Blocked geometry(const Buffer& b) {
-    return {static_cast<int>(b.n), static_cast<int>(b.c), static_cast<int>(b.h), static_cast<int>(b.w), static_cast<int>(b.pad)};
+    return {static_cast<int>(b.n), static_cast<int>(b.c), static_cast<int>(b.h), static_cast<int>(b.w), static_cast<int>(b.pad), b.lanes};
   }
 
   void lower_winograd(const Conv2d& c, const Node& node, int out) {
@@ -176,18 +175,18 @@ class Lowering {
     const Buffer& res = c.fused_residual ? buf(buffer_of(node.inputs[1])) : o;
     const std::int64_t tiles = o.n * ((o.h + 3) / 4) * ((o.w + 3) / 4);
     const int tile_block = choose_tile_block(tiles, (in.c + o.c + 1) / 2);
-    const int oc_group = choose_oc_group(tiles, tile_block, o.c);
+    const int oc_group = choose_oc_group(tiles, tile_block, o.c, o_.isa.lanes);
     const kern::WinogradCfg cfg{geometry(in), geometry(o), geometry(res), tile_block, c.fused_residual, c.fused_relu, oc_group};
     Step& s = add_step(node.name, node.stage, "rnc::kern::conv3x3_winograd",
                        fmt::format("rnc::kern::WinogradCfg{{.in = {}, .out = {}, .res = {}, .tile_block = {}, .residual = {}, "
                                    ".relu = {}, .oc_group = {}}}",
-                                   blocked_cfg(in), blocked_cfg(o), blocked_cfg(res), tile_block, c.fused_residual,
+                                   in.geometry_initializer(), o.geometry_initializer(), res.geometry_initializer(), tile_block, c.fused_residual,
                                    c.fused_relu, oc_group));
     s.comment = describe(node, fused_epilogue(c));
     s.algorithm = fmt::format("winograd F(4x4,3x3), {} tiles/chunk", tile_block);
     s.scratch_floats = kern::winograd_scratch_floats(cfg);
-    s.w0 = add_tensor(node.weights + ".weight", pack_winograd_weights(w_.at(node.weights + ".weight")));
-    s.w1 = add_tensor(node.weights + ".bias", pack_channels(c.bias ? &w_.at(node.weights + ".bias") : nullptr, c.out_channels));
+    s.w0 = add_tensor(node.weights + ".weight", pack_winograd_weights(w_.at(node.weights + ".weight"), o_.isa.lanes));
+    s.w1 = add_tensor(node.weights + ".bias", pack_channels(c.bias ? &w_.at(node.weights + ".bias") : nullptr, c.out_channels, o_.isa.lanes));
   }
 
   void lower_op(const Conv2d& c, const Node& node, int out) {
@@ -196,20 +195,22 @@ class Lowering {
     const bool stem = in.layout == Layout::kPaddedNchw;
     const Buffer& res = c.fused_residual ? buf(buffer_of(node.inputs[1])) : buf(out);
     const Buffer& o = buf(out);
-    const ConvBlocking b = choose_conv_blocking({o.n, in.c, o.c, o.h, o.w, c.kernel, stem});
+    const ConvBlocking b = choose_conv_blocking({o.n, in.c, o.c, o.h, o.w, c.kernel, stem}, o_.isa);
     const std::string cfg = fmt::format(
         "rnc::kern::ConvCfg{{.in = {}, .out = {}, .res = {}, .kernel = {}, .stride = {}, .padding = {}, .ow_block = {}, "
         ".oh_block = {}, .oc_blocks = {}, .ic_chunk = {}, .residual = {}, .relu = {}}}",
-        blocked_cfg(in), blocked_cfg(o), blocked_cfg(res), c.kernel, c.stride, c.padding, b.ow_block, b.oh_block, b.oc_blocks,
+        in.geometry_initializer(), o.geometry_initializer(), res.geometry_initializer(), c.kernel, c.stride, c.padding, b.ow_block, b.oh_block, b.oc_blocks,
         b.ic_chunk, c.fused_residual, c.fused_relu);
     Step& s = add_step(node.name, node.stage, stem ? "rnc::kern::conv_nchw_in" : "rnc::kern::conv_blocked", cfg);
     s.comment = describe(node, fused_epilogue(c));
     const std::string pixels = b.oh_block > 1 ? fmt::format("{}x{}", b.oh_block, b.ow_block) : fmt::format("{}", b.ow_block);
     s.algorithm = fmt::format("{} conv{}x{}/s{}, {} px x {} oc", stem ? "stem" : "direct", c.kernel, c.kernel, c.stride, pixels,
-                              b.oc_blocks * kLanes);
+                              b.oc_blocks * o_.isa.lanes);
     const Tensor& weight = w_.at(node.weights + ".weight");
-    s.w0 = add_tensor(node.weights + ".weight", stem ? pack_conv_nchw_in(weight, b.oc_blocks) : pack_conv_blocked(weight, b.oc_blocks));
-    s.w1 = add_tensor(node.weights + ".bias", pack_channels(c.bias ? &w_.at(node.weights + ".bias") : nullptr, c.out_channels));
+    const int lanes = o_.isa.lanes;
+    s.w0 = add_tensor(node.weights + ".weight",
+                      stem ? pack_conv_nchw_in(weight, b.oc_blocks, lanes) : pack_conv_blocked(weight, b.oc_blocks, lanes));
+    s.w1 = add_tensor(node.weights + ".bias", pack_channels(c.bias ? &w_.at(node.weights + ".bias") : nullptr, c.out_channels, lanes));
   }
 
   void lower_op(const BatchNorm2d& bn, const Node& node, int out) {
@@ -223,8 +224,8 @@ class Lowering {
     }
     Step& s = ewise(node, out, "kAffine");
     s.algorithm = "batchnorm scale+shift";
-    s.w0 = add_tensor(p + ".scale", pack_channels(&scale, channels));
-    s.w1 = add_tensor(p + ".shift", pack_channels(&shift, channels));
+    s.w0 = add_tensor(p + ".scale", pack_channels(&scale, channels, o_.isa.lanes));
+    s.w1 = add_tensor(p + ".shift", pack_channels(&shift, channels, o_.isa.lanes));
   }
 
   void lower_op(const Relu&, const Node& node, int out) { ewise(node, out, "kRelu"); }
@@ -241,13 +242,13 @@ class Lowering {
     const Buffer& a = buf(buffer_of(node.inputs[0]));
     const Buffer& b = node.inputs.size() > 1 ? buf(buffer_of(node.inputs[1])) : a;
     Step& s = add_step(node.name, node.stage, "rnc::kern::ewise_blocked",
-                       fmt::format("rnc::kern::EwiseCfg{{{}, {}, {}, rnc::kern::Ewise::{}}}", blocked_cfg(a), blocked_cfg(b), blocked_cfg(o), op));
+                       fmt::format("rnc::kern::EwiseCfg{{{}, {}, {}, rnc::kern::Ewise::{}}}", a.geometry_initializer(), b.geometry_initializer(), o.geometry_initializer(), op));
     s.algorithm = "elementwise";
     return s;
   }
 
   void pool(const Node& node, int out, const char* kernel, std::int64_t k, std::int64_t stride, std::int64_t pad) {
-    const std::string cfg = fmt::format("rnc::kern::PoolCfg{{{}, {}, {}, {}, {}}}", blocked_cfg(buf(buffer_of(node.inputs[0]))), blocked_cfg(buf(out)), k, stride, pad);
+    const std::string cfg = fmt::format("rnc::kern::PoolCfg{{{}, {}, {}, {}, {}}}", buf(buffer_of(node.inputs[0])).geometry_initializer(), buf(out).geometry_initializer(), k, stride, pad);
     Step& s = add_step(node.name, node.stage, kernel, cfg);
     s.algorithm = std::string(kernel).substr(std::string("rnc::kern::").size());
   }
@@ -258,7 +259,7 @@ class Lowering {
 
   void lower_op(const Flatten&, const Node& node, int) {
     Step& s = add_step(node.name, node.stage, "rnc::kern::blocked_to_nchw",
-                       fmt::format("rnc::kern::ReorderCfg{{{}, 0}}", blocked_cfg(buf(buffer_of(node.inputs[0])))));
+                       fmt::format("rnc::kern::ReorderCfg{{{}, 0}}", buf(buffer_of(node.inputs[0])).geometry_initializer()));
     s.algorithm = "reorder";
   }
 
@@ -285,11 +286,11 @@ class Lowering {
     Buffer user{"output", Layout::kNchw, Storage::kUserOutput, r.n, r.c, r.h, r.w, 0};
     const bool flat = r.layout == Layout::kFlat;
     if (flat) user.layout = Layout::kFlat;
-    const std::string cfg = fmt::format("rnc::kern::ReorderCfg{{{}, 0}}", blocked_cfg(r));
+    const std::string cfg = fmt::format("rnc::kern::ReorderCfg{{{}, 0}}", r.geometry_initializer());
     const std::string stage = g_.nodes.empty() ? "model" : g_.nodes.back().stage;
     const int user_id = add_buffer(user);
     Step& s = add_step("write_output", stage, "rnc::kern::blocked_to_nchw", cfg);
-    s.comment = fmt::format("output {} NCHW16c -> NCHW", to_string(p_.output_shape));
+    s.comment = fmt::format("output {} {} -> NCHW", to_string(p_.output_shape), blocked_name(r.lanes));
     s.algorithm = "reorder";
     s.in0 = result;
     s.out = user_id;
@@ -343,9 +344,14 @@ int row_block(std::int64_t width, int limit) {
 
 Program lower(const Model& model, const LowerOptions& options) { return Lowering(model, options).run(); }
 
+VectorIsa vector_isa(const std::string& target) {
+  if (target == "avx2") return {.lanes = 8, .registers = 16};
+  return {.lanes = 16, .registers = 32};
+}
+
 std::int64_t Buffer::floats() const {
   switch (layout) {
-    case Layout::kBlocked: return n * ((c + kLanes - 1) / kLanes) * (h + 2 * pad) * (w + 2 * pad) * kLanes;
+    case Layout::kBlocked: return n * round_up_channels(c, lanes) * (h + 2 * pad) * (w + 2 * pad);
     case Layout::kPaddedNchw: return n * c * (h + 2 * pad) * (w + 2 * pad);
     case Layout::kNchw: return n * c * h * w;
     case Layout::kFlat: return n * c;
@@ -354,5 +360,12 @@ std::int64_t Buffer::floats() const {
 }
 
 Shape Buffer::logical_shape() const { return layout == Layout::kFlat ? Shape{n, c} : Shape{n, c, h, w}; }
+
+std::string Buffer::geometry_initializer() const {
+  const std::string lanes_arg = lanes == kern::kDefaultLanes ? "" : fmt::format(", {}", lanes);
+  return fmt::format("{{{}, {}, {}, {}, {}{}}}", n, c, h, w, pad, lanes_arg);
+}
+
+std::string blocked_name(int lanes) { return fmt::format("NCHW{}c", lanes); }
 
 }  // namespace rnc

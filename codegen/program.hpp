@@ -13,20 +13,38 @@ namespace rnc {
 enum class Layout { kNchw, kPaddedNchw, kBlocked, kFlat };
 enum class Storage { kUserInput, kUserOutput, kArena };
 
-inline constexpr int kLanes = 16;         // channels per block (AVX-512 register of floats)
 inline constexpr std::int64_t kAlignFloats = 16;  // 64-byte alignment, in floats
+
+// The vector unit the layer code is generated for (vector_isa() in codegen/lower.hpp says which
+// target has which): floats per register, which are the channels per block of the blocked
+// layout (16: NCHW16c, 8: NCHW8c), and the number of vector registers the kernels' register
+// tiles must fit in.
+struct VectorIsa {
+  int lanes = 16;
+  int registers = 32;
+};
+
+// Channels rounded up to whole blocks of `lanes`.
+constexpr std::int64_t round_up_channels(std::int64_t channels, int lanes) { return (channels + lanes - 1) / lanes * lanes; }
 
 struct Buffer {
   std::string name;  // value it holds (for comments and the memory map)
   Layout layout = Layout::kBlocked;
   Storage storage = Storage::kArena;
   std::int64_t n = 0, c = 0, h = 1, w = 1, pad = 0;  // flat: c = features
+  int lanes = 16;                                   // kBlocked: channels per block
   int first_step = -1, last_step = -1;              // liveness, in step indices
   std::int64_t offset = -1;                         // in floats, kArena only
 
   std::int64_t floats() const;
   Shape logical_shape() const;
+  // A kern::Blocked initializer {n, c, h, w, pad[, lanes]}: the lanes only when they are not the
+  // default, so NCHW16c code stays as it was.
+  std::string geometry_initializer() const;
 };
+
+// "NCHW16c", "NCHW8c": the blocked layout's name in comments and the memory map.
+std::string blocked_name(int lanes);
 
 struct PackedTensor {
   std::string name;  // state_dict-style name, e.g. "2.0.conv1.weight" (packed for its kernel)

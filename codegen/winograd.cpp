@@ -21,20 +21,18 @@ constexpr double kG[6][3] = {
     {0.0, 0.0, 1.0},
 };
 
-std::int64_t round_up(std::int64_t c) { return (c + kLanes - 1) / kLanes * kLanes; }
-
 }  // namespace
 
-std::vector<float> pack_winograd_weights(const Tensor& w) {
+std::vector<float> pack_winograd_weights(const Tensor& w, int lanes) {
   if (w.shape.size() != 4 || w.shape[2] != 3 || w.shape[3] != 3)
     throw std::invalid_argument("pack_winograd_weights: expected a [OC][IC][3][3] weight, got " + to_string(w.shape));
-  const std::int64_t oc_n = w.shape[0], ic_n = w.shape[1];
-  const std::int64_t oc_pad = round_up(oc_n), ic_pad = round_up(ic_n), ocb = oc_pad / kLanes;
+  const std::int64_t oc_n = w.shape[0], ic_n = w.shape[1], L = lanes;
+  const std::int64_t oc_pad = round_up_channels(oc_n, lanes), ic_pad = round_up_channels(ic_n, lanes), ocb = oc_pad / L;
   std::vector<float> out(static_cast<std::size_t>(kPositions * ic_pad * oc_pad), 0.0f);
   for (std::int64_t oc = 0; oc < oc_n; ++oc) {
-    const std::int64_t block = oc / kLanes, panel = block / kPanelBlocks;
+    const std::int64_t block = oc / L, panel = block / kPanelBlocks;
     const std::int64_t width = std::min(kPanelBlocks, ocb - panel * kPanelBlocks);
-    const std::int64_t lane = (block - panel * kPanelBlocks) * kLanes + oc % kLanes;
+    const std::int64_t lane = (block - panel * kPanelBlocks) * L + oc % L;
     for (std::int64_t ic = 0; ic < ic_n; ++ic) {
       double gg[6][3];  // G g
       for (int r = 0; r < 6; ++r)
@@ -48,7 +46,7 @@ std::vector<float> pack_winograd_weights(const Tensor& w) {
           double s = 0;
           for (int k = 0; k < 3; ++k) s += gg[r][k] * kG[c][k];
           const std::int64_t dst =
-              (r * 6 + c) * ic_pad * oc_pad + panel * kPanelBlocks * kLanes * ic_pad + ic * width * kLanes + lane;
+              (r * 6 + c) * ic_pad * oc_pad + panel * kPanelBlocks * L * ic_pad + ic * width * L + lane;
           out[static_cast<std::size_t>(dst)] = static_cast<float>(s);
         }
     }
@@ -66,11 +64,16 @@ std::vector<float> pack_winograd_weights(const Tensor& w) {
 // (tools/bench_winograd --cold, ms, Winograd vs the direct kernel with its chosen blocking at
 // ~205 GFLOP/s): 56x56x64 0.56 vs 1.14, 28x28x128 0.48 vs 1.12, 14x14x256 0.55 vs 1.11,
 // 7x7x512 1.32 vs 1.11 (warm: 1.12 vs 1.15), batch 3 7x7x512 1.88 vs 3.55.
-bool winograd_pays(std::int64_t out_h, std::int64_t out_w, std::int64_t in_c, std::int64_t out_c,
-                   std::int64_t batch) {
-  if (in_c < 16 || out_c < 16) return false;  // a padded 16-channel block does not pay the transforms
+// With AVX2 (8 lanes) the direct kernel runs at ~70 instead of ~200 GFLOP/s on small maps (half
+// the vector width, and a 7-wide map fits only 7 accumulators in 16 registers), so the weights
+// stop mattering at n * h * w > 0.4 * 70 (35 with the margin): in the seed network at 224x224,
+// each 7x7x512 layer 2.1 ms with Winograd vs 3.0 ms direct (--profile, 1 thread).
+bool winograd_pays(std::int64_t out_h, std::int64_t out_w, std::int64_t in_c, std::int64_t out_c, std::int64_t batch,
+                   int lanes) {
+  if (in_c < 16 || out_c < 16) return false;  // mostly padding channels do not pay the transforms
   const std::int64_t pixels = out_h * out_w, tiles = ((out_h + 3) / 4) * ((out_w + 3) / 4);
-  return batch * pixels > 100 && pixels > 5 * tiles;
+  const std::int64_t min_work_pixels = lanes == 8 ? 35 : 100;
+  return batch * pixels > min_work_pixels && pixels > 5 * tiles;
 }
 
 }  // namespace rnc

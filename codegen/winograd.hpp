@@ -3,7 +3,8 @@
 // pays and how a layer's work is blocked.
 //
 // Scratch size rule: each part needs rnc::kern::winograd_scratch_floats(cfg) floats,
-//   36 * (odd(in.cb() * tile_block) + odd(out.cb() * tile_block)) * 16 + 576,  odd(x) = x | 1
+//   36 * (odd(in.cb() * tile_block * L / 16) + odd(out.cb() * tile_block * L / 16)) * 16 + 36 * L,
+//   odd(x) = x rounded up to an integer, then to an odd one; L the lanes (16 or 8)
 // (V, the transformed inputs of one chunk; M, its 36 GEMM results; one edge patch), about
 // 36 * tile_block * (IC + OC) floats. Step::scratch_floats is that number.
 #pragma once
@@ -16,9 +17,9 @@
 namespace rnc {
 
 // [OC][IC][3][3] -> U = G g G^T per (oc, ic) (computed in double, rounded to float), laid out as
-// [36 positions][OC/64 panels][IC rounded to 16][panel width][16 oc]: a panel is 4 blocks of 16
-// output channels (the last one OC/16 % 4 when that is not 0); padding channels are zero.
-std::vector<float> pack_winograd_weights(const Tensor& weight);
+// [36 positions][OC/(4L) panels][IC rounded to L][panel width][L oc], L = lanes: a panel is 4
+// blocks of L output channels (the last one OC/L % 4 when that is not 0); padding channels are zero.
+std::vector<float> pack_winograd_weights(const Tensor& weight, int lanes);
 
 // Most tiles per chunk (WinogradCfg::tile_block) for a layer of `tiles` 4x4 output tiles
 // (n * ceil(h/4) * ceil(w/4)) and `channels` input (= output) channels. The transformed weights
@@ -34,18 +35,19 @@ constexpr int choose_tile_block(std::int64_t tiles, std::int64_t channels) {
   return static_cast<int>(tiles < 1 ? 1 : tiles < cap ? tiles : cap);
 }
 
-// 16-channel output blocks per work item (WinogradCfg::oc_group). It only decides how parts
-// split a layer: by output channels in groups of 64 (each part streams its share of the
+// Output blocks of `lanes` channels per work item (WinogradCfg::oc_group). It only decides how
+// parts split a layer: by output channels in groups of 64 (each part streams its share of the
 // weights) when the layer has few tiles, else by tiles (0: one group). One part runs all groups
 // of a chunk together whatever the value.
-constexpr int choose_oc_group(std::int64_t tiles, int tile_block, std::int64_t out_c) {
-  return tiles <= 2 * static_cast<std::int64_t>(tile_block) && out_c > 64 ? 4 : 0;
+constexpr int choose_oc_group(std::int64_t tiles, int tile_block, std::int64_t out_c, int lanes) {
+  return tiles <= 2 * static_cast<std::int64_t>(tile_block) && out_c > 64 ? 64 / lanes : 0;
 }
 
 // Whether Winograd beats the direct kernel for a 3x3 stride-1 padding-1 layer of this size
 // (measured on Zen 5; see the comment in winograd.cpp): yes for 56x56, 28x28, 14x14 (2-3x
-// faster), no for 7x7 at batch 1 (its 4 tiles do not pay for streaming 4x the weights).
+// faster), no for 7x7 at batch 1 (its 4 tiles do not pay for streaming 4x the weights) with
+// AVX-512; with AVX2 (lanes 8) also yes for 7x7, where the direct kernel is slower.
 bool winograd_pays(std::int64_t out_h, std::int64_t out_w, std::int64_t in_c, std::int64_t out_c,
-                   std::int64_t batch = 1);
+                   std::int64_t batch = 1, int lanes = 16);
 
 }  // namespace rnc

@@ -22,7 +22,7 @@ std::string describe(const nlohmann::json& value) {
     case nlohmann::json::value_t::null: return "null";
     case nlohmann::json::value_t::boolean: return fmt::format("the boolean {}", value.dump());
     case nlohmann::json::value_t::string: return fmt::format("the string {}", value.dump());
-    case nlohmann::json::value_t::array: return "an array";
+    case nlohmann::json::value_t::array: return value.empty() ? "an empty array" : "an array";
     case nlohmann::json::value_t::object: return "an object";
     default: return fmt::format("{}", value.dump());
   }
@@ -71,7 +71,7 @@ std::int64_t AttrReader::integer(std::string_view key, std::optional<std::int64_
   if (v->is_number_integer()) {
     // Unsigned values above int64 arrive as number_unsigned; compare through the unsigned form.
     if (v->is_number_unsigned() && v->get<std::uint64_t>() > static_cast<std::uint64_t>(max)) {
-      bad(key, fmt::format("expected {}, found {} (too large)", expected, v->dump()));
+      bad(key, fmt::format("expected an integer in [{}, {}], found {} (too large)", min, max, v->dump()));
       return fallback.value_or(min);
     }
     const std::int64_t x = v->get<std::int64_t>();

@@ -4,6 +4,7 @@
 #include <bit>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 
 #include <fmt/format.h>
@@ -89,7 +90,10 @@ std::optional<Entry> parse_entry(const std::string& name, const json& v, std::ui
     diags.error(where, fmt::format("unknown dtype \"{}\"", e.dtype));
   } else if (!count) {
     diags.error(where, fmt::format("shape {} has too many elements", to_string(e.shape)));
-  } else if (e.begin > e.end || e.end > data_bytes) {
+  } else if (e.begin > e.end) {
+    diags.error(where, fmt::format("data_offsets [{}, {}] end before they begin; expected [begin, end] with begin <= end",
+                                   e.begin, e.end));
+  } else if (e.end > data_bytes) {
     diags.error(where, fmt::format("data_offsets [{}, {}] lie outside the {} data bytes of the file", e.begin, e.end,
                                    data_bytes));
   } else if (e.end - e.begin != static_cast<std::uint64_t>(*count) * elem) {
@@ -115,28 +119,67 @@ void check_overlaps(std::vector<Entry>& entries, Diagnostics& diags) {
   }
 }
 
-}  // namespace
+// Reads the file piece by piece, each piece's size checked against the file's size first: no
+// allocation follows from an untrusted length, and the tensors are never held twice.
+class SafetensorsFile {
+ public:
+  explicit SafetensorsFile(const std::string& path) : path_(path), in_(path, std::ios::binary) {
+    std::error_code ec;
+    const auto status = std::filesystem::status(path, ec);
+    if (!in_ || ec) throw CompileError(fmt::format("{}: cannot open file", path));
+    if (!std::filesystem::is_regular_file(status))
+      throw CompileError(fmt::format("{}: not a regular file; expected a safetensors file", path));
+    size_ = std::filesystem::file_size(path, ec);
+    if (ec) throw CompileError(fmt::format("{}: cannot read file: {}", path, ec.message()));
+  }
 
-WeightMap read_safetensors(const std::string& path) {
-  const std::string bytes = read_text_file(path);
-  Diagnostics diags;
-  if (bytes.size() < 8) throw CompileError(fmt::format("{}: not a safetensors file: {} bytes, shorter than the 8-byte header length", path, bytes.size()));
-  std::uint64_t header_len;
-  std::memcpy(&header_len, bytes.data(), 8);
-  if (header_len > kMaxHeaderBytes || header_len > bytes.size() - 8)
+  std::uint64_t size() const { return size_; }
+
+  // `count` bytes at `offset`; the caller has checked that they lie inside the file.
+  std::string read(std::uint64_t offset, std::uint64_t count) {
+    std::string bytes(count, '\0');
+    in_.seekg(static_cast<std::streamoff>(offset));
+    in_.read(bytes.data(), static_cast<std::streamsize>(count));
+    if (!in_) throw CompileError(fmt::format("{}: cannot read {} bytes at offset {} (was the file changed?)", path_, count, offset));
+    return bytes;
+  }
+
+ private:
+  std::string path_;
+  std::ifstream in_;
+  std::uint64_t size_ = 0;
+};
+
+json read_header(SafetensorsFile& file, const std::string& path, std::uint64_t& header_len) {
+  if (file.size() < 8)
+    throw CompileError(fmt::format("{}: not a safetensors file: {} bytes, shorter than the 8-byte header length", path, file.size()));
+  const std::string length = file.read(0, 8);
+  std::memcpy(&header_len, length.data(), 8);
+  if (header_len > kMaxHeaderBytes || header_len > file.size() - 8)
     throw CompileError(fmt::format("{}: header length {} runs past the end of the file ({} bytes) or exceeds {} bytes; "
                                    "the file is truncated or not safetensors",
-                                   path, header_len, bytes.size(), kMaxHeaderBytes));
+                                   path, header_len, file.size(), kMaxHeaderBytes));
+  const std::string text = file.read(8, header_len);
   json header;
   try {
-    header = json::parse(bytes.begin() + 8, bytes.begin() + 8 + static_cast<std::ptrdiff_t>(header_len));
+    header = json::parse(text);
   } catch (const json::exception& e) {  // parse_error, or out_of_range for a number beyond double
     throw CompileError(fmt::format("{}: the header is not valid JSON ({})", path, e.what()));
   }
-  if (!header.is_object()) throw CompileError(fmt::format("{}: the header must be a JSON object", path));
-  const std::uint64_t data_bytes = bytes.size() - 8 - header_len;
-  const unsigned char* data = reinterpret_cast<const unsigned char*>(bytes.data()) + 8 + header_len;
+  if (!header.is_object()) throw CompileError(fmt::format("{}: the header must be a JSON object, got {}", path, header.type_name()));
+  return header;
+}
 
+}  // namespace
+
+WeightMap read_safetensors(const std::string& path) {
+  SafetensorsFile file(path);
+  std::uint64_t header_len = 0;
+  const json header = read_header(file, path, header_len);
+  const std::uint64_t data_start = 8 + header_len;
+  const std::uint64_t data_bytes = file.size() - data_start;
+
+  Diagnostics diags;
   std::vector<Entry> entries;
   for (auto it = header.begin(); it != header.end(); ++it) {
     if (it.key() == "__metadata__") continue;
@@ -152,9 +195,11 @@ WeightMap read_safetensors(const std::string& path) {
       weights.ignored[e.name] = e.dtype;
       continue;
     }
+    const std::string bytes = file.read(data_start + e.begin, e.end - e.begin);
+    const auto* data = reinterpret_cast<const unsigned char*>(bytes.data());
     Tensor t(e.shape);
     const std::size_t elem = dtype_size(e.dtype);
-    for (std::size_t i = 0; i < t.data.size(); ++i) t.data[i] = to_float(data + e.begin + i * elem, e.dtype);
+    for (std::size_t i = 0; i < t.data.size(); ++i) t.data[i] = to_float(data + i * elem, e.dtype);
     weights.tensors.emplace(e.name, std::move(t));
   }
   return weights;

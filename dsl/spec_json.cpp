@@ -3,11 +3,10 @@
 //   stage = { "name", "input"?, "layers": [layer, ...] } | { "name", "op": macro, macro attrs... }
 //   layer = { "op", "name"?, "inputs"?, "weights"?, op attrs... }
 #include <algorithm>
-#include <fstream>
 #include <regex>
-#include <sstream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include "dsl/graph_builder.hpp"
@@ -152,7 +151,8 @@ class JsonSpecReader {
         current = read_layer((*layers)[j], fmt::format("{}/layers/{}", where, j), name, j, current);
     } else {
       attrs.finish();
-      diags_.error(where, "a stage needs \"layers\" (an array) or \"op\" (a stage macro: residual, resnet_block)");
+      diags_.error(where, fmt::format("a stage needs \"layers\" (an array) or \"op\" (a stage macro: {})",
+                                      fmt::join(macro_names(), ", ")));
       return kInvalidValue;
     }
     if (!name.empty()) builder_.define(name, current, where);  // also when invalid: see GraphBuilder::lookup
@@ -163,9 +163,9 @@ class JsonSpecReader {
     const std::string op = attrs.string("op", std::nullopt);
     const std::string weights = attrs.string("weights", std::nullopt);
     if (!is_macro(op)) {
-      diags_.error(attrs.pointer_to("op"), fmt::format("expected a stage macro (residual, resnet_block), found \"{}\"; "
+      diags_.error(attrs.pointer_to("op"), fmt::format("expected a stage macro ({}), found \"{}\"; "
                                                        "plain ops go in \"layers\"",
-                                                       op));
+                                                       fmt::join(macro_names(), ", "), op));
       attrs.finish();
       return kInvalidValue;
     }
@@ -243,14 +243,6 @@ class JsonSpecReader {
 
 }  // namespace
 
-std::string read_text_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw CompileError(fmt::format("{}: cannot open file", path));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 Graph parse_spec_json(std::string_view text, const std::string& file, const SpecOptions& options) {
   Diagnostics diags;
   json doc;
@@ -270,15 +262,17 @@ Graph parse_spec_json(std::string_view text, const std::string& file, const Spec
     diags.error(overflow_location(text, what), "invalid JSON: " + what);
     throw_if_errors(diags, file);
   }
-  JsonSpecReader reader(diags);
-  Graph graph = reader.read(doc, options);
-  if (diags.ok() && graph.output == kInvalidValue) diags.error("", "the network has no output");
+  Graph graph = read_spec_document(doc, options, diags);
   throw_if_errors(diags, file);
   return graph;
 }
 
-Graph read_spec(const std::string& path, const SpecOptions& options) {
-  return parse_spec_json(read_text_file(path), path, options);
+Graph read_spec_document(const json& doc, const SpecOptions& options, Diagnostics& diags) {
+  const std::size_t errors_before = diags.items().size();
+  JsonSpecReader reader(diags);
+  Graph graph = reader.read(doc, options);
+  if (diags.items().size() == errors_before && graph.output == kInvalidValue) diags.error("", "the network has no output");
+  return graph;
 }
 
 }  // namespace rnc

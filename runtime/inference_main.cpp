@@ -21,6 +21,7 @@
 #include "npy.hpp"
 #include "pnm.hpp"
 #include "stats.hpp"
+#include "tensor_dump.hpp"
 #include "thread_pool.hpp"
 #include "weights_blob.hpp"
 
@@ -38,6 +39,8 @@ struct UsageError : Error {
 
 struct Options {
   std::string input, output, weights;
+  std::string labels;  // class names file; empty: print class indices
+  std::string dump_dir;  // --dump-dir: every layer's output as .npy
   int top = 5;
   int threads = 1;
   int bench = 0;  // number of timed runs; 0 = no benchmark
@@ -60,7 +63,9 @@ struct FlagOption {
 };
 
 constexpr TextOption kTextOptions[] = {
-    {"--input", &Options::input}, {"--output", &Options::output}, {"--weights", &Options::weights}};
+    {"--input", &Options::input}, {"--output", &Options::output}, {"--weights", &Options::weights},
+    {"--labels", &Options::labels},
+    {"--dump-dir", &Options::dump_dir}};
 constexpr IntOption kIntOptions[] = {{"--top", &Options::top, 1, INT_MAX},
                                      {"--threads", &Options::threads, 1, ThreadPool::kMaxThreads},
                                      {"--bench", &Options::bench, 1, INT_MAX}};
@@ -155,11 +160,13 @@ void print_usage(const ModelInfo& info) {
       "  --input FILE     float32 .npy of shape %s, or binary image (%s)\n"
       "  --output FILE    write the output, shape %s, as float32 .npy\n"
       "  --top K          print the K most probable classes (default 5)\n"
+      "  --labels FILE    class names, one per line in class order: printed instead of indices\n"
       "  --threads N      threads to run on, 1..%d (default 1)\n"
       "  --bench N        time N runs after %d warm-up runs: min/median/p90 ms, GFLOP/s\n"
       "  --json           with --bench: also print the timings as one JSON line, last\n"
       "  --profile        time every layer over %d runs and print a table\n"
       "  --weights FILE   weights blob (default: %s)\n"
+      "  --dump-dir DIR   write every layer's output as NCHW .npy (see resnetc compare)\n"
       "  -h, --help       print this help and exit\n"
       "  --version        print the model name and exit\n"
       "Options with a value also take the form --name=value.\n"
@@ -260,7 +267,45 @@ std::vector<double> softmax(const float* logits, std::size_t count, double max) 
 
 int decimal_digits(std::size_t value) { return value < 10 ? 1 : 1 + decimal_digits(value / 10); }
 
-void print_top_classes(const float* logits, std::size_t classes, int top) {
+// One class name per line (none for an empty path). The count must equal the model's classes,
+// so that the labels of another model are refused rather than silently misnaming classes.
+std::vector<std::string> read_labels(const std::string& path,
+                                     const std::vector<std::int64_t>& output_shape) {
+  if (path.empty()) return {};
+  if (output_shape.size() != 2) {
+    throw Error("--labels " + path + ": needs an output of shape [N, classes], the model's is " +
+                shape_string(output_shape));
+  }
+  const FileBytes file = read_file(path);
+  const std::string_view text(reinterpret_cast<const char*>(file.data.get()), file.size);
+  std::vector<std::string> labels;
+  for (std::size_t begin = 0; begin < text.size();) {
+    const std::size_t end = std::min(text.find('\n', begin), text.size());
+    std::string_view line = text.substr(begin, end - begin);
+    if (line.ends_with('\r')) line.remove_suffix(1);
+    if (line.empty()) {
+      throw Error(path + ":" + std::to_string(labels.size() + 1) +
+                  ": empty line; expected one class name per line");
+    }
+    labels.emplace_back(line);
+    begin = end + 1;
+  }
+  if (static_cast<std::int64_t>(labels.size()) != output_shape[1]) {
+    throw Error(path + ": " + std::to_string(labels.size()) + " labels, the model has " +
+                std::to_string(output_shape[1]) + " classes (one name per line)");
+  }
+  return labels;
+}
+
+// Indices right-aligned, names left-aligned.
+int class_column_width(std::size_t classes, const std::vector<std::string>& labels) {
+  int width = 0;
+  for (const std::string& label : labels) width = std::max(width, static_cast<int>(label.size()));
+  return labels.empty() ? decimal_digits(classes - 1) : -width;
+}
+
+void print_top_classes(const float* logits, std::size_t classes, int top,
+                       const std::vector<std::string>& labels) {
   if (classes == 0) return;
   // NaN ranks last so that the ordering stays strict; ties go to the lower index.
   auto key = [&](std::size_t i) { return std::isnan(logits[i]) ? -INFINITY : logits[i]; };
@@ -273,16 +318,17 @@ void print_top_classes(const float* logits, std::size_t classes, int top) {
   std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(k), order.end(),
                     before);
   const std::vector<double> probs = softmax(logits, classes, key(order[0]));
-  const int width = decimal_digits(classes - 1);
+  const int width = class_column_width(classes, labels);
   for (std::size_t i = 0; i < k; ++i) {
     const std::size_t c = order[i];
-    std::printf("  class  %*zu  prob %.4f  logit %.6g\n", width, c, probs[c],
+    const std::string name = labels.empty() ? std::to_string(c) : labels[c];
+    std::printf("  class  %*s  prob %.4f  logit %.6g\n", width, name.c_str(), probs[c],
                 static_cast<double>(logits[c]));
   }
 }
 
 void print_results(const std::vector<float>& output, const std::vector<std::int64_t>& shape,
-                   int top) {
+                   int top, const std::vector<std::string>& labels) {
   if (shape.size() != 2) {
     std::printf("output: shape %s (not [N, classes]; save it with --output)\n",
                 shape_string(shape).c_str());
@@ -291,7 +337,7 @@ void print_results(const std::vector<float>& output, const std::vector<std::int6
   const auto classes = static_cast<std::size_t>(shape[1]);
   for (std::int64_t n = 0; n < shape[0]; ++n) {
     if (shape[0] > 1) std::printf("batch %lld:\n", static_cast<long long>(n));
-    print_top_classes(output.data() + static_cast<std::size_t>(n) * classes, classes, top);
+    print_top_classes(output.data() + static_cast<std::size_t>(n) * classes, classes, top, labels);
   }
 }
 
@@ -373,25 +419,36 @@ void run_profile(const ModelInfo& info, CompiledModel& model, const float* in, f
   print_profile(rows, threads, peak);
 }
 
+// One more run, through the dump path, so the timed run above stays the plain run().
+void dump_layers(CompiledModel& model, const float* in, float* out, const std::string& dir) {
+  DumpWriter writer(dir);
+  model.run_dumped(in, out, [&](std::size_t index, const std::string& name, const Tensor& tensor) {
+    writer.write(index, name, tensor);
+  });
+  std::printf("wrote %zu tensors to %s\n", writer.size(), dir.c_str());
+}
+
 int run_model(const Options& options, const char* argv0, const ModelInfo& info,
               CompiledModel& model) {
   check_cpu(info);
   const WeightsBlob blob = load_weights(options, argv0, info);
   model.bind_weights(blob.payload());
   const std::vector<float> input = load_input(options.input, info);
+  const std::vector<std::string> labels = read_labels(options.labels, info.output_shape);
   std::vector<float> output(element_count(info.output_shape, "model output"));
   model.set_threads(options.threads);
 
   const double start = now_seconds();
   model.run(input.data(), output.data());
   const double ms = (now_seconds() - start) * 1e3;
-  print_results(output, info.output_shape, options.top);
+  print_results(output, info.output_shape, options.top, labels);
   std::printf("latency: %.3f ms (1 run)\n", ms);
   if (!options.output.empty()) {
     write_npy(options.output, output.data(), info.output_shape);
     std::printf("wrote %s, shape %s\n", options.output.c_str(),
                 shape_string(info.output_shape).c_str());
   }
+  if (!options.dump_dir.empty()) dump_layers(model, input.data(), output.data(), options.dump_dir);
   // Benchmark last, so that its JSON line ends stdout.
   if (options.profile) run_profile(info, model, input.data(), output.data(), options.threads);
   if (options.bench > 0) run_benchmark(model, input.data(), output.data(), options, info);

@@ -2,11 +2,13 @@
 // thread pool. Shared by every model so the generated code holds only its own table.
 #pragma once
 
+#include <cstdint>
 #include <span>
 #include <vector>
 
 #include "kernels/common.hpp"
 #include "model.hpp"
+#include "npy.hpp"
 #include "thread_pool.hpp"
 
 namespace rnc::rt {
@@ -19,10 +21,29 @@ struct Layer {
   kern::LayerFn fn;
 };
 
+// A tensor of a layer-by-layer dump, as emitted by resnetc: where the value lives right after the
+// layer that computes it, and how it is laid out there (codegen's Storage and Layout).
+enum class DumpSource { kInput, kOutput, kArena };
+enum class DumpLayout { kNchw, kPaddedNchw, kBlocked, kFlat };
+struct DumpPoint {
+  const char* name;       // the value's name, as the reference interpreter knows it
+  int after_layer;        // index in the layer table; the table is sorted by it
+  DumpSource source;
+  std::int64_t offset;    // in floats from the source's start
+  DumpLayout layout;
+  kern::Blocked geometry;  // n, c, h, w and halo; a flat [N, F] value has c = F, h = w = 1
+};
+
 // No allocation and no lock: the job lives on the stack, the pool publishes it atomically.
 void run_layers(ThreadPool& pool, std::span<const Layer> layers, const kern::Context& ctx);
 // Like run_layers, adding each layer's time to `rows` (created on first use, in layer order).
 void run_layers_profiled(ThreadPool& pool, std::span<const Layer> layers, const kern::Context& ctx,
                          std::vector<LayerProfile>& rows);
+// Like run_layers, handing each dump point to `sink` as NCHW (or [N, F]) after its layer. The
+// copies are made between layers, on the calling thread; this path allocates.
+void run_layers_dumped(ThreadPool& pool, std::span<const Layer> layers, std::span<const DumpPoint> dumps,
+                       const kern::Context& ctx, const DumpSink& sink);
+// The dump point's value read back from its layout into a plain NCHW (or [N, F]) tensor.
+Tensor read_back(const DumpPoint& point, const kern::Context& ctx);
 
 }  // namespace rnc::rt

@@ -8,10 +8,19 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
+#include "error.hpp"
+
 namespace rnc::rt {
+
+struct Tensor;  // npy.hpp
+
+// Receives the tensors of a layer-by-layer dump (--dump-dir), as NCHW or [N, F], in execution
+// order: `index` is the tensor's position in that order.
+using DumpSink = std::function<void(std::size_t index, const std::string& name, const Tensor& tensor)>;
 
 struct ModelInfo {
   const char* name;                     // model name, e.g. "resnet18"
@@ -46,6 +55,10 @@ class CompiledModel {
   virtual void run(const float* in, float* out) = 0;
   // Like run(), adding each layer's time to `rows` (created on first use, in layer order).
   virtual void run_profiled(const float* in, float* out, std::vector<LayerProfile>& rows) = 0;
+  // Like run(), handing every layer's output to `sink` as soon as it is computed. May allocate.
+  virtual void run_dumped(const float* /*in*/, float* /*out*/, const DumpSink& /*sink*/) {
+    throw Error("this model cannot dump its layers (it has no dump table)");
+  }
 };
 
 // Runs the NAME executable's command line for `model`; returns the process exit code.

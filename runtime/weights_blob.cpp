@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 
 #include "error.hpp"
 
@@ -28,49 +29,73 @@ std::string hex64(std::uint64_t value) {
   return text;
 }
 
+BlobError corrupt(const std::string& message) { return BlobError(BlobProblem::kCorrupt, message); }
+
 // The checks run from the most to the least basic, so the first failure names the real cause
-// (a file for another model is reported as such, not as a checksum error).
-void validate(const unsigned char* bytes, std::size_t size, std::string_view model_hash,
-              std::uint64_t payload_bytes, const std::string& where) {
+// (a file for another model is reported as such, not as a checksum error). Reads only the
+// header from `bytes`; `size` is the whole blob's, so a file's size can be checked before it is
+// read.
+void check_header(const unsigned char* bytes, std::uint64_t size, std::string_view model_hash,
+                  std::uint64_t payload_bytes, const std::string& where) {
   if (size < kBlobHeaderBytes) {
-    throw Error(where + ": truncated: " + std::to_string(size) + " bytes, less than the " +
-                std::to_string(kBlobHeaderBytes) + "-byte blob header");
+    throw corrupt(where + ": truncated: " + std::to_string(size) + " bytes, less than the " +
+                  std::to_string(kBlobHeaderBytes) + "-byte blob header");
   }
   BlobHeader header;
   std::memcpy(&header, bytes, sizeof header);
   if (std::memcmp(header.magic, kBlobMagic, sizeof kBlobMagic) != 0) {
-    throw Error(where + ": not a resnetc weights blob (expected magic 'RNCBLOB1' at the start)");
+    throw corrupt(where + ": not a resnetc weights blob (expected magic 'RNCBLOB1' at the start)");
   }
   if (header.version != kBlobVersion) {
-    throw Error(where + ": blob format version " + std::to_string(header.version) +
-                " is not supported; this binary reads version " + std::to_string(kBlobVersion) +
-                " (regenerate the blob with the resnetc that made this binary)");
+    throw corrupt(where + ": blob format version " + std::to_string(header.version) +
+                  " is not supported; this binary reads version " + std::to_string(kBlobVersion) +
+                  " (regenerate the blob with the resnetc that made this binary)");
   }
   const std::string_view found_hash(header.model_hash, kModelHashChars);
   if (found_hash != model_hash) {
-    throw Error(where +
-                ": this blob was made for another model or other compile options (model hash " +
-                short_hash(found_hash) + ", the binary expects " + short_hash(model_hash) +
-                "); recompile or pass the matching --weights");
+    throw BlobError(BlobProblem::kOtherModel,
+                    where +
+                    ": this blob was made for another model or other compile options (model hash " +
+                    short_hash(found_hash) + ", the binary expects " + short_hash(model_hash) +
+                    "); recompile or pass the matching --weights");
   }
   if (header.payload_bytes != payload_bytes) {
-    throw Error(where + ": payload is " + std::to_string(header.payload_bytes) +
-                " bytes, the binary expects " + std::to_string(payload_bytes));
+    throw corrupt(where + ": payload is " + std::to_string(header.payload_bytes) +
+                  " bytes, the binary expects " + std::to_string(payload_bytes));
   }
-  const std::size_t payload_found = size - kBlobHeaderBytes;
+  const std::uint64_t payload_found = size - kBlobHeaderBytes;
   if (payload_found < payload_bytes) {
-    throw Error(where + ": truncated: expected " + std::to_string(payload_bytes) +
-                " payload bytes after the header, found " + std::to_string(payload_found));
+    throw corrupt(where + ": truncated: expected " + std::to_string(payload_bytes) +
+                  " payload bytes after the header, found " + std::to_string(payload_found));
   }
   if (payload_found > payload_bytes) {
-    throw Error(where + ": " + std::to_string(payload_found - payload_bytes) +
-                " unexpected bytes after the " + std::to_string(payload_bytes) + "-byte payload");
+    throw corrupt(where + ": " + std::to_string(payload_found - payload_bytes) +
+                  " unexpected bytes after the " + std::to_string(payload_bytes) + "-byte payload");
   }
-  const std::uint64_t checksum = fnv1a64(bytes + kBlobHeaderBytes, payload_found);
+}
+
+void validate(const unsigned char* bytes, std::size_t size, std::string_view model_hash,
+              std::uint64_t payload_bytes, const std::string& where) {
+  check_header(bytes, size, model_hash, payload_bytes, where);
+  BlobHeader header;
+  std::memcpy(&header, bytes, sizeof header);
+  const std::uint64_t checksum = fnv1a64(bytes + kBlobHeaderBytes, payload_bytes);
   if (checksum != header.payload_checksum) {
-    throw Error(where + ": payload checksum is " + hex64(checksum) + ", the header says " +
-                hex64(header.payload_checksum) + ": the file is corrupted or was modified");
+    throw corrupt(where + ": payload checksum is " + hex64(checksum) + ", the header says " +
+                  hex64(header.payload_checksum) + ": the file is corrupted or was modified");
   }
+}
+
+// The size of a regular file; anything else (a directory, a device) is not a blob.
+std::uint64_t regular_file_size(const std::string& path) {
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::is_regular_file(status)) {
+    throw Error(path + ": not a regular file; expected a resnetc weights blob");
+  }
+  const std::uint64_t size = std::filesystem::file_size(path, ec);
+  if (ec) throw Error(path + ": cannot read: " + ec.message());
+  return size;
 }
 
 }  // namespace
@@ -80,6 +105,11 @@ WeightsBlob::WeightsBlob(AlignedBytes owned, const unsigned char* bytes, std::si
 
 WeightsBlob WeightsBlob::from_file(const std::string& path, std::string_view model_hash,
                                    std::uint64_t payload_bytes) {
+  // Header and size first: a file of the wrong size (or /dev/zero) is refused before it is
+  // read, so nothing is allocated beyond the blob the binary expects.
+  const std::string header = read_prefix(path, kBlobHeaderBytes);
+  check_header(reinterpret_cast<const unsigned char*>(header.data()), regular_file_size(path), model_hash,
+               payload_bytes, path);
   FileBytes file = read_file(path);
   validate(file.data.get(), file.size, model_hash, payload_bytes, path);
   const unsigned char* bytes = file.data.get();

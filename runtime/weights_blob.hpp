@@ -9,9 +9,18 @@
 #include <vector>
 
 #include "blob_format.hpp"
+#include "error.hpp"
 #include "file_io.hpp"
 
 namespace rnc::rt {
+
+// Why a blob was refused, for callers that map it to a code (the C API, c_api.hpp). A file that
+// cannot be opened or read is a plain Error.
+enum class BlobProblem { kCorrupt, kOtherModel };
+struct BlobError : Error {
+  BlobError(BlobProblem p, const std::string& message) : Error(message), problem(p) {}
+  BlobProblem problem;
+};
 
 class WeightsBlob {
  public:

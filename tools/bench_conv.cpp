@@ -2,6 +2,8 @@
 // choose_conv_blocking (codegen/conv_blocking.cpp). Not part of the CMake build:
 //   g++ -std=c++20 -O3 -march=native -mprefer-vector-width=512 -I/work/main/runtime
 //       tools/bench_conv.cpp -o /tmp/bench_conv && /tmp/bench_conv [name-substring...]
+// The "avx2-" configurations (8 lanes, NCHW8c) run the AVX2 kernels; build with the avx2 target's
+// flags (-mavx2 -mfma instead of -march=native) so that they get its 16 registers, not 32.
 // Prints, per configuration, the median and best time of one call on one thread, GFLOP/s and the
 // largest difference from the portable kernel relative to max |output|. BENCH_SECONDS=s runs each
 // configuration for s seconds; BENCH_COLD=1 evicts the caches before every call (as in a network,
@@ -36,14 +38,15 @@ void fill(float* p, std::int64_t n, std::mt19937& rng) {
 template <ConvCfg C, bool kStem>
 void bench(const char* name, double min_seconds, bool cold) {
   const std::int64_t in_floats = kStem ? static_cast<std::int64_t>(C.in.n) * C.in.c * C.in.hp() * C.in.wp() : C.in.floats();
-  const std::int64_t w_floats = kStem ? static_cast<std::int64_t>(C.out.cb()) * C.in.c * C.kernel * C.kernel * kLanes
-                                      : static_cast<std::int64_t>(C.out.cb()) * C.in.cb() * C.kernel * C.kernel * kLanes * kLanes;
-  AlignedBuffer in(in_floats), res(C.res.floats()), w(w_floats), bias(C.out.cb() * kLanes), out(C.out.floats()), ref(C.out.floats());
+  constexpr int L = C.out.lanes;
+  const std::int64_t w_floats = kStem ? static_cast<std::int64_t>(C.out.cb()) * C.in.c * C.kernel * C.kernel * L
+                                      : static_cast<std::int64_t>(C.out.cb()) * C.in.cb() * C.kernel * C.kernel * L * L;
+  AlignedBuffer in(in_floats), res(C.res.floats()), w(w_floats), bias(C.out.cb() * L), out(C.out.floats()), ref(C.out.floats());
   std::mt19937 rng(1);
   fill(in.p, in_floats, rng);
   fill(res.p, C.res.floats(), rng);
   fill(w.p, w_floats, rng);
-  fill(bias.p, C.out.cb() * kLanes, rng);
+  fill(bias.p, C.out.cb() * L, rng);
   const Args a{.in0 = in.p, .in1 = res.p, .w0 = w.p, .w1 = bias.p, .out = out.p, .scratch = nullptr};
   Args g = a;
   g.out = ref.p;
@@ -101,6 +104,13 @@ bool selected(int argc, char** argv, const char* name) {
 #define P28 (Blocked{1, 128, 28, 28, 0})
 #define P14 (Blocked{1, 256, 14, 14, 0})
 #define P7 (Blocked{1, 512, 7, 7, 0})
+// ... in NCHW8c (the avx2 target).
+#define STEM_OUT8 (Blocked{1, 64, 112, 112, 1, 8})
+#define A56_8 (Blocked{1, 64, 56, 56, 1, 8})
+#define A28_8 (Blocked{1, 128, 28, 28, 1, 8})
+#define A14_8 (Blocked{1, 256, 14, 14, 1, 8})
+#define A7_8 (Blocked{1, 512, 7, 7, 1, 8})
+#define P7_8 (Blocked{1, 512, 7, 7, 0, 8})
 
 int main(int argc, char** argv) {
   const double seconds = std::getenv("BENCH_SECONDS") ? std::atof(std::getenv("BENCH_SECONDS")) : 0.5;
@@ -129,4 +139,24 @@ int main(int argc, char** argv) {
   B("alt-c14", false, A14, A14, A14, 3, 1, 1, 14, 1, 2, 1, true, true)
   B("alt-c7", false, A7, A7, A7, 3, 1, 1, 7, 1, 2, 0, true, true)
   B("alt-c7", false, A7, A7, A7, 3, 1, 1, 7, 1, 4, 1, true, true)
+  // 8 lanes within 16 ymm registers (accumulators + weight vectors + 1 broadcast <= 16).
+  B("avx2-stem", true, STEM_IN, STEM_OUT8, STEM_OUT8, 7, 2, 3, 14, 1, 1, 0, false, true)
+  B("avx2-stem", true, STEM_IN, STEM_OUT8, STEM_OUT8, 7, 2, 3, 4, 1, 2, 0, false, true)
+  B("avx2-s28", false, A56_8, A28_8, A28_8, 3, 2, 1, 14, 1, 1, 4, false, true)
+  B("avx2-s28", false, A56_8, A28_8, A28_8, 3, 2, 1, 4, 1, 2, 4, false, true)
+  B("avx2-c56", false, A56_8, A56_8, A56_8, 3, 1, 1, 14, 1, 1, 0, true, true)
+  B("avx2-c56", false, A56_8, A56_8, A56_8, 3, 1, 1, 4, 1, 2, 0, true, true)
+  B("avx2-c56", false, A56_8, A56_8, A56_8, 3, 1, 1, 8, 1, 1, 0, true, true)
+  B("avx2-c56", false, A56_8, A56_8, A56_8, 3, 1, 1, 2, 1, 4, 0, true, true)
+  B("avx2-c56", false, A56_8, A56_8, A56_8, 3, 1, 1, 4, 2, 1, 0, true, true)
+  B("avx2-s14", false, A28_8, A14_8, A14_8, 3, 2, 1, 14, 1, 1, 8, false, true)
+  B("avx2-s14", false, A28_8, A14_8, A14_8, 3, 2, 1, 7, 1, 1, 8, false, true)
+  B("avx2-s14", false, A28_8, A14_8, A14_8, 3, 2, 1, 2, 1, 4, 8, false, true)
+  B("avx2-s14", false, A28_8, A14_8, A14_8, 3, 2, 1, 1, 7, 2, 8, false, true)
+  B("avx2-c14", false, A14_8, A14_8, A14_8, 3, 1, 1, 14, 1, 1, 4, true, true)
+  B("avx2-c7", false, A7_8, A7_8, A7_8, 3, 1, 1, 7, 1, 1, 4, true, true)
+  B("avx2-c7", false, A7_8, A7_8, A7_8, 3, 1, 1, 7, 1, 2, 4, true, true)
+  B("avx2-c7", false, A7_8, A7_8, A7_8, 3, 1, 1, 1, 1, 8, 4, true, true)
+  B("avx2-s7", false, A14_8, A7_8, A7_8, 3, 2, 1, 7, 1, 1, 4, false, true)
+  B("avx2-s7", false, A14_8, A7_8, A7_8, 3, 2, 1, 7, 1, 2, 4, false, true)
 }

@@ -131,7 +131,7 @@ template <int N, int C, int HW>
 constexpr WinogradCfg chosen() {
   constexpr int tiles = N * ((HW + 3) / 4) * ((HW + 3) / 4);
   constexpr int T = rnc::choose_tile_block(tiles, C);
-  return wcfg<N, C, HW, T, rnc::choose_oc_group(tiles, T, C)>();
+  return wcfg<N, C, HW, T, rnc::choose_oc_group(tiles, T, C, 16)>();
 }
 
 // The direct kernel with the blocking codegen/conv_blocking.cpp chooses for these layers

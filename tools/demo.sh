@@ -1,6 +1,7 @@
 #!/bin/sh
 # The main job, from a fresh clone: build resnetc, compile the seed ResNet-18 spec with
-# deterministic random weights, build the generated project and classify a sample image.
+# deterministic random weights, build the generated project and classify a sample image; then
+# the same with a small network trained on real handwritten digits.
 set -eu
 cd "$(dirname "$0")/.."
 tools/install_deps.sh build
@@ -13,3 +14,20 @@ run build/resnetc compile examples/resnet18.json --random-weights 42 -o build/de
 run cmake -S build/demo/resnet18 -B build/demo/resnet18/build > /dev/null
 run cmake --build build/demo/resnet18/build -j"$jobs"
 run build/demo/resnet18/build/resnet18 --input examples/sample_224.pgm --top 5 --bench 20
+
+# Real data: a narrow seed ResNet trained on handwritten digits (examples/digits/README.md),
+# compiled with its trained weights; each sample's file name says its true digit.
+digits=build/demo/digits
+run build/resnetc compile examples/digits/digits.json --weights examples/digits/digits.safetensors -o $digits
+run cmake -S $digits -B $digits/build > /dev/null
+run cmake --build $digits/build -j"$jobs"
+echo "+ $digits/build/digits --input IMAGE --labels examples/digits/labels.txt --top 1 --bench 100"
+printf '%-36s %5s  %-9s %10s  %s\n' image digit predicted confidence "latency (median of 100 runs)"
+for image in examples/digits/samples/*.pgm; do
+  digit=${image##*digit_}
+  result=$($digits/build/digits --input "$image" --labels examples/digits/labels.txt --top 1 --bench 100)
+  printf '%s\n' "$result" | awk -v image="$image" -v digit="${digit%.pgm}" '
+    $1 == "class" { label = $2; prob = $4 }
+    $1 == "bench:" { for (i = 1; i < NF; i++) if ($i == "median") ms = $(i + 1) }
+    END { printf "%-36s %5s  %-9s %10s  %s ms\n", image, digit, label, prob, ms }'
+done

@@ -3,7 +3,9 @@
 float32 output PyTorch computes for it, so the compiled network can be
 checked against PyTorch without needing torch at test time.
 
-Output files: weights.safetensors, input.npy, output.npy, info.json.
+Output files: weights.safetensors, input.npy, output.npy, info.json, and with
+--export-spec also spec.json: the network traced by torch_export.export, so
+the whole model (not only its weights) comes from PyTorch.
 Running it twice with the same options gives byte-identical files.
 """
 
@@ -37,11 +39,11 @@ def npy_bytes(array):
     return buf.getvalue()
 
 
-def compute_fixture(seed, batch, channels, height, width, widths, residuals, classes):
+def compute_fixture(seed, batch, channels, height, width, widths, residuals, classes,
+                    model="seed"):
     """(net, input, output) for one configuration."""
     make_deterministic()
-    net = seed_model.build_randomized_seed_net(
-        seed, in_channels=channels, widths=widths, residuals=residuals, num_classes=classes)
+    net = seed_model.build_randomized_model(model, seed, channels, widths, residuals, classes)
     gen = torch.Generator().manual_seed(seed + INPUT_SEED_OFFSET)
     x = torch.rand(batch, channels, height, width, generator=gen, dtype=torch.float32)
     with torch.no_grad():
@@ -49,16 +51,25 @@ def compute_fixture(seed, batch, channels, height, width, widths, residuals, cla
     return net, x, y
 
 
-def write_fixture(out_dir, seed, batch, channels, height, width, widths, residuals, classes):
-    """Compute one fixture and write its four files into `out_dir`."""
-    net, x, y = compute_fixture(seed, batch, channels, height, width, widths, residuals, classes)
+def write_fixture(out_dir, seed, batch, channels, height, width, widths, residuals, classes,
+                  model="seed", export_spec=False):
+    """Compute one fixture and write its files into `out_dir`."""
+    net, x, y = compute_fixture(seed, batch, channels, height, width, widths, residuals, classes,
+                                model)
     os.makedirs(out_dir, exist_ok=True)
-    torch_export.save_state_dict(net, os.path.join(out_dir, "weights.safetensors"))
+    weights = os.path.join(out_dir, "weights.safetensors")
+    if export_spec:
+        torch_export.export(net, x, os.path.join(out_dir, "spec.json"), weights,
+                            name=f"{model}_fixture")
+    else:
+        torch_export.save_state_dict(net, weights)
     torch_export.atomic_write_bytes(os.path.join(out_dir, "input.npy"), npy_bytes(x.numpy()))
     torch_export.atomic_write_bytes(os.path.join(out_dir, "output.npy"), npy_bytes(y.numpy()))
-    info = {"torch": torch.__version__, "seed": seed,
+    info = {"torch": torch.__version__, "model": model, "seed": seed,
             "input_shape": list(x.shape), "output_shape": list(y.shape),
-            "widths": list(widths), "residuals": list(residuals), "classes": classes}
+            "classes": classes}
+    if model == "seed":
+        info.update(widths=list(widths), residuals=list(residuals))
     torch_export.atomic_write_bytes(os.path.join(out_dir, "info.json"), info_json_bytes(info))
 
 
@@ -74,6 +85,11 @@ def build_parser():
     parser.add_argument("--batch", type=int, default=1, help="batch size (default 1)")
     parser.add_argument("--height", type=int, default=224, help="input height (default 224)")
     parser.add_argument("--width", type=int, default=224, help="input width (default 224)")
+    parser.add_argument("--model", choices=seed_model.MODELS, default="seed",
+                        help="the seed (default; --widths and --residuals shape it) or a "
+                             "torchvision ResNet")
+    parser.add_argument("--export-spec", action="store_true",
+                        help="also write spec.json, traced from the module by torch_export")
     seed_model.add_arch_arguments(parser, "--channels")
     return parser
 
@@ -82,7 +98,8 @@ def main(argv=None):
     args = build_parser().parse_args(argv)
     try:
         write_fixture(args.out, args.seed, args.batch, args.in_channels, args.height,
-                      args.width, args.widths, args.residuals, args.num_classes)
+                      args.width, args.widths, args.residuals, args.num_classes, args.model,
+                      args.export_spec)
     except (torch_export.ExportError, ValueError, RuntimeError, OSError) as e:
         print(f"make_torch_fixture.py: error: {e}", file=sys.stderr)
         return 1

@@ -102,8 +102,42 @@ def build_randomized_seed_net(seed, **arch):
     """Seed net with default-initialised convs (global RNG seeded with `seed`)
     and randomized BN (own generator), in eval mode: the one recipe shared by
     every tool so weight files and fixtures agree."""
+    return _randomized(seed, lambda: build_seed_net(**arch))
+
+
+TORCHVISION_RESNETS = ("resnet18", "resnet34", "resnet50", "resnet101", "resnet152")
+MODELS = ("seed",) + TORCHVISION_RESNETS
+
+
+def build_torchvision_resnet(name, in_channels=3, num_classes=1000):
+    """torchvision's ResNet `name` (untrained); a stem for `in_channels` other
+    than 3 is built the way torchvision builds its own."""
+    import torchvision  # only the torchvision models need it
+    if name not in TORCHVISION_RESNETS:
+        raise ValueError(f"unknown torchvision ResNet {name!r} (expected one of: "
+                         f"{', '.join(TORCHVISION_RESNETS)})")
+    if in_channels < 1 or num_classes < 1:
+        raise ValueError("channel and class counts must be positive")
+    net = getattr(torchvision.models, name)(weights=None, num_classes=num_classes)
+    if in_channels != 3:
+        net.conv1 = nn.Conv2d(in_channels, 64, kernel_size=7, stride=2, padding=3, bias=False)
+    return net
+
+
+def build_randomized_model(model, seed, in_channels, widths=NOTEBOOK_WIDTHS,
+                           residuals=NOTEBOOK_RESIDUALS, num_classes=10):
+    """`model` ("seed" or a torchvision ResNet name) with seeded weights and
+    randomized BatchNorm, in eval mode. widths and residuals shape the seed
+    only; torchvision's depths are fixed by the name."""
+    if model == "seed":
+        return build_randomized_seed_net(seed, in_channels=in_channels, widths=widths,
+                                         residuals=residuals, num_classes=num_classes)
+    return _randomized(seed, lambda: build_torchvision_resnet(model, in_channels, num_classes))
+
+
+def _randomized(seed, build):
     torch.manual_seed(seed)
-    net = build_seed_net(**arch)
+    net = build()
     randomize_batchnorm(net, torch.Generator().manual_seed(seed))
     return net.eval()
 

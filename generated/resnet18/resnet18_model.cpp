@@ -36,6 +36,35 @@ constexpr rnc::rt::Layer kLayers[] = {
   {"head.2", "linear", 10240, layers::head_2},
 };
 
+// --dump-dir: each value's place after the layer that computes it (read back as NCHW).
+constexpr rnc::rt::DumpPoint kDumps[] = {
+  {"input", 0, rnc::rt::DumpSource::kInput, 0, rnc::rt::DumpLayout::kNchw, {1, 1, 224, 224, 0}},
+  {"b1.2", 1, rnc::rt::DumpSource::kArena, 0, rnc::rt::DumpLayout::kBlocked, {1, 64, 112, 112, 0}},
+  {"b1.3", 2, rnc::rt::DumpSource::kArena, 802816, rnc::rt::DumpLayout::kBlocked, {1, 64, 56, 56, 1}},
+  {"b2.0.relu1", 3, rnc::rt::DumpSource::kArena, 0, rnc::rt::DumpLayout::kBlocked, {1, 64, 56, 56, 1}},
+  {"b2.0.relu2", 4, rnc::rt::DumpSource::kArena, 215296, rnc::rt::DumpLayout::kBlocked, {1, 64, 56, 56, 1}},
+  {"b2.1.relu1", 5, rnc::rt::DumpSource::kArena, 0, rnc::rt::DumpLayout::kBlocked, {1, 64, 56, 56, 1}},
+  {"b2.1.relu2", 6, rnc::rt::DumpSource::kArena, 430592, rnc::rt::DumpLayout::kBlocked, {1, 64, 56, 56, 1}},
+  {"b3.0.relu1", 7, rnc::rt::DumpSource::kArena, 0, rnc::rt::DumpLayout::kBlocked, {1, 128, 28, 28, 1}},
+  {"b3.0.conv3", 8, rnc::rt::DumpSource::kArena, 230400, rnc::rt::DumpLayout::kBlocked, {1, 128, 28, 28, 0}},
+  {"b3.0.relu2", 9, rnc::rt::DumpSource::kArena, 115200, rnc::rt::DumpLayout::kBlocked, {1, 128, 28, 28, 1}},
+  {"b3.1.relu1", 10, rnc::rt::DumpSource::kArena, 0, rnc::rt::DumpLayout::kBlocked, {1, 128, 28, 28, 1}},
+  {"b3.1.relu2", 11, rnc::rt::DumpSource::kArena, 230400, rnc::rt::DumpLayout::kBlocked, {1, 128, 28, 28, 1}},
+  {"b4.0.relu1", 12, rnc::rt::DumpSource::kArena, 0, rnc::rt::DumpLayout::kBlocked, {1, 256, 14, 14, 1}},
+  {"b4.0.conv3", 13, rnc::rt::DumpSource::kArena, 131072, rnc::rt::DumpLayout::kBlocked, {1, 256, 14, 14, 0}},
+  {"b4.0.relu2", 14, rnc::rt::DumpSource::kArena, 65536, rnc::rt::DumpLayout::kBlocked, {1, 256, 14, 14, 1}},
+  {"b4.1.relu1", 15, rnc::rt::DumpSource::kArena, 0, rnc::rt::DumpLayout::kBlocked, {1, 256, 14, 14, 1}},
+  {"b4.1.relu2", 16, rnc::rt::DumpSource::kArena, 131072, rnc::rt::DumpLayout::kBlocked, {1, 256, 14, 14, 1}},
+  {"b5.0.relu1", 17, rnc::rt::DumpSource::kArena, 0, rnc::rt::DumpLayout::kBlocked, {1, 512, 7, 7, 1}},
+  {"b5.0.conv3", 18, rnc::rt::DumpSource::kArena, 82944, rnc::rt::DumpLayout::kBlocked, {1, 512, 7, 7, 0}},
+  {"b5.0.relu2", 19, rnc::rt::DumpSource::kArena, 41472, rnc::rt::DumpLayout::kBlocked, {1, 512, 7, 7, 1}},
+  {"b5.1.relu1", 20, rnc::rt::DumpSource::kArena, 0, rnc::rt::DumpLayout::kBlocked, {1, 512, 7, 7, 1}},
+  {"b5.1.relu2", 21, rnc::rt::DumpSource::kArena, 82944, rnc::rt::DumpLayout::kBlocked, {1, 512, 7, 7, 0}},
+  {"head.0", 22, rnc::rt::DumpSource::kArena, 0, rnc::rt::DumpLayout::kBlocked, {1, 512, 1, 1, 0}},
+  {"head.1", 23, rnc::rt::DumpSource::kArena, 512, rnc::rt::DumpLayout::kFlat, {1, 512, 1, 1, 0}},
+  {"head.2", 24, rnc::rt::DumpSource::kOutput, 0, rnc::rt::DumpLayout::kFlat, {1, 10, 1, 1, 0}},
+};
+
 }  // namespace
 
 Model::Model() { scratch_.resize(layers::kScratchFloats, 1); }
@@ -51,6 +80,10 @@ void Model::run(const float* in, float* out) {
 
 void Model::run_profiled(const float* in, float* out, std::vector<rnc::rt::LayerProfile>& rows) {
   rnc::rt::run_layers_profiled(pool_, kLayers, {in, out, arena_, weights_, scratch_.data()}, rows);
+}
+
+void Model::run_dumped(const float* in, float* out, const rnc::rt::DumpSink& sink) {
+  rnc::rt::run_layers_dumped(pool_, kLayers, kDumps, {in, out, arena_, weights_, scratch_.data()}, sink);
 }
 
 const rnc::rt::ModelInfo& Model::info() {

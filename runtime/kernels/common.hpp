@@ -2,9 +2,11 @@
 // constexpr configuration (every size a constant), so the compiler unrolls and vectorizes it for
 // exactly one layer.
 //
-// Activations between layers are channel-blocked: [N][C/16][H + 2*pad][W + 2*pad][16] with a
-// zero halo of `pad` pixels, so convolutions never test bounds. Padding channels (C rounded up
-// to 16) are zero and stay zero through every kernel.
+// Activations between layers are channel-blocked: [N][C/L][H + 2*pad][W + 2*pad][L] with a zero
+// halo of `pad` pixels, so convolutions never test bounds. L (the lanes, channels per block) is
+// one vector register of floats of the target, chosen at codegen time and carried by every
+// tensor's geometry: 16 (NCHW16c) for AVX-512, 8 (NCHW8c) for AVX2. Padding channels (C rounded
+// up to L) are zero and stay zero through every kernel.
 #pragma once
 
 #include <algorithm>
@@ -12,9 +14,13 @@
 
 namespace rnc::kern {
 
-inline constexpr int kLanes = 16;
+// Lanes of a Blocked geometry that does not name them (what generated code for AVX-512 prints).
+inline constexpr int kDefaultLanes = 16;
 
-constexpr int blocks(int channels) { return (channels + kLanes - 1) / kLanes; }
+// Floats of one 64-byte cache line.
+inline constexpr int kLineFloats = 16;
+
+constexpr int blocks(int channels, int lanes) { return (channels + lanes - 1) / lanes; }
 
 // Pointers a layer reads and writes; which ones are used depends on the kernel.
 struct Args {
@@ -29,16 +35,17 @@ struct Args {
 // Geometry of a blocked activation tensor.
 struct Blocked {
   int n, c, h, w, pad;
-  constexpr int cb() const { return blocks(c); }
+  int lanes = kDefaultLanes;  // channels per block
+  constexpr int cb() const { return blocks(c, lanes); }
   constexpr int hp() const { return h + 2 * pad; }
   constexpr int wp() const { return w + 2 * pad; }
   // Offset in floats of pixel (y, x) of channel block b of image i; y and x are interior
   // coordinates (may be negative down to -pad).
   constexpr std::int64_t at(int i, int b, int y, int x) const {
-    return ((static_cast<std::int64_t>(i) * cb() + b) * hp() + (y + pad)) * static_cast<std::int64_t>(wp()) * kLanes +
-           static_cast<std::int64_t>(x + pad) * kLanes;
+    return ((static_cast<std::int64_t>(i) * cb() + b) * hp() + (y + pad)) * static_cast<std::int64_t>(wp()) * lanes +
+           static_cast<std::int64_t>(x + pad) * lanes;
   }
-  constexpr std::int64_t floats() const { return static_cast<std::int64_t>(n) * cb() * hp() * wp() * kLanes; }
+  constexpr std::int64_t floats() const { return static_cast<std::int64_t>(n) * cb() * hp() * wp() * lanes; }
 };
 
 // The slice [begin, end) of `total` work items that worker `part` of `parts` owns. Every split
@@ -58,15 +65,15 @@ template <Blocked T>
 inline void zero_halo_row(float* out, int i, int b, int y) {
   if constexpr (T.pad > 0) {
     float* row = out + T.at(i, b, y, -T.pad);
-    std::fill(row, row + T.pad * kLanes, 0.0f);
-    std::fill(row + (T.pad + T.w) * kLanes, row + T.wp() * kLanes, 0.0f);
+    std::fill(row, row + T.pad * T.lanes, 0.0f);
+    std::fill(row + (T.pad + T.w) * T.lanes, row + T.wp() * T.lanes, 0.0f);
     if (y == 0) {
       float* top = out + T.at(i, b, -T.pad, -T.pad);
-      std::fill(top, top + static_cast<std::int64_t>(T.pad) * T.wp() * kLanes, 0.0f);
+      std::fill(top, top + static_cast<std::int64_t>(T.pad) * T.wp() * T.lanes, 0.0f);
     }
     if (y == T.h - 1) {
       float* bottom = out + T.at(i, b, T.h, -T.pad);
-      std::fill(bottom, bottom + static_cast<std::int64_t>(T.pad) * T.wp() * kLanes, 0.0f);
+      std::fill(bottom, bottom + static_cast<std::int64_t>(T.pad) * T.wp() * T.lanes, 0.0f);
     }
   }
 }

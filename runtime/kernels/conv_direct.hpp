@@ -3,16 +3,18 @@
 // residual add, ReLU) is applied while the block of results is still in registers.
 //
 // Two implementations share the configuration, the weight layouts and the split of the work:
-// the AVX-512 intrinsics kernels of conv_avx512.hpp, chosen at compile time when the layer code
-// is built with AVX-512 (__AVX512F__), and the portable C++ kernels below (written so that
-// compilers vectorize the 16 output-channel lanes), used for every other target. Generated code
-// calls conv_blocked / conv_nchw_in and stays target-independent.
+// the register-blocked intrinsics kernels of conv_simd.hpp, chosen at compile time when the layer
+// code is built for the vector unit whose register holds one channel block (AVX-512 for 16 lanes,
+// conv_avx512.hpp; AVX2 + FMA for 8 lanes, conv_avx2.hpp), and the portable C++ kernels below
+// (written so that compilers vectorize the L output-channel lanes), used otherwise. Generated
+// code calls conv_blocked / conv_nchw_in and stays target-independent; the lanes L come from
+// the output geometry (C.out.lanes).
 //
 // Weights (codegen/pack_weights.cpp): the oc_blocks output blocks of a register block are
-// adjacent, so one reduction step reads one contiguous run of oc_blocks x 16 floats:
-//   conv_blocked  [OCB / oc_blocks][ICB][K][K][16 ic][oc_blocks][16 oc]
-//   conv_nchw_in  [OCB / oc_blocks][IC][K][K][oc_blocks][16 oc]
-// Bias: [OCB * 16].
+// adjacent, so one reduction step reads one contiguous run of oc_blocks x L floats:
+//   conv_blocked  [OCB / oc_blocks][ICB][K][K][L ic][oc_blocks][L oc]
+//   conv_nchw_in  [OCB / oc_blocks][IC][K][K][oc_blocks][L oc]
+// Bias: [OCB * L].
 #pragma once
 
 #include "common.hpp"
@@ -26,10 +28,14 @@ struct ConvCfg {
   int kernel, stride, padding;
   int ow_block;       // output pixels of a row per register block; divides out.w
   int oh_block = 1;   // output rows per register block; divides out.h
-  int oc_blocks = 1;  // 16-channel output blocks per register block; divides out.cb()
+  int oc_blocks = 1;  // output channel blocks per register block; divides out.cb()
   int ic_chunk = 0;   // conv_blocked: input blocks per pass over all rows (0: whole reduction at once)
   bool residual = false, relu = false;
 };
+
+// Channels per block of the layer: the output's lanes (a blocked input and the residual share them).
+template <ConvCfg C>
+inline constexpr int kConvLanes = C.out.lanes;
 
 // True when the reduction runs in passes of ic_chunk input blocks, each over all output rows of
 // a work item, with the partial sums waiting in the output: the weights of one pass stay in L1
@@ -57,6 +63,7 @@ inline void for_each_conv_item(float* out, int part, int parts, Body&& body) {
   static_assert(C.out.h % C.oh_block == 0, "oh_block must divide the output height");
   static_assert(C.out.cb() % C.oc_blocks == 0, "oc_blocks must divide the output channel blocks");
   static_assert(!chunked<C>() || C.in.cb() % C.ic_chunk == 0, "ic_chunk must divide the input channel blocks");
+  static_assert(!C.residual || C.res.lanes == C.out.lanes, "the residual shares the output's channel blocking");
   constexpr int rows = item_rows<C>(), row_groups = C.out.h / rows, oc_groups = C.out.cb() / C.oc_blocks;
   const Range items = split(C.out.n * oc_groups * row_groups, part, parts);
   for (int r = items.begin; r < items.end; ++r) {
@@ -70,52 +77,59 @@ inline void for_each_conv_item(float* out, int part, int parts, Body&& body) {
 
 // --- portable kernels ----------------------------------------------------------------------------
 
+// One row of ow_block pixels of one output block: L lanes each.
+template <ConvCfg C>
+using RowAcc = float[C.ow_block][kConvLanes<C>];
+
 // One row of ow_block pixels of output block ob starts at the bias of its channels.
 template <ConvCfg C>
-inline void conv_init(float (&acc)[C.ow_block][kLanes], const Args& a, int ob) {
+inline void conv_init(RowAcc<C>& acc, const Args& a, int ob) {
+  constexpr int L = kConvLanes<C>;
   for (int j = 0; j < C.ow_block; ++j)
-    for (int l = 0; l < kLanes; ++l) acc[j][l] = a.w1[ob * kLanes + l];
+    for (int l = 0; l < L; ++l) acc[j][l] = a.w1[ob * L + l];
 }
 
 // Epilogue and store of one row of ow_block pixels of output block ob.
 template <ConvCfg C>
-inline void conv_epilogue(float (&acc)[C.ow_block][kLanes], const Args& a, int i, int ob, int oy, int ox0) {
+inline void conv_epilogue(RowAcc<C>& acc, const Args& a, int i, int ob, int oy, int ox0) {
+  constexpr int L = kConvLanes<C>;
   float* dst = a.out + C.out.at(i, ob, oy, ox0);
   const float* res = C.residual ? a.in1 + C.res.at(i, ob, oy, ox0) : nullptr;
   for (int j = 0; j < C.ow_block; ++j)
-    for (int l = 0; l < kLanes; ++l) {
+    for (int l = 0; l < L; ++l) {
       float v = acc[j][l];
-      if constexpr (C.residual) v += res[j * kLanes + l];
+      if constexpr (C.residual) v += res[j * L + l];
       if constexpr (C.relu) v = v > 0.0f ? v : 0.0f;
-      dst[j * kLanes + l] = v;
+      dst[j * L + l] = v;
     }
 }
 
 // The portable kernels take the work items of for_each_conv_item but compute one row of ow_block
 // pixels of one output block at a time, always with the whole reduction (ic_chunk only shapes
-// the items); the sums run in the same order as in the AVX-512 kernels.
+// the items); the sums run in the same order as in the intrinsics kernels.
 template <ConvCfg C>
 void conv_blocked_generic(const Args& a, int part, int parts) {
   static_assert(C.in.pad >= C.padding, "input halo must cover the convolution padding");
-  constexpr int icb = C.in.cb(), K = C.kernel, S = C.stride;
-  constexpr std::int64_t kTap = kLanes * C.oc_blocks * kLanes;  // weights of one (ic block, kh, kw)
+  static_assert(C.in.lanes == C.out.lanes, "input and output share the channel blocking");
+  constexpr int icb = C.in.cb(), K = C.kernel, S = C.stride, L = kConvLanes<C>;
+  constexpr std::int64_t kTap = L * C.oc_blocks * L;  // weights of one (ic block, kh, kw)
   for_each_conv_item<C>(a.out, part, parts, [&](int i, int ob0, int oy0) {
     for (int ob = ob0; ob < ob0 + C.oc_blocks; ++ob)
       for (int oy = oy0; oy < oy0 + item_rows<C>(); ++oy)
         for (int ox0 = 0; ox0 < C.out.w; ox0 += C.ow_block) {
-          float acc[C.ow_block][kLanes];
+          RowAcc<C> acc;
           conv_init<C>(acc, a, ob);
           for (int ib = 0; ib < icb; ++ib)
             for (int kh = 0; kh < K; ++kh) {
               const float* src = a.in0 + C.in.at(i, ib, oy * S - C.padding + kh, ox0 * S - C.padding);
               const float* wk = a.w0 + (((static_cast<std::int64_t>(ob0 / C.oc_blocks) * icb + ib) * K + kh) * K) * kTap +
-                                (ob - ob0) * kLanes;
+                                (ob - ob0) * L;
               for (int kw = 0; kw < K; ++kw)
-                for (int c = 0; c < kLanes; ++c) {
-                  const float* wv = wk + (kw * kLanes + c) * C.oc_blocks * kLanes;
+                for (int c = 0; c < L; ++c) {
+                  const float* wv = wk + (kw * L + c) * C.oc_blocks * L;
                   for (int j = 0; j < C.ow_block; ++j) {
-                    const float x = src[(j * S + kw) * kLanes + c];
-                    for (int l = 0; l < kLanes; ++l) acc[j][l] += x * wv[l];
+                    const float x = src[(j * S + kw) * L + c];
+                    for (int l = 0; l < L; ++l) acc[j][l] += x * wv[l];
                   }
                 }
             }
@@ -128,25 +142,25 @@ void conv_blocked_generic(const Args& a, int part, int parts) {
 template <ConvCfg C>
 void conv_nchw_in_generic(const Args& a, int part, int parts) {
   static_assert(C.in.pad >= C.padding, "input halo must cover the convolution padding");
-  constexpr int K = C.kernel, S = C.stride, ic = C.in.c;
+  constexpr int K = C.kernel, S = C.stride, ic = C.in.c, L = kConvLanes<C>;
   constexpr int hp = C.in.hp(), wp = C.in.wp();
-  constexpr std::int64_t kTap = C.oc_blocks * kLanes;  // weights of one (input channel, kh, kw)
+  constexpr std::int64_t kTap = C.oc_blocks * L;  // weights of one (input channel, kh, kw)
   for_each_conv_item<C>(a.out, part, parts, [&](int i, int ob0, int oy0) {
     for (int ob = ob0; ob < ob0 + C.oc_blocks; ++ob)
       for (int oy = oy0; oy < oy0 + item_rows<C>(); ++oy)
         for (int ox0 = 0; ox0 < C.out.w; ox0 += C.ow_block) {
-          float acc[C.ow_block][kLanes];
+          RowAcc<C> acc;
           conv_init<C>(acc, a, ob);
           for (int c = 0; c < ic; ++c)
             for (int kh = 0; kh < K; ++kh) {
               const int y = oy * S - C.padding + kh + C.in.pad;
               const float* src = a.in0 + ((static_cast<std::int64_t>(i) * ic + c) * hp + y) * wp + ox0 * S - C.padding + C.in.pad;
               const float* wk = a.w0 + ((static_cast<std::int64_t>(ob0 / C.oc_blocks) * ic + c) * K + kh) * K * kTap +
-                                (ob - ob0) * kLanes;
+                                (ob - ob0) * L;
               for (int kw = 0; kw < K; ++kw)
                 for (int j = 0; j < C.ow_block; ++j) {
                   const float x = src[j * S + kw];
-                  for (int l = 0; l < kLanes; ++l) acc[j][l] += x * wk[kw * kTap + l];
+                  for (int l = 0; l < L; ++l) acc[j][l] += x * wk[kw * kTap + l];
                 }
             }
           conv_epilogue<C>(acc, a, i, ob, oy, ox0);
@@ -158,34 +172,50 @@ void conv_nchw_in_generic(const Args& a, int part, int parts) {
 
 // --- dispatch ------------------------------------------------------------------------------------
 
+// The intrinsics kernels the layer code's instruction set provides, each for the lanes of its
+// register (conv_avx512.hpp: 16, conv_avx2.hpp: 8; an AVX-512 build has both).
 #if defined(__AVX512F__)
+#include "conv_avx512.hpp"
+#endif
+#if defined(__AVX2__) && defined(__FMA__)
+#include "conv_avx2.hpp"
+#endif
+
 namespace rnc::kern {
+
+#if defined(__AVX512F__)
+inline constexpr bool kAvx512Kernels = true;
+#else
+inline constexpr bool kAvx512Kernels = false;
+#endif
+#if defined(__AVX2__) && defined(__FMA__)
+inline constexpr bool kAvx2Kernels = true;
+#else
+inline constexpr bool kAvx2Kernels = false;
+#endif
+
+// Declared for the discarded branches below when this build has no such kernels.
 template <ConvCfg C>
 void conv_blocked_avx512(const Args& a, int part, int parts);
 template <ConvCfg C>
 void conv_nchw_in_avx512(const Args& a, int part, int parts);
-}  // namespace rnc::kern
-#include "conv_avx512.hpp"
-#endif
-
-namespace rnc::kern {
+template <ConvCfg C>
+void conv_blocked_avx2(const Args& a, int part, int parts);
+template <ConvCfg C>
+void conv_nchw_in_avx2(const Args& a, int part, int parts);
 
 template <ConvCfg C>
 void conv_blocked(const Args& a, int part, int parts) {
-#if defined(__AVX512F__)
-  conv_blocked_avx512<C>(a, part, parts);
-#else
-  conv_blocked_generic<C>(a, part, parts);
-#endif
+  if constexpr (kAvx512Kernels && kConvLanes<C> == 16) conv_blocked_avx512<C>(a, part, parts);
+  else if constexpr (kAvx2Kernels && kConvLanes<C> == 8) conv_blocked_avx2<C>(a, part, parts);
+  else conv_blocked_generic<C>(a, part, parts);
 }
 
 template <ConvCfg C>
 void conv_nchw_in(const Args& a, int part, int parts) {
-#if defined(__AVX512F__)
-  conv_nchw_in_avx512<C>(a, part, parts);
-#else
-  conv_nchw_in_generic<C>(a, part, parts);
-#endif
+  if constexpr (kAvx512Kernels && kConvLanes<C> == 16) conv_nchw_in_avx512<C>(a, part, parts);
+  else if constexpr (kAvx2Kernels && kConvLanes<C> == 8) conv_nchw_in_avx2<C>(a, part, parts);
+  else conv_nchw_in_generic<C>(a, part, parts);
 }
 
 }  // namespace rnc::kern

@@ -26,6 +26,8 @@ template <EwiseCfg C>
 void ewise_blocked(const Args& a, int part, int parts) {
   constexpr bool binary = C.op == Ewise::kAdd || C.op == Ewise::kAddRelu;
   constexpr bool affine = C.op == Ewise::kAffine || C.op == Ewise::kAffineRelu;
+  constexpr int L = C.out.lanes;
+  static_assert(C.a.lanes == L && (!binary || C.b.lanes == L), "operands share the output's channel blocking");
   const Range rows = split(C.out.n * C.out.cb() * C.out.h, part, parts);
   for (int r = rows.begin; r < rows.end; ++r) {
     const int y = r % C.out.h, b = (r / C.out.h) % C.out.cb(), i = r / (C.out.h * C.out.cb());
@@ -34,10 +36,9 @@ void ewise_blocked(const Args& a, int part, int parts) {
     const float* z = binary ? a.in1 + C.b.at(i, b, y, 0) : nullptr;
     float* dst = a.out + C.out.at(i, b, y, 0);
     for (int p = 0; p < C.out.w; ++p)
-      for (int l = 0; l < kLanes; ++l) {
-        const int k = p * kLanes + l;
-        dst[k] = ewise_apply<C>(x[k], binary ? z[k] : 0.0f, affine ? a.w0[b * kLanes + l] : 0.0f,
-                                affine ? a.w1[b * kLanes + l] : 0.0f);
+      for (int l = 0; l < L; ++l) {
+        const int k = p * L + l;
+        dst[k] = ewise_apply<C>(x[k], binary ? z[k] : 0.0f, affine ? a.w0[b * L + l] : 0.0f, affine ? a.w1[b * L + l] : 0.0f);
       }
   }
 }

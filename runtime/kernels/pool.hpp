@@ -21,19 +21,21 @@ inline void maxpool_pixel(const Args& a, int i, int b, int oy, int ox) {
   const int y0 = oy * C.stride - C.padding, x0 = ox * C.stride - C.padding;
   const int ky0 = full ? 0 : std::max(0, -y0), ky1 = full ? C.kernel : std::min(C.kernel, C.in.h - y0);
   const int kx0 = full ? 0 : std::max(0, -x0), kx1 = full ? C.kernel : std::min(C.kernel, C.in.w - x0);
-  float best[kLanes];
-  for (int l = 0; l < kLanes; ++l) best[l] = -std::numeric_limits<float>::infinity();
+  constexpr int L = C.out.lanes;
+  float best[L];
+  for (int l = 0; l < L; ++l) best[l] = -std::numeric_limits<float>::infinity();
   for (int ky = ky0; ky < ky1; ++ky)
     for (int kx = kx0; kx < kx1; ++kx) {
       const float* src = a.in0 + C.in.at(i, b, y0 + ky, x0 + kx);
-      for (int l = 0; l < kLanes; ++l) best[l] = best[l] < src[l] ? src[l] : best[l];
+      for (int l = 0; l < L; ++l) best[l] = best[l] < src[l] ? src[l] : best[l];
     }
   float* dst = a.out + C.out.at(i, b, oy, ox);
-  for (int l = 0; l < kLanes; ++l) dst[l] = best[l];
+  for (int l = 0; l < L; ++l) dst[l] = best[l];
 }
 
 template <PoolCfg C>
 void maxpool_blocked(const Args& a, int part, int parts) {
+  static_assert(C.in.lanes == C.out.lanes, "pooling keeps the channel blocking");
   // Output pixels whose window lies inside the input: [first, last] on each axis.
   constexpr int first = (C.padding + C.stride - 1) / C.stride;
   constexpr auto last = [](int in) { return (in + C.padding - C.kernel) / C.stride; };
@@ -52,20 +54,22 @@ void maxpool_blocked(const Args& a, int part, int parts) {
 template <PoolCfg C>
 void avgpool_blocked(const Args& a, int part, int parts) {
   static_assert(C.in.pad >= C.padding, "input halo must cover the pooling padding");
+  static_assert(C.in.lanes == C.out.lanes, "pooling keeps the channel blocking");
+  constexpr int L = C.out.lanes;
   constexpr float scale = 1.0f / static_cast<float>(C.kernel * C.kernel);
   const Range rows = split(C.out.n * C.out.cb() * C.out.h, part, parts);
   for (int r = rows.begin; r < rows.end; ++r) {
     const int oy = r % C.out.h, b = (r / C.out.h) % C.out.cb(), i = r / (C.out.h * C.out.cb());
     zero_halo_row<C.out>(a.out, i, b, oy);
     for (int ox = 0; ox < C.out.w; ++ox) {
-      float sum[kLanes] = {};
+      float sum[L] = {};
       for (int kh = 0; kh < C.kernel; ++kh)
         for (int kw = 0; kw < C.kernel; ++kw) {
           const float* src = a.in0 + C.in.at(i, b, oy * C.stride - C.padding + kh, ox * C.stride - C.padding + kw);
-          for (int l = 0; l < kLanes; ++l) sum[l] += src[l];
+          for (int l = 0; l < L; ++l) sum[l] += src[l];
         }
       float* dst = a.out + C.out.at(i, b, oy, ox);
-      for (int l = 0; l < kLanes; ++l) dst[l] = sum[l] * scale;
+      for (int l = 0; l < L; ++l) dst[l] = sum[l] * scale;
     }
   }
 }
@@ -73,18 +77,20 @@ void avgpool_blocked(const Args& a, int part, int parts) {
 // [N,C,H,W] -> [N,C,1,1], accumulated in double like the reference so large planes stay exact.
 template <PoolCfg C>
 void global_avgpool_blocked(const Args& a, int part, int parts) {
+  static_assert(C.in.lanes == C.out.lanes, "pooling keeps the channel blocking");
+  constexpr int L = C.out.lanes;
   const Range items = split(C.out.n * C.out.cb(), part, parts);
   for (int r = items.begin; r < items.end; ++r) {
     const int b = r % C.out.cb(), i = r / C.out.cb();
     zero_halo_row<C.out>(a.out, i, b, 0);
-    double sum[kLanes] = {};
+    double sum[L] = {};
     for (int y = 0; y < C.in.h; ++y)
       for (int x = 0; x < C.in.w; ++x) {
         const float* src = a.in0 + C.in.at(i, b, y, x);
-        for (int l = 0; l < kLanes; ++l) sum[l] += src[l];
+        for (int l = 0; l < L; ++l) sum[l] += src[l];
       }
     float* dst = a.out + C.out.at(i, b, 0, 0);
-    for (int l = 0; l < kLanes; ++l) dst[l] = static_cast<float>(sum[l] / (C.in.h * C.in.w));
+    for (int l = 0; l < L; ++l) dst[l] = static_cast<float>(sum[l] / (C.in.h * C.in.w));
   }
 }
 

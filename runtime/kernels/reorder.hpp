@@ -35,9 +35,9 @@ void nchw_to_blocked(const Args& a, int part, int parts) {
     zero_halo_row<T>(a.out, i, b, y);
     float* dst = a.out + T.at(i, b, y, 0);
     for (int x = 0; x < T.w; ++x)
-      for (int l = 0; l < kLanes; ++l) {
-        const int c = b * kLanes + l;
-        dst[x * kLanes + l] = c < T.c ? a.in0[((static_cast<std::int64_t>(i) * T.c + c) * T.h + y) * T.w + x] : 0.0f;
+      for (int l = 0; l < T.lanes; ++l) {
+        const int c = b * T.lanes + l;
+        dst[x * T.lanes + l] = c < T.c ? a.in0[((static_cast<std::int64_t>(i) * T.c + c) * T.h + y) * T.w + x] : 0.0f;
       }
   }
 }
@@ -51,7 +51,7 @@ void blocked_to_nchw(const Args& a, int part, int parts) {
     const int c = p % T.c, i = p / T.c;
     float* dst = a.out + static_cast<std::int64_t>(p) * T.h * T.w;
     for (int y = 0; y < T.h; ++y)
-      for (int x = 0; x < T.w; ++x) dst[y * T.w + x] = a.in0[T.at(i, c / kLanes, y, x) + c % kLanes];
+      for (int x = 0; x < T.w; ++x) dst[y * T.w + x] = a.in0[T.at(i, c / T.lanes, y, x) + c % T.lanes];
   }
 }
 

@@ -4,31 +4,37 @@
 //
 // Parts split the (group of `oc_group` output blocks, 4x4 tile) items evenly; a part takes its
 // tiles in equal chunks of at most `tile_block`:
-//   1. input transform  V = B^T d B of every 6x6 input patch of the chunk, 16 channels per
-//                       vector (once per chunk, shared by the part's output groups);
+//   1. input transform  V = B^T d B of every 6x6 input patch of the chunk, one channel block
+//                       (L = C.out.lanes channels) per vector (once per chunk, shared by the
+//                       part's output groups);
 //   2. 36 independent GEMMs M[p] = V[p] x U[p], [tiles x IC] x [IC x the part's output
-//      channels], register blocked as 6 tiles x 4 output blocks (AVX-512; portable code 3 x 2),
-//      inputs broadcast, weights as vectors, summed in chunks of 16 input channels;
+//      channels], register blocked as 6 tiles x 4 output blocks (AVX-512, 16 lanes), 6 x 2
+//      (AVX2, 8 lanes; portable code 3 x 2), inputs broadcast, weights as vectors, summed in
+//      chunks of L input channels;
 //   3. output transform Y = A^T M A, + bias, + residual, ReLU, stores only the valid pixels of
 //      edge tiles.
 // Every output value is computed by the same sequence of operations whatever the split into
 // parts, so results are bit-identical for any thread count.
 //
 // Scratch (a.scratch, private to the part, winograd_scratch_floats(C) floats):
-//   V [36][IC/16][tile_block][16] | M [36][OC/16][tile_block][16] | edge patch [6][6][16]
+//   V [36][IC/L][tile_block][L] | M [36][OC/L][tile_block][L] | edge patch [6][6][L]
 //   (each position padded to an odd number of 64-byte lines).
 // Transformed weights (codegen/winograd.cpp, pack_winograd_weights), per position p = 6*row+col:
-//   [36][OC/64 panels][IC padded][panel width (4 blocks, the last one OC/16 % 4)][16 oc],
+//   [36][OC/(4L) panels][IC padded][panel width (4 blocks, the last one OC/L % 4)][L oc],
 //   every panel a contiguous stream the register block reads front to back.
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
+#include <type_traits>
 
 #include "common.hpp"
 
 #if defined(__AVX512F__)
-#include <immintrin.h>
+#include "vec_avx512.hpp"
+#endif
+#if defined(__AVX2__) && defined(__FMA__)
+#include "vec_avx2.hpp"
 #endif
 
 namespace rnc::kern {
@@ -37,7 +43,7 @@ struct WinogradCfg {
   Blocked in, out, res;  // in.pad >= 1; res: residual geometry (used when residual)
   int tile_block;        // most 4x4 output tiles (over n, tile rows, tile columns) per chunk
   bool residual, relu;
-  int oc_group = 0;  // 16-channel output blocks per work item (how parts split the output
+  int oc_group = 0;  // output channel blocks per work item (how parts split the output
                      // channels): a multiple of 4, or 0 for all
 };
 
@@ -45,6 +51,10 @@ namespace wino {
 
 inline constexpr int kPositions = 36;  // 6x6 transformed tile
 inline constexpr int kPanel = 4;       // output blocks per weight panel (and register block)
+
+// Channels per block (all three tensors share them).
+template <WinogradCfg C>
+inline constexpr int kLanes = C.out.lanes;
 
 constexpr int tiles_h(const WinogradCfg& c) { return (c.out.h + 3) / 4; }
 constexpr int tiles_w(const WinogradCfg& c) { return (c.out.w + 3) / 4; }
@@ -55,55 +65,83 @@ constexpr int group(const WinogradCfg& c) {
 // Floats from one position to the next in V and M: an odd number of 64-byte lines, so the 36
 // positions of a tile fall into 36 different L1 sets (a multiple of 4 KB would put them all in
 // one or two sets and evict each other).
-constexpr std::int64_t odd_lines(std::int64_t lines) { return (lines % 2 != 0 ? lines : lines + 1) * kLanes; }
-constexpr std::int64_t v_stride(const WinogradCfg& c) { return odd_lines(std::int64_t{c.in.cb()} * c.tile_block); }
-constexpr std::int64_t m_stride(const WinogradCfg& c) { return odd_lines(std::int64_t{c.out.cb()} * c.tile_block); }
+// `floats` rounded up to such a number of lines, in floats.
+constexpr std::int64_t odd_lines(std::int64_t floats) {
+  const std::int64_t lines = (floats + kLineFloats - 1) / kLineFloats;
+  return (lines % 2 != 0 ? lines : lines + 1) * kLineFloats;
+}
+constexpr std::int64_t v_stride(const WinogradCfg& c) { return odd_lines(std::int64_t{c.in.cb()} * c.tile_block * c.in.lanes); }
+constexpr std::int64_t m_stride(const WinogradCfg& c) { return odd_lines(std::int64_t{c.out.cb()} * c.tile_block * c.out.lanes); }
 
-// ---- 16-lane vectors for the transforms ---------------------------------------------------------
+// ---- vectors of L lanes for the transforms -------------------------------------------------------
+// One register when the layer code's vector unit holds exactly one block (RegVec), else an array
+// the compiler vectorizes (ArrayVec).
+template <class V>
+struct RegVec {
+  typename V::Reg v;
+  [[gnu::always_inline]] static RegVec load(const float* p) { return {V::load(p)}; }
+  [[gnu::always_inline]] friend void store(float* p, RegVec a) { V::store(p, a.v); }
+  [[gnu::always_inline]] friend RegVec operator+(RegVec a, RegVec b) { return {V::add(a.v, b.v)}; }
+  [[gnu::always_inline]] friend RegVec operator-(RegVec a, RegVec b) { return {V::sub(a.v, b.v)}; }
+  // a * s + b
+  [[gnu::always_inline]] friend RegVec fma(RegVec a, float s, RegVec b) { return {V::fmadd(a.v, V::set1(s), b.v)}; }
+  [[gnu::always_inline]] friend RegVec relu(RegVec a) { return {V::relu(a.v)}; }
+};
+
+template <int L>
+struct ArrayVec {
+  float v[L];
+  [[gnu::always_inline]] static ArrayVec load(const float* p) {
+    ArrayVec r;
+    for (int l = 0; l < L; ++l) r.v[l] = p[l];
+    return r;
+  }
+  [[gnu::always_inline]] friend void store(float* p, ArrayVec a) {
+    for (int l = 0; l < L; ++l) p[l] = a.v[l];
+  }
+  [[gnu::always_inline]] friend ArrayVec operator+(ArrayVec a, ArrayVec b) {
+    for (int l = 0; l < L; ++l) a.v[l] += b.v[l];
+    return a;
+  }
+  [[gnu::always_inline]] friend ArrayVec operator-(ArrayVec a, ArrayVec b) {
+    for (int l = 0; l < L; ++l) a.v[l] -= b.v[l];
+    return a;
+  }
+  // a * s + b
+  [[gnu::always_inline]] friend ArrayVec fma(ArrayVec a, float s, ArrayVec b) {
+    for (int l = 0; l < L; ++l) b.v[l] += a.v[l] * s;
+    return b;
+  }
+  [[gnu::always_inline]] friend ArrayVec relu(ArrayVec a) {
+    for (int l = 0; l < L; ++l) a.v[l] = a.v[l] > 0.0f ? a.v[l] : 0.0f;
+    return a;
+  }
+};
+
+// The vector type of L lanes: V::Reg holds a whole block, or nothing (void) when the build has
+// no such register.
+template <int L>
+struct Register {
+  using type = void;
+};
 #if defined(__AVX512F__)
-struct Vec {
-  __m512 v;
+template <>
+struct Register<16> {
+  using type = Zmm;
 };
-[[gnu::always_inline]] inline Vec load(const float* p) { return {_mm512_loadu_ps(p)}; }
-[[gnu::always_inline]] inline void store(float* p, Vec a) { _mm512_storeu_ps(p, a.v); }
-[[gnu::always_inline]] inline Vec operator+(Vec a, Vec b) { return {_mm512_add_ps(a.v, b.v)}; }
-[[gnu::always_inline]] inline Vec operator-(Vec a, Vec b) { return {_mm512_sub_ps(a.v, b.v)}; }
-// a * s + b
-[[gnu::always_inline]] inline Vec fma(Vec a, float s, Vec b) { return {_mm512_fmadd_ps(a.v, _mm512_set1_ps(s), b.v)}; }
-[[gnu::always_inline]] inline Vec relu(Vec a) { return {_mm512_max_ps(a.v, _mm512_setzero_ps())}; }
-#else
-struct Vec {
-  float v[kLanes];
-};
-[[gnu::always_inline]] inline Vec load(const float* p) {
-  Vec r;
-  for (int l = 0; l < kLanes; ++l) r.v[l] = p[l];
-  return r;
-}
-[[gnu::always_inline]] inline void store(float* p, Vec a) {
-  for (int l = 0; l < kLanes; ++l) p[l] = a.v[l];
-}
-[[gnu::always_inline]] inline Vec operator+(Vec a, Vec b) {
-  for (int l = 0; l < kLanes; ++l) a.v[l] += b.v[l];
-  return a;
-}
-[[gnu::always_inline]] inline Vec operator-(Vec a, Vec b) {
-  for (int l = 0; l < kLanes; ++l) a.v[l] -= b.v[l];
-  return a;
-}
-// a * s + b
-[[gnu::always_inline]] inline Vec fma(Vec a, float s, Vec b) {
-  for (int l = 0; l < kLanes; ++l) b.v[l] += a.v[l] * s;
-  return b;
-}
-[[gnu::always_inline]] inline Vec relu(Vec a) {
-  for (int l = 0; l < kLanes; ++l) a.v[l] = a.v[l] > 0.0f ? a.v[l] : 0.0f;
-  return a;
-}
 #endif
+#if defined(__AVX2__) && defined(__FMA__)
+template <>
+struct Register<8> {
+  using type = Ymm;
+};
+#endif
+template <int L>
+using Vec = std::conditional_t<std::is_void_v<typename Register<L>::type>, ArrayVec<L>, RegVec<typename Register<L>::type>>;
 
 // r = B^T d for one line of 6:
 //   [4  0 -5  0 1 0] [0 -4 -4  1 1 0] [0 4 -4 -1 1 0] [0 -2 -1 2 1 0] [0 2 -1 -2 1 0] [0 4 0 -5 0 1]
+template <class Vec>
 [[gnu::always_inline]] inline void input_line(const Vec d[6], Vec r[6]) {
   const Vec s1 = fma(d[2], -4.0f, d[4]), s2 = fma(d[1], -4.0f, d[3]);
   const Vec s3 = d[4] - d[2], s4 = d[3] - d[1];
@@ -116,6 +154,7 @@ struct Vec {
 }
 
 // o = A^T m for one line of 6: [1 1 1 1 1 0] [0 1 -1 2 -2 0] [0 1 1 4 4 0] [0 1 -1 8 -8 1]
+template <class Vec>
 [[gnu::always_inline]] inline void output_line(const Vec m[6], Vec o[4]) {
   const Vec a = m[1] + m[2], b = m[1] - m[2], c = m[3] + m[4], d = m[3] - m[4];
   o[0] = (m[0] + a) + c;
@@ -133,17 +172,18 @@ struct TilePos {
 
 // Column x of B^T d B from column x of d B: V[y * 6 + x] for y = 0..5.
 template <WinogradCfg C>
-[[gnu::always_inline]] inline void input_column(const Vec (&col)[6], float* dst, int x) {
-  Vec r[6];
+[[gnu::always_inline]] inline void input_column(const Vec<kLanes<C>> (&col)[6], float* dst, int x) {
+  Vec<kLanes<C>> r[6];
   input_line(col, r);
   for (int y = 0; y < 6; ++y) store(dst + (y * 6 + x) * v_stride(C), r[y]);
 }
 
-// V[p][ib][t][16] for tiles [first, first + count) of the layer.
+// V[p][ib][t][L] for tiles [first, first + count) of the layer.
 template <WinogradCfg C>
 void input_transform(const float* in, float* v, float* patch, int first, int count) {
-  constexpr int icb = C.in.cb(), T = C.tile_block;
-  constexpr std::int64_t row = static_cast<std::int64_t>(C.in.wp()) * kLanes;
+  using Vec = wino::Vec<kLanes<C>>;
+  constexpr int icb = C.in.cb(), T = C.tile_block, L = kLanes<C>;
+  constexpr std::int64_t row = static_cast<std::int64_t>(C.in.wp()) * L;
   for (int ib = 0; ib < icb; ++ib)
     for (int t = 0; t < count; ++t) {
       const TilePos<C> tp(first + t);
@@ -156,27 +196,27 @@ void input_transform(const float* in, float* v, float* patch, int first, int cou
       if (ny < 6 || nx < 6) {
         for (int y = 0; y < 6; ++y)
           for (int x = 0; x < 6; ++x)
-            for (int l = 0; l < kLanes; ++l)
-              patch[(y * 6 + x) * kLanes + l] = y < ny && x < nx ? src[y * row + x * kLanes + l] : 0.0f;
+            for (int l = 0; l < L; ++l)
+              patch[(y * 6 + x) * L + l] = y < ny && x < nx ? src[y * row + x * L + l] : 0.0f;
         src = patch;
-        stride = 6 * kLanes;
+        stride = 6 * L;
       }
       // d B (input_line along x) two output columns at a time, each from the 3 or 4 pixels of a
       // row it needs (reloaded from L1), then B^T along y: 12 live vectors instead of 36, no
       // spills (31 instead of 42 ns per tile and input block).
-      float* dst = v + (static_cast<std::int64_t>(ib) * T + t) * kLanes;
+      float* dst = v + (static_cast<std::int64_t>(ib) * T + t) * L;
       Vec c0[6], c1[6];
       for (int y = 0; y < 6; ++y) {
         const float* p = src + y * stride;
-        c0[y] = fma(load(p), 4.0f, fma(load(p + 2 * kLanes), -5.0f, load(p + 4 * kLanes)));
-        c1[y] = fma(load(p + kLanes), 4.0f, fma(load(p + 3 * kLanes), -5.0f, load(p + 5 * kLanes)));
+        c0[y] = fma(Vec::load(p), 4.0f, fma(Vec::load(p + 2 * L), -5.0f, Vec::load(p + 4 * L)));
+        c1[y] = fma(Vec::load(p + L), 4.0f, fma(Vec::load(p + 3 * L), -5.0f, Vec::load(p + 5 * L)));
       }
       input_column<C>(c0, dst, 0);
       input_column<C>(c1, dst, 5);
       for (int y = 0; y < 6; ++y) {
         const float* p = src + y * stride;
-        const Vec s1 = fma(load(p + 2 * kLanes), -4.0f, load(p + 4 * kLanes));
-        const Vec s2 = fma(load(p + kLanes), -4.0f, load(p + 3 * kLanes));
+        const Vec s1 = fma(Vec::load(p + 2 * L), -4.0f, Vec::load(p + 4 * L));
+        const Vec s2 = fma(Vec::load(p + L), -4.0f, Vec::load(p + 3 * L));
         c0[y] = s1 + s2;
         c1[y] = s1 - s2;
       }
@@ -184,7 +224,7 @@ void input_transform(const float* in, float* v, float* patch, int first, int cou
       input_column<C>(c1, dst, 2);
       for (int y = 0; y < 6; ++y) {
         const float* p = src + y * stride;
-        const Vec s3 = load(p + 4 * kLanes) - load(p + 2 * kLanes), s4 = load(p + 3 * kLanes) - load(p + kLanes);
+        const Vec s3 = Vec::load(p + 4 * L) - Vec::load(p + 2 * L), s4 = Vec::load(p + 3 * L) - Vec::load(p + L);
         c0[y] = fma(s4, 2.0f, s3);
         c1[y] = fma(s4, -2.0f, s3);
       }
@@ -203,65 +243,71 @@ void input_transform(const float* in, float* v, float* patch, int first, int cou
 // channels would be the largest error of the whole method (4x the chunked one at 512 channels).
 template <WinogradCfg C, int R, int Q, int PW>
 inline void gemm_block(const float* v, const float* u, float* m, bool first, const float* pf) {
-  constexpr int T = C.tile_block;
-#if defined(__AVX512F__)
-  __m512 acc[R][Q];
+  constexpr int T = C.tile_block, L = kLanes<C>;
+  using V = typename Register<L>::type;
+  if constexpr (!std::is_void_v<V>) {
+    typename V::Reg acc[R][Q];
 #pragma GCC unroll 32
-  for (int t = 0; t < R; ++t)
+    for (int t = 0; t < R; ++t)
 #pragma GCC unroll 4
-    for (int r = 0; r < Q; ++r) acc[t][r] = _mm512_setzero_ps();
+      for (int r = 0; r < Q; ++r) acc[t][r] = V::zero();
 #pragma GCC unroll 16
-  for (int c = 0; c < kLanes; ++c) {
-    __m512 w[Q];
+    for (int c = 0; c < L; ++c) {
+      typename V::Reg w[Q];
 #pragma GCC unroll 4
-    for (int r = 0; r < Q; ++r) w[r] = _mm512_loadu_ps(u + (c * PW + r) * kLanes);
-    if (pf != nullptr)
+      for (int r = 0; r < Q; ++r) w[r] = V::load(u + (c * PW + r) * L);
+      if (pf != nullptr)  // the lines of this input channel's row of the panel
 #pragma GCC unroll 4
-      for (int r = 0; r < PW; ++r) _mm_prefetch(reinterpret_cast<const char*>(pf + (c * PW + r) * kLanes), _MM_HINT_T1);
+        for (int f = 0; f < PW * L; f += kLineFloats) __builtin_prefetch(pf + c * PW * L + f, 0, 2);  // prefetcht1
 #pragma GCC unroll 32
-    for (int t = 0; t < R; ++t) {
-      const __m512 x = _mm512_set1_ps(v[t * kLanes + c]);
+      for (int t = 0; t < R; ++t) {
+        const typename V::Reg x = V::set1(v[t * L + c]);
 #pragma GCC unroll 4
-      for (int r = 0; r < Q; ++r) acc[t][r] = _mm512_fmadd_ps(x, w[r], acc[t][r]);
+        for (int r = 0; r < Q; ++r) acc[t][r] = V::fmadd(x, w[r], acc[t][r]);
+      }
     }
+#pragma GCC unroll 32
+    for (int t = 0; t < R; ++t)
+#pragma GCC unroll 4
+      for (int r = 0; r < Q; ++r) {
+        float* dst = m + (r * T + t) * L;
+        V::store(dst, first ? acc[t][r] : V::add(V::load(dst), acc[t][r]));
+      }
+  } else {
+    (void)pf;
+    float acc[R][Q][L] = {};
+    for (int c = 0; c < L; ++c)
+      for (int t = 0; t < R; ++t) {
+        const float x = v[t * L + c];
+        for (int r = 0; r < Q; ++r)
+          for (int l = 0; l < L; ++l) acc[t][r][l] += x * u[(c * PW + r) * L + l];
+      }
+    for (int t = 0; t < R; ++t)
+      for (int r = 0; r < Q; ++r) {
+        float* dst = m + (r * T + t) * L;
+        if (first)
+          for (int l = 0; l < L; ++l) dst[l] = acc[t][r][l];
+        else
+          for (int l = 0; l < L; ++l) dst[l] += acc[t][r][l];
+      }
   }
-#pragma GCC unroll 32
-  for (int t = 0; t < R; ++t)
-#pragma GCC unroll 4
-    for (int r = 0; r < Q; ++r) {
-      float* dst = m + (r * T + t) * kLanes;
-      _mm512_storeu_ps(dst, first ? acc[t][r] : _mm512_add_ps(_mm512_loadu_ps(dst), acc[t][r]));
-    }
-#else
-  (void)pf;
-  float acc[R][Q][kLanes] = {};
-  for (int c = 0; c < kLanes; ++c)
-    for (int t = 0; t < R; ++t) {
-      const float x = v[t * kLanes + c];
-      for (int r = 0; r < Q; ++r)
-        for (int l = 0; l < kLanes; ++l) acc[t][r][l] += x * u[(c * PW + r) * kLanes + l];
-    }
-  for (int t = 0; t < R; ++t)
-    for (int r = 0; r < Q; ++r) {
-      float* dst = m + (r * T + t) * kLanes;
-      if (first)
-        for (int l = 0; l < kLanes; ++l) dst[l] = acc[t][r][l];
-      else
-        for (int l = 0; l < kLanes; ++l) dst[l] += acc[t][r][l];
-    }
-#endif
 }
 
-// Register block shape for a panel of PW output blocks: Q blocks x reg_tiles(Q) tiles, about 24
-// zmm accumulators with AVX-512 (6 x 4); portable code gets 12 vectors of 8 (3 tiles x 2 blocks,
-// what an AVX2 register file holds without spilling).
-#if defined(__AVX512F__)
-constexpr int reg_blocks(int pw) { return pw; }
-constexpr int reg_tiles(int q) { return q >= 4 ? 6 : q == 3 ? 8 : q == 2 ? 12 : 16; }
-#else
-constexpr int reg_blocks(int pw) { return pw % 2 == 0 ? 2 : 1; }
-constexpr int reg_tiles(int q) { return q == 2 ? 3 : 6; }
-#endif
+// Register block shape for a panel of PW output blocks of L lanes: Q blocks x reg_tiles(Q)
+// tiles. AVX-512 (16 lanes, 32 zmm): about 24 accumulators (6 x 4). AVX2 (8 lanes, 16 ymm):
+// 12 accumulators (6 tiles x 2 blocks) + 2 weight vectors + 1 broadcast. Portable code gets 12
+// vectors of 8 (3 tiles x 2 blocks, what an AVX2 register file holds without spilling).
+template <int L>
+constexpr int reg_blocks(int pw) {
+  if (L == 16 && !std::is_void_v<typename Register<16>::type>) return pw;
+  return pw % 2 == 0 ? 2 : 1;
+}
+template <int L>
+constexpr int reg_tiles(int q) {
+  if (L == 16 && !std::is_void_v<typename Register<16>::type>) return q >= 4 ? 6 : q == 3 ? 8 : q == 2 ? 12 : 16;
+  if (L == 8 && !std::is_void_v<typename Register<8>::type>) return q == 2 ? 6 : 12;
+  return q == 2 ? 3 : 6;
+}
 
 // A register block of `count` (1..K) tiles, the size picked at run time.
 template <WinogradCfg C, int Q, int PW, int K>
@@ -278,30 +324,30 @@ inline void gemm_any(int count, const float* v, const float* u, float* m, bool f
 // 0.96 -> 0.52 ms); weights that stay in L2 only pay for the extra instructions.
 template <WinogradCfg C>
 inline constexpr bool kPrefetchWeights =
-    std::int64_t{kPositions} * C.in.cb() * C.out.cb() * kLanes * kLanes * 4 > (std::int64_t{1} << 20);
+    std::int64_t{kPositions} * C.in.cb() * C.out.cb() * kLanes<C> * kLanes<C> * 4 > (std::int64_t{1} << 20);
 
 // `count` tiles of one position against one panel, input-channel block by block so that the
-// panel's 16 rows of a block (4 KB) stay in L1 while every register block of tiles uses them.
+// panel's L rows of a block (4 KB with 16 lanes) stay in L1 while every register block of tiles uses them.
 // The tiles are cut into equal register blocks (16 = 6 + 5 + 5, not 6 + 6 + 4).
 template <WinogradCfg C, int PW>
 inline void gemm_panel(const float* v, const float* u, float* m, int count) {
-  constexpr int icb = C.in.cb(), T = C.tile_block, Q = reg_blocks(PW), R = reg_tiles(Q);
+  constexpr int icb = C.in.cb(), T = C.tile_block, L = kLanes<C>, Q = reg_blocks<L>(PW), R = reg_tiles<L>(Q);
   const int n = (count + R - 1) / R;
   for (int ib = 0; ib < icb; ++ib) {
-    const float* vb = v + static_cast<std::int64_t>(ib) * T * kLanes;
-    const float* ub = u + static_cast<std::int64_t>(ib) * kLanes * PW * kLanes;
+    const float* vb = v + static_cast<std::int64_t>(ib) * T * L;
+    const float* ub = u + static_cast<std::int64_t>(ib) * L * PW * L;
     for (int k = 0; k < n; ++k) {
       const Range t = split(count, k, n);
       // Only the first register block prefetches (the address is never dereferenced: past the
       // last panel it may point beyond the weights).
-      const float* pf = kPrefetchWeights<C> && k == 0 ? ub + 2 * kLanes * PW * kLanes : nullptr;
+      const float* pf = kPrefetchWeights<C> && k == 0 ? ub + 2 * L * PW * L : nullptr;
       for (int r = 0; r < PW; r += Q) {
-        const float* vt = vb + t.begin * kLanes;
-        float* mt = m + (static_cast<std::int64_t>(r) * T + t.begin) * kLanes;
+        const float* vt = vb + t.begin * L;
+        float* mt = m + (static_cast<std::int64_t>(r) * T + t.begin) * L;
         if (t.end - t.begin == R)
-          gemm_block<C, R, Q, PW>(vt, ub + r * kLanes, mt, ib == 0, r == 0 ? pf : nullptr);
+          gemm_block<C, R, Q, PW>(vt, ub + r * L, mt, ib == 0, r == 0 ? pf : nullptr);
         else
-          gemm_any<C, Q, PW, R - 1>(t.end - t.begin, vt, ub + r * kLanes, mt, ib == 0, r == 0 ? pf : nullptr);
+          gemm_any<C, Q, PW, R - 1>(t.end - t.begin, vt, ub + r * L, mt, ib == 0, r == 0 ? pf : nullptr);
       }
     }
   }
@@ -310,13 +356,13 @@ inline void gemm_panel(const float* v, const float* u, float* m, int count) {
 // The 36 GEMMs of one chunk: `count` tiles, output blocks [ob0, ob0 + nob).
 template <WinogradCfg C>
 void multiply(const float* v, const float* w, float* m, int count, int ob0, int nob) {
-  constexpr int icb = C.in.cb(), ocb = C.out.cb(), T = C.tile_block;
-  constexpr std::int64_t ic = icb * kLanes, pos_stride = ic * ocb * kLanes;
+  constexpr int icb = C.in.cb(), ocb = C.out.cb(), T = C.tile_block, L = kLanes<C>;
+  constexpr std::int64_t ic = icb * L, pos_stride = ic * ocb * L;
   for (int p = 0; p < kPositions; ++p) {
     const float* vp = v + p * v_stride(C);
     for (int b = ob0; b < ob0 + nob; b += kPanel) {
-      const float* u = w + p * pos_stride + static_cast<std::int64_t>(b) * kLanes * ic;
-      float* mp = m + p * m_stride(C) + static_cast<std::int64_t>(b - ob0) * T * kLanes;
+      const float* u = w + p * pos_stride + static_cast<std::int64_t>(b) * L * ic;
+      float* mp = m + p * m_stride(C) + static_cast<std::int64_t>(b - ob0) * T * L;
       if (b + kPanel <= ocb)
         gemm_panel<C, kPanel>(vp, u, mp, count);
       else if constexpr (ocb % kPanel != 0)
@@ -328,22 +374,23 @@ void multiply(const float* v, const float* w, float* m, int count, int ob0, int 
 // Y = A^T M A + bias (+ residual) (ReLU) for tiles [first, first + count), blocks [ob0, ob0+nob).
 template <WinogradCfg C>
 void output_transform(const Args& a, const float* m, int first, int count, int ob0, int nob) {
-  constexpr int T = C.tile_block;
+  using Vec = wino::Vec<kLanes<C>>;
+  constexpr int T = C.tile_block, L = kLanes<C>;
   constexpr std::int64_t pos_stride = m_stride(C);
   for (int b = 0; b < nob; ++b)
     for (int t = 0; t < count; ++t) {
       const TilePos<C> tp(first + t);
       const int oy0 = 4 * tp.ty, ox0 = 4 * tp.tx;
       const int ny = std::min(4, C.out.h - oy0), nx = std::min(4, C.out.w - ox0);
-      const float* src = m + (static_cast<std::int64_t>(b) * T + t) * kLanes;
+      const float* src = m + (static_cast<std::int64_t>(b) * T + t) * L;
       Vec rows[6][4];
       for (int y = 0; y < 6; ++y) {
         Vec d[6];
-        for (int x = 0; x < 6; ++x) d[x] = load(src + (y * 6 + x) * pos_stride);
+        for (int x = 0; x < 6; ++x) d[x] = Vec::load(src + (y * 6 + x) * pos_stride);
         output_line(d, rows[y]);
       }
       const int ob = ob0 + b;
-      const Vec bias = load(a.w1 + ob * kLanes);
+      const Vec bias = Vec::load(a.w1 + ob * L);
       Vec res[4][4];
       for (int x = 0; x < 4; ++x) {
         const Vec col[6] = {rows[0][x], rows[1][x], rows[2][x], rows[3][x], rows[4][x], rows[5][x]};
@@ -356,9 +403,9 @@ void output_transform(const Args& a, const float* m, int first, int count, int o
         const float* r = C.residual ? a.in1 + C.res.at(tp.i, ob, oy0 + y, ox0) : nullptr;
         for (int x = 0; x < nx; ++x) {
           Vec val = res[y][x];
-          if constexpr (C.residual) val = val + load(r + x * kLanes);
+          if constexpr (C.residual) val = val + Vec::load(r + x * L);
           if constexpr (C.relu) val = relu(val);
-          store(dst + x * kLanes, val);
+          store(dst + x * L, val);
         }
       }
     }
@@ -368,7 +415,7 @@ void output_transform(const Args& a, const float* m, int first, int count, int o
 
 // Per-part scratch in floats (V, M and one edge patch; every piece a multiple of 16 floats).
 constexpr std::int64_t winograd_scratch_floats(const WinogradCfg& c) {
-  return wino::kPositions * (wino::v_stride(c) + wino::m_stride(c)) + 36 * kLanes;
+  return wino::kPositions * (wino::v_stride(c) + wino::m_stride(c)) + 36 * c.out.lanes;
 }
 
 // a.in0 blocked input (halo >= 1), a.w0 transformed weights, a.w1 bias [OCB * 16], a.in1 residual
@@ -378,6 +425,7 @@ void conv3x3_winograd(const Args& a, int part, int parts) {
   static_assert(C.in.pad >= 1, "Winograd 3x3/p1 reads one pixel of halo");
   static_assert(C.in.n == C.out.n && C.in.h == C.out.h && C.in.w == C.out.w, "3x3 stride 1 padding 1 keeps the size");
   static_assert(C.tile_block >= 1, "tile_block must be positive");
+  static_assert(C.in.lanes == C.out.lanes && C.res.lanes == C.out.lanes, "all tensors share the channel blocking");
   static_assert(C.oc_group >= 0 && (C.oc_group % wino::kPanel == 0 || C.oc_group >= C.out.cb()),
                 "oc_group must be a multiple of 4 blocks (or cover all output blocks)");
   static_assert(!C.residual || (C.res.n == C.out.n && C.res.c == C.out.c && C.res.h == C.out.h && C.res.w == C.out.w),

@@ -468,7 +468,7 @@ BROKEN_SPEC("unknown key in input (\"dtype\")", base_spec(R"({"op": "relu"})", R
             {"spec.json: /input/dtype: unknown key \"dtype\" (known here: shape)"})
 BROKEN_SPEC("macro stage with a plain op",
             R"({"name": "n", "input": {"shape": [1,1,8,8]}, "stages": [{"name": "s", "op": "conv2d", "weights": "0"}]})",
-            {"spec.json: /stages/0/op: expected a stage macro (residual, resnet_block), found \"conv2d\""})
+            {"spec.json: /stages/0/op: expected a stage macro (residual, resnet_block, basic_block, bottleneck, resnet_layer), found \"conv2d\""})
 BROKEN_SPEC("resnet_block without num_residuals",
             R"({"name": "n", "input": {"shape": [1,4,8,8]}, "stages": [{"name": "s", "op": "resnet_block", "weights": "1", "out_channels": 4}]})",
             {"spec.json: /stages/0: missing required key \"num_residuals\" (an integer in [1, 4096])"})

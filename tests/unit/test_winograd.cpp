@@ -4,7 +4,8 @@
 // partial tile blocks, batch > 1, padded channels, residual and ReLU on and off, wider halos).
 // Each case checks: relative error <= 1e-5 of max|output| (measured 1e-6 .. 5e-6), bit-identical
 // outputs for 1, 2 and 3 parts, a zero output halo, that padding channels stay zero, and that
-// nothing past the padded input is read (NaNs there).
+// nothing past the padded input is read (NaNs there). Blocks of 16 lanes (NCHW16c) and of 8
+// (NCHW8c, the avx2 target's layout); the kernel runs the code this test is built for.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -78,12 +79,12 @@ std::vector<float> to_blocked(const Tensor& t, const Blocked& b) {
   for (int i = 0; i < b.n; ++i)
     for (int c = 0; c < b.c; ++c)
       for (int y = 0; y < b.h; ++y)
-        for (int x = 0; x < b.w; ++x) out[static_cast<std::size_t>(b.at(i, c / 16, y, x) + c % 16)] = t.at4(i, c, y, x);
+        for (int x = 0; x < b.w; ++x) out[static_cast<std::size_t>(b.at(i, c / b.lanes, y, x) + c % b.lanes)] = t.at4(i, c, y, x);
   return out;
 }
 
-std::vector<float> padded_bias(const Tensor& bias, int channels) {
-  std::vector<float> out(static_cast<std::size_t>(rnc::kern::blocks(channels) * 16), 0.0f);
+std::vector<float> padded_bias(const Tensor& bias, int channels, int lanes) {
+  std::vector<float> out(static_cast<std::size_t>(rnc::kern::blocks(channels, lanes) * lanes), 0.0f);
   std::copy(bias.data.begin(), bias.data.end(), out.begin());
   return out;
 }
@@ -122,9 +123,10 @@ void check(const std::string& name, unsigned seed) {
   const std::vector<double> want = reference(C, l);
   const std::vector<float> in = to_blocked(l.input, C.in);
   const std::vector<float> res = C.residual ? to_blocked(l.residual, C.res) : std::vector<float>{};
-  const std::vector<float> w = rnc::pack_winograd_weights(l.weight);
-  REQUIRE(w.size() == static_cast<std::size_t>(36 * rnc::kern::blocks(C.in.c) * 16 * rnc::kern::blocks(C.out.c) * 16));
-  const std::vector<float> bias = padded_bias(l.bias, C.out.c);
+  constexpr int L = C.out.lanes;
+  const std::vector<float> w = rnc::pack_winograd_weights(l.weight, L);
+  REQUIRE(w.size() == static_cast<std::size_t>(36 * rnc::kern::blocks(C.in.c, L) * L * rnc::kern::blocks(C.out.c, L) * L));
+  const std::vector<float> bias = padded_bias(l.bias, C.out.c, L);
 
   const std::vector<float> out = run<C>(in, w, bias, res, 1);
   double max_ref = 0, max_err = 0;
@@ -134,7 +136,7 @@ void check(const std::string& name, unsigned seed) {
     for (int c = 0; c < C.out.c; ++c)
       for (int y = 0; y < C.out.h; ++y)
         for (int x = 0; x < C.out.w; ++x, ++k) {
-          const float got = out[static_cast<std::size_t>(C.out.at(i, c / 16, y, x) + c % 16)];
+          const float got = out[static_cast<std::size_t>(C.out.at(i, c / L, y, x) + c % L)];
           const double err =
               std::isfinite(got) ? std::fabs(double(got) - want[k]) : std::numeric_limits<double>::infinity();
           max_ref = std::max(max_ref, std::fabs(want[k]));
@@ -153,8 +155,8 @@ void check(const std::string& name, unsigned seed) {
     for (int b = 0; b < C.out.cb(); ++b)
       for (int y = -C.out.pad; y < C.out.h + C.out.pad; ++y)
         for (int x = -C.out.pad; x < C.out.w + C.out.pad; ++x)
-          for (int lane = 0; lane < 16; ++lane) {
-            const bool interior = y >= 0 && y < C.out.h && x >= 0 && x < C.out.w && b * 16 + lane < C.out.c;
+          for (int lane = 0; lane < L; ++lane) {
+            const bool interior = y >= 0 && y < C.out.h && x >= 0 && x < C.out.w && b * L + lane < C.out.c;
             const float v = out[static_cast<std::size_t>(C.out.at(i, b, y, x) + lane)];
             if (!interior && !(v == 0.0f && !std::signbit(v))) ++nonzero_pad;
           }
@@ -170,12 +172,13 @@ void check(const std::string& name, unsigned seed) {
 struct Geometry {
   int n, in_c, out_c, h, w;
   int in_pad = 1, out_pad = 1, res_pad = 1;
+  int lanes = 16;
 };
 
 constexpr WinogradCfg cfg(Geometry g, int tile_block, bool residual, bool relu, int oc_group = 0) {
-  return {.in = {g.n, g.in_c, g.h, g.w, g.in_pad},
-          .out = {g.n, g.out_c, g.h, g.w, g.out_pad},
-          .res = {g.n, g.out_c, g.h, g.w, g.res_pad},
+  return {.in = {g.n, g.in_c, g.h, g.w, g.in_pad, g.lanes},
+          .out = {g.n, g.out_c, g.h, g.w, g.out_pad, g.lanes},
+          .res = {g.n, g.out_c, g.h, g.w, g.res_pad, g.lanes},
           .tile_block = tile_block,
           .residual = residual,
           .relu = relu,
@@ -214,11 +217,11 @@ TEST_CASE("winograd: halos 2 (input), 0 (output), 3 (residual), 12x13, 48 -> 32"
 }
 
 // A seed-network layer (batch n, hw x hw, c -> c) with the blocking codegen chooses.
-template <int N, int HW, int CH, bool RES>
+template <int N, int HW, int CH, bool RES, int L = 16>
 constexpr WinogradCfg seed_layer() {
   constexpr std::int64_t tiles = std::int64_t{N} * ((HW + 3) / 4) * ((HW + 3) / 4);
   constexpr int tb = rnc::choose_tile_block(tiles, CH);
-  return cfg({.n = N, .in_c = CH, .out_c = CH, .h = HW, .w = HW}, tb, RES, true, rnc::choose_oc_group(tiles, tb, CH));
+  return cfg({.n = N, .in_c = CH, .out_c = CH, .h = HW, .w = HW, .lanes = L}, tb, RES, true, rnc::choose_oc_group(tiles, tb, CH, L));
 }
 
 TEST_CASE("winograd: seed layers 56x56 64, 28x28 128, 14x14 256, 7x7 512 with the chosen blocking") {
@@ -229,6 +232,19 @@ TEST_CASE("winograd: seed layers 56x56 64, 28x28 128, 14x14 256, 7x7 512 with th
   check<seed_layer<3, 14, 256, true>()>("3x14x14 256->256", 12);
 }
 
+TEST_CASE("winograd 8 lanes: seed layers 56x56 64, 28x28 128, 14x14 256 (output groups) with the chosen blocking") {
+  check<seed_layer<1, 56, 64, true, 8>()>("8 lanes 56x56 64->64", 13);
+  check<seed_layer<1, 28, 128, false, 8>()>("8 lanes 28x28 128->128", 14);
+  check<seed_layer<1, 14, 256, true, 8>()>("8 lanes 14x14 256->256", 15);
+}
+
+TEST_CASE("winograd 8 lanes: padding channels, partial panels, edge tiles, halos") {
+  check<cfg({.n = 1, .in_c = 20, .out_c = 12, .h = 17, .w = 23, .lanes = 8}, 7, true, true)>("8 lanes 17x23 20->12", 16);
+  check<cfg({.n = 2, .in_c = 64, .out_c = 40, .h = 14, .w = 14, .lanes = 8}, 16, true, true, 4)>("8 lanes 2x14x14 64->40 groups", 17);
+  check<cfg({.n = 1, .in_c = 48, .out_c = 24, .h = 12, .w = 13, .in_pad = 2, .out_pad = 0, .res_pad = 3, .lanes = 8}, 9, true,
+            false)>("8 lanes 12x13 48->24 halos", 18);
+}
+
 TEST_CASE("winograd: where it pays, chunk sizes and output groups") {
   CHECK(rnc::winograd_pays(56, 56, 64, 64));
   CHECK(rnc::winograd_pays(28, 28, 128, 128));
@@ -236,6 +252,8 @@ TEST_CASE("winograd: where it pays, chunk sizes and output groups") {
   CHECK(rnc::winograd_pays(17, 23, 64, 64));
   CHECK_FALSE(rnc::winograd_pays(7, 7, 512, 512));  // weights stream from memory for 4 tiles
   CHECK(rnc::winograd_pays(7, 7, 512, 512, 3));      // 12 tiles: 1.9 vs 3.5 ms
+  CHECK(rnc::winograd_pays(7, 7, 512, 512, 1, 8));   // AVX2: 2.1 vs 3.0 ms
+  CHECK_FALSE(rnc::winograd_pays(5, 5, 512, 512, 1, 8));
   CHECK_FALSE(rnc::winograd_pays(10, 10, 64, 64));
   CHECK_FALSE(rnc::winograd_pays(56, 56, 3, 64));  // a stem: one padded input block
   // All tiles in one chunk when the weights stream from memory; capped by the scratch.
@@ -245,19 +263,23 @@ TEST_CASE("winograd: where it pays, chunk sizes and output groups") {
   CHECK(rnc::choose_tile_block(4, 512) == 4);
   CHECK(rnc::choose_tile_block(48, 512) == 21);
   CHECK(rnc::choose_tile_block(1, 4096) == 1);
-  CHECK(rnc::choose_oc_group(196, 56, 64) == 0);
-  CHECK(rnc::choose_oc_group(49, 49, 128) == 4);
-  CHECK(rnc::choose_oc_group(16, 16, 256) == 4);
+  CHECK(rnc::choose_oc_group(196, 56, 64, 16) == 0);
+  CHECK(rnc::choose_oc_group(49, 49, 128, 16) == 4);
+  CHECK(rnc::choose_oc_group(16, 16, 256, 16) == 4);
+  CHECK(rnc::choose_oc_group(16, 16, 256, 8) == 8);  // 64 channels either way
   // Scratch: V and M of one chunk (positions padded to odd numbers of 64-byte lines) + a patch.
   constexpr WinogradCfg c = seed_layer<1, 56, 64, true>();
   CHECK(rnc::kern::winograd_scratch_floats(c) == 36 * (225 + 225) * 16 + 576);
+  // 8 lanes: 56 tiles x 8 blocks of 8 = 224 lines, padded to 225.
+  constexpr WinogradCfg c8 = seed_layer<1, 56, 64, true, 8>();
+  CHECK(rnc::kern::winograd_scratch_floats(c8) == 36 * (225 + 225) * 16 + 288);
 }
 
 TEST_CASE("winograd: pack_winograd_weights of a single tap is the outer product of G's columns") {
   // g = e_(1,2) (kh = 1, kw = 2): U = G[:,1] G[:,2]^T. Channels 1 -> 1 padded to 16 x 16.
   Tensor w({1, 1, 3, 3});
   w.at4(0, 0, 1, 2) = 1.0f;
-  const std::vector<float> u = rnc::pack_winograd_weights(w);
+  const std::vector<float> u = rnc::pack_winograd_weights(w, 16);
   REQUIRE(u.size() == 36u * 16 * 16);
   const double g1[6] = {0, -1.0 / 6, 1.0 / 6, 1.0 / 12, -1.0 / 12, 0};
   const double g2[6] = {0, -1.0 / 6, -1.0 / 6, 1.0 / 6, 1.0 / 6, 1};
@@ -269,5 +291,5 @@ TEST_CASE("winograd: pack_winograd_weights of a single tap is the outer product 
       CHECK(u[base] == static_cast<float>(g1[r] * g2[c]));
       for (std::size_t k = 1; k < 256; ++k) CHECK(u[base + k] == 0.0f);
     }
-  CHECK_THROWS_AS(rnc::pack_winograd_weights(Tensor({4, 4, 1, 1})), std::invalid_argument);
+  CHECK_THROWS_AS(rnc::pack_winograd_weights(Tensor({4, 4, 1, 1}), 16), std::invalid_argument);
 }

@@ -1,6 +1,7 @@
 #include "tools/resnetc/args.hpp"
 
 #include <charconv>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -63,6 +64,20 @@ long long parse_integer(const std::string& option, const std::string& text, long
   if (ec != std::errc() || end != text.data() + text.size() || value < min || value > max)
     throw UsageError(fmt::format("option '{}' expects an integer in [{}, {}], got '{}'", option, min, max, text));
   return value;
+}
+
+std::uint64_t parse_size(const std::string& option, const std::string& text) {
+  static constexpr std::string_view kSuffixes = "KMGT";
+  const std::size_t suffix = text.empty() ? std::string_view::npos : kSuffixes.find(text.back());
+  const int shift = suffix == std::string_view::npos ? 0 : 10 * static_cast<int>(suffix + 1);
+  const std::string digits = shift ? text.substr(0, text.size() - 1) : text;
+  std::uint64_t value = 0;
+  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size() || value == 0 ||
+      value > (UINT64_MAX >> shift))
+    throw UsageError(fmt::format("option '{}' expects a positive size in bytes with an optional K, M, G or T suffix "
+                                 "(e.g. 512M), got '{}'", option, text));
+  return value << shift;
 }
 
 std::vector<long long> parse_integer_list(const std::string& option, const std::string& text, std::size_t count,

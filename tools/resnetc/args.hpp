@@ -2,6 +2,7 @@
 // "--" ends options, and one usage message with every option listed for --help.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -35,6 +36,8 @@ std::string format_options(const std::vector<OptionSpec>& specs);
 
 // Value parsers that throw UsageError naming the option.
 long long parse_integer(const std::string& option, const std::string& text, long long min, long long max);
+// A byte count with an optional binary suffix: 1048576, 512K, 512M, 4G, 1T.
+std::uint64_t parse_size(const std::string& option, const std::string& text);
 std::vector<long long> parse_integer_list(const std::string& option, const std::string& text, std::size_t count,
                                           long long min, long long max);
 

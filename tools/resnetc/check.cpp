@@ -8,7 +8,7 @@
 namespace rnc::cli {
 namespace {
 
-const std::vector<OptionSpec> kOptions = {kInputShapeOption, kHelpOption};
+const std::vector<OptionSpec> kOptions = {kInputShapeOption, kMaxMemoryOption, kHelpOption};
 
 std::string with_commas(std::int64_t v) {
   std::string digits = std::to_string(v), out;
@@ -39,11 +39,11 @@ void print_layers(const Graph& g) {
   }
 }
 
-const char* layout_name(Layout layout) {
-  switch (layout) {
+std::string layout_name(const Buffer& b) {
+  switch (b.layout) {
     case Layout::kNchw: return "NCHW";
     case Layout::kPaddedNchw: return "NCHW+halo";
-    case Layout::kBlocked: return "NCHW16c";
+    case Layout::kBlocked: return blocked_name(b.lanes);
     case Layout::kFlat: return "flat";
   }
   return "?";
@@ -58,7 +58,7 @@ void print_memory_map(const Program& p) {
     const std::string offset = b.storage == Storage::kArena ? with_commas(b.offset * 4)
                                : b.storage == Storage::kUserInput ? "caller in" : "caller out";
     const auto step_name = [&](int step) { return step >= 0 ? p.steps[static_cast<std::size_t>(step)].label : "-"; };
-    fmt::print("{:<16} {:<10} {:<16} {:>4} {:>12} {:>12}  {} -> {}\n", b.name, layout_name(b.layout), to_string(b.logical_shape()),
+    fmt::print("{:<16} {:<10} {:<16} {:>4} {:>12} {:>12}  {} -> {}\n", b.name, layout_name(b), to_string(b.logical_shape()),
                b.pad, offset, with_commas(b.floats() * 4), step_name(b.first_step), step_name(b.last_step));
   }
 }

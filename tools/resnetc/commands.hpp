@@ -15,16 +15,23 @@ int check_command(const std::vector<std::string>& args);
 int run_command(const std::vector<std::string>& args);
 int compile_command(const std::vector<std::string>& args);
 int dot_command(const std::vector<std::string>& args);
+int compare_command(const std::vector<std::string>& args);
+int fmt_command(const std::vector<std::string>& args);
 
 // Options shared by the commands that read a spec (and weights). Inline so that option tables
 // in other files, initialized at startup, always see them constructed.
 inline const OptionSpec kInputShapeOption{"--input-shape", "", "N,C,H,W", "specialize the spec to another input shape"};
 inline const OptionSpec kWeightsOption{"--weights", "", "FILE", "weights as safetensors with state_dict names"};
 inline const OptionSpec kRandomWeightsOption{"--random-weights", "", "SEED", "deterministic random weights instead"};
+inline const OptionSpec kMaxMemoryOption{"--max-memory", "", "SIZE",
+                                         "refuse networks whose weights or activations need more (default 4G)"};
 inline const OptionSpec kHelpOption{"--help", "-h", "", "show this help and exit"};
 
-// The spec of the single positional argument, specialized by --input-shape.
+// The spec of the single positional argument, specialized by --input-shape, refused if its
+// weights or activations would exceed --max-memory (checked before anything is allocated).
 Graph load_graph(const Parsed& parsed, const std::string& command);
+// --max-memory SIZE, or the default limit.
+std::uint64_t max_memory(const Parsed& parsed);
 // --weights FILE (checked against the graph) or --random-weights SEED; exactly one is required.
 WeightMap load_weights(const Parsed& parsed, const Graph& graph);
 

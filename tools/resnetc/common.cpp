@@ -1,6 +1,7 @@
 
 #include <fmt/format.h>
 
+#include "codegen/compile.hpp"
 #include "dsl/spec_reader.hpp"
 #include "tools/resnetc/commands.hpp"
 
@@ -16,7 +17,15 @@ Graph load_graph(const Parsed& parsed, const std::string& command) {
     const auto dims = parse_integer_list("--input-shape", *shape, 4, 1, 1 << 24);
     options.input_shape = Shape(dims.begin(), dims.end());
   }
-  return read_spec(parsed.positional.front(), options);
+  const std::string& path = parsed.positional.front();
+  Graph graph = read_spec(path, options);
+  check_memory_limit(graph, max_memory(parsed), path);
+  return graph;
+}
+
+std::uint64_t max_memory(const Parsed& parsed) {
+  const auto text = parsed.get("--max-memory");
+  return text ? parse_size("--max-memory", *text) : kDefaultMaxMemoryBytes;
 }
 
 WeightMap load_weights(const Parsed& parsed, const Graph& graph) {

@@ -18,6 +18,7 @@ const std::vector<OptionSpec> kOptions = {
     {"--output-dir", "-o", "DIR", "directory to write (replaced atomically)"},
     {"--name", "", "NAME", "model name: C++ namespace and file names (default: the spec's name)"},
     kInputShapeOption,
+    kMaxMemoryOption,
     {"--target", "", "TARGET", "native (default), avx512, avx2 or generic"},
     {"--embed-weights", "", "", "link the weights blob into the executable"},
     {"--exact", "", "", "direct convolution only (no Winograd): error ~1e-6 instead of ~1e-5"},
@@ -48,6 +49,7 @@ int compile_command(const std::vector<std::string>& args) {
     throw UsageError(fmt::format("option '--target' expects one of {}, got '{}'", fmt::join(targets, ", "), options.target));
   options.embed_weights = parsed.has("--embed-weights");
   options.exact = parsed.has("--exact");
+  options.max_memory_bytes = max_memory(parsed);
   if (parsed.has("--dump-passes"))
     options.dump = [](const std::string& pass, const Graph& g) { fmt::print(stderr, "=== after {}\n{}", pass, dump_graph(g)); };
   const CompiledProject project = compile_project(graph, weights, options);

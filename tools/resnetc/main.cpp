@@ -14,13 +14,15 @@ namespace {
 
 constexpr const char* kUsage = R"(Usage: resnetc COMMAND [OPTIONS] SPEC
 
-Compiles a ResNet spec (JSON) into specialized, shape-fixed C++.
+Compiles a ResNet spec (JSON, or the .rn text syntax) into specialized, shape-fixed C++.
 
 Commands:
   check SPEC      check every shape; print layers, parameters, MACs and the arena
   run SPEC        run the reference interpreter on an .npy input
   compile SPEC    write a standalone CMake project for the network
   dot SPEC        write the network as Graphviz (stages as clusters, shapes on edges)
+  compare D1 D2   compare two layer-by-layer dumps (--dump-dir); name the first layer that differs
+  fmt SPEC        convert a spec between JSON and the .rn text syntax
 
 Options:
   -h, --help      show this help (or a command's: resnetc COMMAND --help)
@@ -40,10 +42,20 @@ constexpr CommandEntry kCommands[] = {
     {"check", rnc::cli::check_command},
     {"run", rnc::cli::run_command},
     {"compile", rnc::cli::compile_command},
-    {"dot", rnc::cli::dot_command}};
+    {"dot", rnc::cli::dot_command},
+    {"compare", rnc::cli::compare_command},
+    {"fmt", rnc::cli::fmt_command}};
+
+// "check, run, ... or fmt", for messages; the table is the only list of commands.
+std::string command_list() {
+  std::string list;
+  for (std::size_t i = 0; i < std::size(kCommands); ++i)
+    list += (i == 0 ? "" : i + 1 == std::size(kCommands) ? " or " : ", ") + std::string(kCommands[i].name);
+  return list;
+}
 
 int dispatch(const std::vector<std::string>& args) {
-  if (args.empty()) throw rnc::cli::UsageError("missing command (check, run, compile or dot)");
+  if (args.empty()) throw rnc::cli::UsageError(fmt::format("missing command ({})", command_list()));
   if (args[0] == "--help" || args[0] == "-h") {
     fmt::print("{}", kUsage);
     return 0;
@@ -54,7 +66,7 @@ int dispatch(const std::vector<std::string>& args) {
   }
   for (const CommandEntry& c : kCommands)
     if (args[0] == c.name) return c.run({args.begin() + 1, args.end()});
-  throw rnc::cli::UsageError(fmt::format("unknown command '{}' (expected check, run, compile or dot)", args[0]));
+  throw rnc::cli::UsageError(fmt::format("unknown command '{}' (expected {})", args[0], command_list()));
 }
 
 }  // namespace

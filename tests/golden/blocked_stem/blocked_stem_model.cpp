@@ -21,6 +21,19 @@ constexpr rnc::rt::Layer kLayers[] = {
   {"write_output", "reorder", 0, layers::write_output},
 };
 
+// --dump-dir: each value's place after the layer that computes it (read back as NCHW).
+constexpr rnc::rt::DumpPoint kDumps[] = {
+  {"input", 0, rnc::rt::DumpSource::kInput, 0, rnc::rt::DumpLayout::kNchw, {1, 20, 19, 23, 0}},
+  {"s1.1", 1, rnc::rt::DumpSource::kArena, 16800, rnc::rt::DumpLayout::kBlocked, {1, 18, 19, 23, 1}},
+  {"s1.2.relu1", 2, rnc::rt::DumpSource::kArena, 0, rnc::rt::DumpLayout::kBlocked, {1, 33, 10, 12, 1}},
+  {"s1.2.conv3", 3, rnc::rt::DumpSource::kArena, 33600, rnc::rt::DumpLayout::kBlocked, {1, 33, 10, 12, 0}},
+  {"s1.2.relu2", 4, rnc::rt::DumpSource::kArena, 8064, rnc::rt::DumpLayout::kBlocked, {1, 33, 10, 12, 1}},
+  {"s2.0.relu1", 5, rnc::rt::DumpSource::kArena, 0, rnc::rt::DumpLayout::kBlocked, {1, 33, 10, 12, 1}},
+  {"s2.0.relu2", 6, rnc::rt::DumpSource::kArena, 16128, rnc::rt::DumpLayout::kBlocked, {1, 33, 10, 12, 1}},
+  {"s2.1.relu1", 7, rnc::rt::DumpSource::kArena, 0, rnc::rt::DumpLayout::kBlocked, {1, 33, 10, 12, 1}},
+  {"s2.1.relu2", 8, rnc::rt::DumpSource::kArena, 8064, rnc::rt::DumpLayout::kBlocked, {1, 33, 10, 12, 0}},
+};
+
 }  // namespace
 
 Model::Model() { scratch_.resize(layers::kScratchFloats, 1); }
@@ -36,6 +49,10 @@ void Model::run(const float* in, float* out) {
 
 void Model::run_profiled(const float* in, float* out, std::vector<rnc::rt::LayerProfile>& rows) {
   rnc::rt::run_layers_profiled(pool_, kLayers, {in, out, arena_, weights_, scratch_.data()}, rows);
+}
+
+void Model::run_dumped(const float* in, float* out, const rnc::rt::DumpSink& sink) {
+  rnc::rt::run_layers_dumped(pool_, kLayers, kDumps, {in, out, arena_, weights_, scratch_.data()}, sink);
 }
 
 const rnc::rt::ModelInfo& Model::info() {

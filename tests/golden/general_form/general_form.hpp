@@ -30,6 +30,7 @@ class Model final : public rnc::rt::CompiledModel {
   void set_threads(int threads) override;
   void run(const float* in, float* out) override;
   void run_profiled(const float* in, float* out, std::vector<rnc::rt::LayerProfile>& rows) override;
+  void run_dumped(const float* in, float* out, const rnc::rt::DumpSink& sink) override;
   static const rnc::rt::ModelInfo& info();
 
    private:

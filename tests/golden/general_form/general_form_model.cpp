@@ -25,6 +25,24 @@ constexpr rnc::rt::Layer kLayers[] = {
   {"head.4", "linear", 924, layers::head_4},
 };
 
+// --dump-dir: each value's place after the layer that computes it (read back as NCHW).
+constexpr rnc::rt::DumpPoint kDumps[] = {
+  {"input", 0, rnc::rt::DumpSource::kInput, 0, rnc::rt::DumpLayout::kNchw, {2, 3, 33, 29, 0}},
+  {"stem_out", 1, rnc::rt::DumpSource::kArena, 0, rnc::rt::DumpLayout::kBlocked, {2, 24, 17, 15, 1}},
+  {"pooled", 2, rnc::rt::DumpSource::kArena, 20672, rnc::rt::DumpLayout::kBlocked, {2, 24, 17, 15, 0}},
+  {"smooth", 3, rnc::rt::DumpSource::kArena, 69632, rnc::rt::DumpLayout::kBlocked, {2, 24, 17, 15, 0}},
+  {"mixed", 4, rnc::rt::DumpSource::kArena, 48960, rnc::rt::DumpLayout::kBlocked, {2, 24, 17, 15, 1}},
+  {"branches.3", 5, rnc::rt::DumpSource::kArena, 0, rnc::rt::DumpLayout::kBlocked, {2, 24, 17, 15, 0}},
+  {"branches.4", 6, rnc::rt::DumpSource::kArena, 24480, rnc::rt::DumpLayout::kBlocked, {2, 24, 17, 15, 0}},
+  {"proj", 7, rnc::rt::DumpSource::kArena, 0, rnc::rt::DumpLayout::kBlocked, {2, 40, 17, 15, 0}},
+  {"branches.8", 8, rnc::rt::DumpSource::kArena, 24480, rnc::rt::DumpLayout::kBlocked, {2, 40, 17, 15, 0}},
+  {"head.0", 9, rnc::rt::DumpSource::kArena, 0, rnc::rt::DumpLayout::kBlocked, {2, 40, 8, 7, 0}},
+  {"head.1", 10, rnc::rt::DumpSource::kArena, 5376, rnc::rt::DumpLayout::kFlat, {2, 2240, 1, 1, 0}},
+  {"head.2", 11, rnc::rt::DumpSource::kArena, 0, rnc::rt::DumpLayout::kFlat, {2, 33, 1, 1, 0}},
+  {"head.3", 12, rnc::rt::DumpSource::kArena, 80, rnc::rt::DumpLayout::kFlat, {2, 33, 1, 1, 0}},
+  {"head.4", 13, rnc::rt::DumpSource::kOutput, 0, rnc::rt::DumpLayout::kFlat, {2, 7, 1, 1, 0}},
+};
+
 }  // namespace
 
 Model::Model() { scratch_.resize(layers::kScratchFloats, 1); }
@@ -40,6 +58,10 @@ void Model::run(const float* in, float* out) {
 
 void Model::run_profiled(const float* in, float* out, std::vector<rnc::rt::LayerProfile>& rows) {
   rnc::rt::run_layers_profiled(pool_, kLayers, {in, out, arena_, weights_, scratch_.data()}, rows);
+}
+
+void Model::run_dumped(const float* in, float* out, const rnc::rt::DumpSink& sink) {
+  rnc::rt::run_layers_dumped(pool_, kLayers, kDumps, {in, out, arena_, weights_, scratch_.data()}, sink);
 }
 
 const rnc::rt::ModelInfo& Model::info() {

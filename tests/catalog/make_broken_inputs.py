@@ -1,0 +1,256 @@
+#!/usr/bin/env python3
+"""Writes the broken inputs of the error catalog (tests/catalog/cases.txt) into OUT_DIR.
+
+Every file is derived from a valid one (a spec, safetensors, .npy or weights blob of the small
+test models), changed in one way, so each catalog case exercises one mistake and is reproducible.
+Standard library only.
+
+  make_broken_inputs.py OUT_DIR --specs DIR --safetensors FILE --blob FILE
+"""
+import argparse
+import copy
+import json
+import math
+import os
+import struct
+
+DELETE = object()  # a mutation value that removes the key
+
+
+# --- specs: JSON pointer -> new value, applied to a copy of a valid spec ---------------------
+
+def set_pointer(doc, pointer, value):
+    parts = [p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:]]
+    parent = doc
+    for part in parts[:-1]:
+        parent = parent[int(part)] if isinstance(parent, list) else parent[part]
+    last = parts[-1]
+    if isinstance(parent, list):
+        if value is DELETE:
+            del parent[int(last)]
+        else:
+            parent[int(last)] = value
+    elif value is DELETE:
+        del parent[last]
+    else:
+        parent[last] = value
+
+
+GENERAL = "general_form.json"
+NARROW = "seed_narrow.json"
+FC1 = "/stages/2/layers/2"  # general_form's first linear layer
+STEM = "/stages/0/layers/0"  # general_form's 5x5 stride-2 conv on [2,3,33,29]
+
+SPEC_MUTATIONS = {
+    "spec_missing_input": (GENERAL, {"/input": DELETE}),
+    "spec_missing_stages": (GENERAL, {"/stages": DELETE}),
+    "spec_unknown_top_key": (GENERAL, {"/stagez": []}),
+    "spec_unknown_layer_key": (GENERAL, {STEM + "/kernal": 3}),
+    "spec_missing_out_channels": (GENERAL, {STEM + "/out_channels": DELETE}),
+    "spec_kernel_string": (GENERAL, {STEM + "/kernel": "5"}),
+    "spec_name_number": (GENERAL, {"/name": 5}),
+    "spec_stages_object": (GENERAL, {"/stages": {"stem": []}}),
+    "spec_input_rank3": (GENERAL, {"/input/shape": [2, 3, 33]}),
+    "spec_input_zero": (GENERAL, {"/input/shape": [0, 3, 33, 29]}),
+    "spec_input_negative": (GENERAL, {"/input/shape": [2, -3, 33, 29]}),
+    "spec_input_fraction": (GENERAL, {"/input/shape": [2, 3, 33.5, 29]}),
+    "spec_input_overflow": (GENERAL, {"/input/shape": [4294967296, 4294967296, 4294967296, 4294967296]}),
+    "spec_input_product_overflow": (GENERAL, {"/input/shape": [65536, 65536, 65536, 65536]}),
+    "spec_out_channels_zero": (GENERAL, {STEM + "/out_channels": 0}),
+    "spec_out_channels_negative": (GENERAL, {STEM + "/out_channels": -24}),
+    "spec_out_channels_huge": (GENERAL, {STEM + "/out_channels": 1 << 62}),
+    "spec_kernel_larger_than_input": (GENERAL, {STEM + "/kernel": 41, STEM + "/padding": 0}),
+    "spec_stride_zero": (GENERAL, {STEM + "/stride": 0}),
+    "spec_padding_negative": (GENERAL, {STEM + "/padding": -1}),
+    "spec_add_channel_mismatch": (GENERAL, {"/stages/1/layers/6/out_channels": 32}),
+    "spec_unknown_op": (GENERAL, {STEM + "/op": "conv3d"}),
+    "spec_duplicate_name": (GENERAL, {"/stages/1/layers/1/name": "pooled"}),
+    "spec_undefined_value": (GENERAL, {"/stages/1/layers/2/inputs": ["pooled", "nowhere"]}),
+    "spec_forward_reference": (GENERAL, {"/stages/1/layers/1/inputs": ["proj"]}),
+    "spec_self_reference": (GENERAL, {"/stages/1/layers/2/inputs": ["pooled", "mixed"]}),
+    "spec_linear_features_zero": (GENERAL, {FC1 + "/out_features": 0}),
+    "spec_empty_stages": (GENERAL, {"/stages": []}),
+    "spec_block_residuals_zero": (NARROW, {"/stages/1/num_residuals": 0}),
+    # Valid shapes, but far more memory than any limit allows: refused before allocating.
+    "spec_weights_too_large": (GENERAL, {FC1 + "/out_features": 1 << 24}),
+    "spec_arena_too_large": (GENERAL, {"/input/shape": [256, 3, 1024, 1024]}),
+}
+
+RAW_SPECS = {
+    "spec_invalid_json": '{\n  "name": "broken",\n  "input": {"shape": [1, 3, 8, 8]},\n  "stages": [\n    {"name": "a",,}\n  ]\n}\n',
+    "spec_not_object": "[1, 2, 3]\n",
+    "spec_empty_file": "",
+}
+
+# The same kinds of mistakes in the .rn text syntax (dsl/spec_rn.cpp): every message has the
+# file:line:column, the source line and a caret.
+RN_HEAD = "network broken\ninput [1, 3, 32, 32]\n"
+RAW_RN_SPECS = {
+    "rn_syntax_error": RN_HEAD + "b1 = conv(8, k=3 s=1)@c\n",
+    "rn_unknown_op": RN_HEAD + "b1 = conv(8, k=3)@c sigmoid\n",
+    "rn_kernel_string": RN_HEAD + "b1 = conv(8, k=\"three\")@c\n",
+    "rn_undefined_value": RN_HEAD + "b1 = conv(8, k=3)@c as a\n  add from [a, nowhere]\n",
+    "rn_channel_mismatch": RN_HEAD + "b1 = conv(8, k=3, p=1)@c1 as a\n  conv(16, k=3, p=1)@c2 as b\n  add from [a, b]\n",
+    "rn_two_errors": RN_HEAD + "b1 = conv(0, k=3)@c\nb2 = maxpool(3, s=0)\n",
+}
+
+
+def write_specs(out, spec_dir):
+    for name, (base, changes) in SPEC_MUTATIONS.items():
+        with open(os.path.join(spec_dir, base)) as f:
+            doc = json.load(f)
+        for pointer, value in changes.items():
+            set_pointer(doc, pointer, value)
+        with open(os.path.join(out, name + ".json"), "w") as f:
+            json.dump(doc, f, indent=1)
+    for name, text in RAW_SPECS.items():
+        with open(os.path.join(out, name + ".json"), "w") as f:
+            f.write(text)
+    for name, text in RAW_RN_SPECS.items():
+        with open(os.path.join(out, name + ".rn"), "w") as f:
+            f.write(text)
+
+
+# --- safetensors -----------------------------------------------------------------------------
+
+def read_safetensors(path):
+    with open(path, "rb") as f:
+        raw = f.read()
+    (length,) = struct.unpack_from("<Q", raw)
+    return json.loads(raw[8:8 + length]), raw[8 + length:]
+
+
+def safetensors_bytes(header, data):
+    text = json.dumps(header).encode()
+    text += b" " * (-len(text) % 8)
+    return struct.pack("<Q", len(text)) + text + data
+
+
+def write_safetensors_cases(out, path):
+    header, data = read_safetensors(path)
+    with open(path, "rb") as f:
+        raw = f.read()
+    first = "0.0.weight"  # [4, 1, 7, 7] F32
+    begin, end = header[first]["data_offsets"]
+
+    def variant(name, change=None, new_data=None):
+        h = copy.deepcopy(header)
+        if change:
+            change(h)
+        write(out, name + ".safetensors", safetensors_bytes(h, data if new_data is None else new_data))
+
+    def set_entry(key, field, value):
+        return lambda h: h[key].__setitem__(field, value)
+
+    def with_float(value):
+        return data[:begin] + struct.pack("<f", value) + data[begin + 4:]
+
+    write(out, "st_empty.safetensors", b"")
+    write(out, "st_short.safetensors", raw[:5])
+    write(out, "st_header_past_end.safetensors", struct.pack("<Q", len(raw)) + raw[8:])
+    write(out, "st_header_absurd.safetensors", struct.pack("<Q", 1 << 62) + raw[8:])
+    write(out, "st_truncated.safetensors", raw[:-100])
+    bad_json = b'{"0.0.weight": {"dtype": "F32",'
+    write(out, "st_header_invalid_json.safetensors", struct.pack("<Q", len(bad_json)) + bad_json + data)
+    variant("st_header_not_object", lambda h: (h.clear(), h.update({"x": []})))
+    write(out, "st_header_array.safetensors", struct.pack("<Q", 8) + b"[1,2,3] " + data)
+    variant("st_offsets_out_of_range", set_entry(first, "data_offsets", [begin, len(data) + 4]))
+    variant("st_offsets_reversed", set_entry(first, "data_offsets", [end, begin]))
+    second = "0.1.bias"
+    b2, e2 = header[second]["data_offsets"]
+    variant("st_offsets_overlap", set_entry(second, "data_offsets", [begin, begin + (e2 - b2)]))
+    variant("st_offsets_negative", set_entry(first, "data_offsets", [-4, end]))
+    variant("st_dtype_int", set_entry(first, "dtype", "I32"))
+    variant("st_dtype_unknown", set_entry(first, "dtype", "F8"))
+    variant("st_shape_wrong", set_entry(first, "shape", [4, 1, 49, 1]))
+    variant("st_shape_negative", set_entry(first, "shape", [4, -1, 7, 7]))
+    variant("st_shape_bytes_mismatch", set_entry(first, "shape", [4, 1, 7, 8]))
+    variant("st_shape_overflow", set_entry(first, "shape", [1 << 40, 1 << 40, 1 << 40]))
+    variant("st_missing_tensor", lambda h: h.pop(first))
+    variant("st_extra_tensor", lambda h: h.__setitem__("extra.weight", {"dtype": "F32", "shape": [0], "data_offsets": [0, 0]}))
+    variant("st_entry_not_object", lambda h: h.__setitem__(first, [1, 2]))
+    variant("st_nan", new_data=with_float(math.nan))
+    variant("st_inf", new_data=with_float(math.inf))
+
+
+# --- .npy and PGM/PPM inputs -----------------------------------------------------------------
+
+def npy_bytes(descr, shape, payload, magic=b"\x93NUMPY"):
+    dims = ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "")
+    header = "{'descr': '%s', 'fortran_order': False, 'shape': (%s), }" % (descr, dims)
+    header += " " * (-(len(magic) + 4 + len(header) + 1) % 64) + "\n"
+    return magic + b"\x01\x00" + struct.pack("<H", len(header)) + header.encode() + payload
+
+
+def write_npy_cases(out, prefix, shape):
+    """Broken inputs for a model of input `shape` (NCHW)."""
+    count = math.prod(shape)
+    floats = struct.pack("<%df" % count, *([0.5] * count))
+    write(out, prefix + "_valid.npy", npy_bytes("<f4", shape, floats))
+    wrong = [shape[0], shape[1], shape[2] + 1, shape[3]]
+    write(out, prefix + "_wrong_shape.npy", npy_bytes("<f4", wrong, floats + bytes(4 * shape[0] * shape[1] * shape[3])))
+    write(out, prefix + "_f64.npy", npy_bytes("<f8", shape, floats + floats))
+    write(out, prefix + "_truncated.npy", npy_bytes("<f4", shape, floats)[:-10])
+    write(out, prefix + "_bad_magic.npy", npy_bytes("<f4", shape, floats, magic=b"\x93NUMPZ"))
+    write(out, prefix + "_huge_shape.npy", npy_bytes("<f4", [1 << 20, 1 << 20, 1 << 20, 1 << 20], floats))
+    write(out, prefix + "_fortran.npy", npy_bytes("<f4", shape, floats).replace(b"False", b"True "))
+
+
+def write_image_cases(out, shape):
+    """PGM/PPM inputs for a model whose input is [N, C, H, W] with C == 3."""
+    _, channels, height, width = shape
+    pixels = bytes(range(256)) * (channels * height * width // 256 + 1)
+    write(out, "img_ppm_valid.ppm", b"P6\n%d %d\n255\n" % (width, height) + pixels[:3 * height * width])
+    write(out, "img_pgm_one_channel.pgm", b"P5\n%d %d\n255\n" % (width, height) + pixels[:height * width])
+    write(out, "img_ppm_wrong_size.ppm", b"P6\n%d %d\n255\n" % (width + 1, height) + pixels[:3 * height * (width + 1)])
+    write(out, "img_ppm_truncated.ppm", b"P6\n%d %d\n255\n" % (width, height) + pixels[:100])
+    write(out, "img_pnm_bad_magic.pgm", b"P9\n%d %d\n255\n" % (width, height) + pixels[:height * width])
+    write(out, "img_ppm_maxval_zero.ppm", b"P6\n%d %d\n0\n" % (width, height) + pixels[:3 * height * width])
+    write(out, "img_ppm_huge_size.ppm", b"P6\n100000000 100000000\n255\n" + pixels[:64])
+
+
+# --- packed-weights blobs (layout in runtime/blob_format.hpp) --------------------------------
+
+def write_blob_cases(out, path):
+    with open(path, "rb") as f:
+        blob = f.read()
+    header, payload = blob[:128], blob[128:]
+
+    def patched(offset, value):
+        return blob[:offset] + value + blob[offset + len(value):]
+
+    write(out, "blob_truncated_header.weights", blob[:50])
+    write(out, "blob_truncated_payload.weights", blob[:-64])
+    write(out, "blob_extra_bytes.weights", blob + bytes(64))
+    flipped = bytes([payload[len(payload) // 2] ^ 0x01])
+    write(out, "blob_tampered.weights", header + payload[:len(payload) // 2] + flipped + payload[len(payload) // 2 + 1:])
+    write(out, "blob_bad_magic.weights", patched(0, b"RNCBLOB9"))
+    write(out, "blob_wrong_version.weights", patched(8, struct.pack("<I", 99)))
+    write(out, "blob_payload_field.weights", patched(16, struct.pack("<Q", 1 << 60)))
+    write(out, "blob_other_hash.weights", patched(24, b"0" * 64))
+    write(out, "not_a_directory", b"a file where a directory is expected\n")
+
+
+def write(out, name, data):
+    with open(os.path.join(out, name), "wb") as f:
+        f.write(data)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("out")
+    parser.add_argument("--specs", required=True, help="tests/specs")
+    parser.add_argument("--safetensors", required=True, help="valid weights of seed_narrow.json")
+    parser.add_argument("--blob", required=True, help="valid blob of the general_form test model")
+    args = parser.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    write_specs(args.out, args.specs)
+    write_safetensors_cases(args.out, args.safetensors)
+    write_npy_cases(args.out, "narrow", [2, 1, 40, 36])
+    write_npy_cases(args.out, "general", [2, 3, 33, 29])
+    write_image_cases(args.out, [2, 3, 33, 29])
+    write_blob_cases(args.out, args.blob)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,154 @@
+// Runs a generated digits classifier on the committed held-out set and checks its accuracy
+// against the true labels and, optionally, that it predicts the same class as PyTorch for every
+// image.
+//
+//   digits_check --binary B --images heldout.pgm --labels heldout_labels.txt --min-accuracy A
+//                [--expect logits.npy] [--threads N]
+//
+// heldout.pgm stacks the N images vertically (W wide, N*W tall): that is the memory layout of an
+// [N,1,W,W] tensor, and read_pnm's samples (divided by 255) are the model's input as they are.
+// heldout_labels.txt holds the true digit of each image, one per line.
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include "npy.hpp"
+#include "pnm.hpp"
+#include "tools/resnetc/args.hpp"
+
+namespace fs = std::filesystem;
+using namespace rnc;
+
+namespace {
+
+const std::vector<cli::OptionSpec> kOptions = {
+    {"--binary", "", "FILE", "generated program, input shape [N,1,W,W]"},
+    {"--images", "", "FILE", "the N held-out images stacked vertically (PGM, W x N*W)"},
+    {"--labels", "", "FILE", "their true classes, one per line"},
+    {"--min-accuracy", "", "A", "fail below this fraction of correct predictions"},
+    {"--expect", "", "FILE", "PyTorch's logits .npy: every predicted class must agree"},
+    {"--threads", "", "N", "threads for the generated program"}};
+
+struct Failure : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+std::vector<std::size_t> read_classes(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw Failure(path + ": cannot open");
+  std::vector<std::size_t> classes;
+  std::string line;
+  for (int number = 1; std::getline(in, line); ++number) {
+    std::size_t end = 0;
+    try {
+      classes.push_back(std::stoul(line, &end));
+    } catch (const std::logic_error&) {
+      end = 0;
+    }
+    if (end == 0 || end != line.size()) throw Failure(fmt::format("{}:{}: expected a class index, got '{}'", path, number, line));
+  }
+  return classes;
+}
+
+// The images as the model's [N,1,W,W] input; N comes from the labels.
+rt::Tensor stacked_images(const std::string& path, std::size_t count) {
+  rt::Image image = rt::read_pnm(path);
+  const auto n = static_cast<std::int64_t>(count);
+  if (image.channels != 1 || image.height != n * image.width) {
+    throw Failure(fmt::format("{}: {} channel(s), {}x{} pixels; expected a PGM of {} images stacked vertically ({}x{})", path,
+                              image.channels, image.width, image.height, count, image.width, n * image.width));
+  }
+  return {{n, 1, image.width, image.width}, std::move(image.data)};
+}
+
+rt::Tensor run_binary(const cli::Parsed& args, const rt::Tensor& input, const fs::path& dir) {
+  const std::string in_path = (dir / "input.npy").string(), out_path = (dir / "output.npy").string();
+  const std::string log_path = (dir / "log.txt").string();
+  rt::write_npy(in_path, input.data.data(), input.shape);
+  const std::string command = fmt::format("'{}' --input '{}' --output '{}' --top 1 --threads {} > '{}' 2>&1", *args.get("--binary"),
+                                          in_path, out_path, args.get("--threads").value_or("1"), log_path);
+  if (const int status = std::system(command.c_str()); status != 0) {
+    std::system(fmt::format("cat '{}' >&2", log_path).c_str());
+    throw Failure(fmt::format("{} exited with status {}", command, status));
+  }
+  return rt::read_npy(out_path);
+}
+
+// Index of the largest logit of each row; non-finite logits fail, since no class can be read.
+std::vector<std::size_t> predicted_classes(const rt::Tensor& logits, std::size_t rows, const std::string& what) {
+  if (logits.shape.size() != 2 || logits.shape[0] != static_cast<std::int64_t>(rows)) {
+    throw Failure(fmt::format("{}: shape {}, expected [{}, classes]", what, rt::shape_string(logits.shape), rows));
+  }
+  const auto classes = static_cast<std::size_t>(logits.shape[1]);
+  std::vector<std::size_t> predicted(rows);
+  for (std::size_t r = 0; r < rows; ++r) {
+    const float* row = logits.data.data() + r * classes;
+    for (std::size_t c = 0; c < classes; ++c) {
+      if (!std::isfinite(row[c])) throw Failure(fmt::format("{}: image {} has logit {} for class {}", what, r, row[c], c));
+      if (row[c] > row[predicted[r]]) predicted[r] = c;
+    }
+  }
+  return predicted;
+}
+
+std::size_t count_equal(const std::vector<std::size_t>& a, const std::vector<std::size_t>& b) {
+  std::size_t count = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) count += a[i] == b[i];
+  return count;
+}
+
+void print_differences(const std::vector<std::size_t>& a, const char* a_name, const std::vector<std::size_t>& b, const char* b_name) {
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (a[i] != b[i]) fmt::print("  image {}: {} {}, {} {}\n", i, a_name, a[i], b_name, b[i]);
+  }
+}
+
+double fraction(std::size_t count, std::size_t total) { return total == 0 ? 0 : static_cast<double>(count) / static_cast<double>(total); }
+
+int run(const cli::Parsed& args) {
+  const std::vector<std::size_t> truth = read_classes(*args.get("--labels"));
+  const rt::Tensor input = stacked_images(*args.get("--images"), truth.size());
+  const fs::path dir = fs::temp_directory_path() / fmt::format("digits_check_{}", ::getpid());
+  fs::create_directories(dir);
+  const rt::Tensor logits = run_binary(args, input, dir);
+  fs::remove_all(dir);
+
+  const std::vector<std::size_t> predicted = predicted_classes(logits, truth.size(), "generated binary output");
+  print_differences(truth, "true", predicted, "predicted");
+  const double measured = fraction(count_equal(predicted, truth), truth.size());
+  const double wanted = std::stod(*args.get("--min-accuracy"));
+  bool ok = measured >= wanted;
+  fmt::print("{}: held-out accuracy {:.4f} on {} images (at least {:g} wanted)\n", ok ? "PASS" : "FAIL", measured, truth.size(),
+             wanted);
+  if (const auto expect = args.get("--expect")) {
+    const std::vector<std::size_t> reference = predicted_classes(rt::read_npy(*expect), truth.size(), *expect);
+    print_differences(predicted, "generated binary predicts", reference, "PyTorch");
+    const std::size_t agreeing = count_equal(predicted, reference);
+    ok = ok && agreeing == truth.size();
+    fmt::print("{}: {} of {} predicted classes equal PyTorch's (PyTorch's accuracy {:.4f})\n", agreeing == truth.size() ? "PASS" : "FAIL",
+               agreeing, truth.size(), fraction(count_equal(reference, truth), truth.size()));
+  }
+  return ok ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    const cli::Parsed args = cli::parse({argv + 1, argv + argc}, kOptions);
+    for (const char* required : {"--binary", "--images", "--labels", "--min-accuracy"}) {
+      if (!args.has(required)) throw cli::UsageError(fmt::format("{} is required", required));
+    }
+    return run(args);
+  } catch (const Failure& e) {
+    fmt::print(stderr, "FAIL: {}\n", e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "digits_check: error: {}\n", e.what());
+    return 2;
+  }
+}
