@@ -30,6 +30,18 @@ def spec_json():
     write("spec_json", "tiny_bad_type.json", text.replace('"kernel": 3', '"kernel": "3"'))
 
 
+def spec_rn():
+    specs = [ROOT / "examples/resnet18.rn", *sorted((ROOT / "examples/digits").glob("*.rn")),
+             *sorted((ROOT / "tests/specs").glob("*.rn"))]
+    for spec in specs:
+        write("spec_rn", spec.name, spec.read_bytes())
+    tiny = ("network tiny\ninput [1, 1, 8, 8]\n\n"
+            "s = conv(2, k=3, p=1)@c relu as r\n  add from [r, r]\n  global_avgpool flatten linear(3)@fc\n")
+    write("spec_rn", "tiny.rn", tiny)
+    write("spec_rn", "tiny_truncated.rn", tiny[: len(tiny) // 2])
+    write("spec_rn", "tiny_bad_type.rn", tiny.replace("k=3", 'k="3"'))
+
+
 def safetensors(tensors, metadata=True):
     header, data = {}, b""
     if metadata:
@@ -137,6 +149,7 @@ if __name__ == "__main__":
     shutil.rmtree(HERE / "corpus", ignore_errors=True)
     (HERE / "corpus/spec_json").mkdir(parents=True)
     spec_json()
+    spec_rn()
     safetensors_seeds()
     npy_seeds()
     pnm_seeds()
