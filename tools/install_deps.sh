@@ -1,7 +1,8 @@
 #!/bin/sh
 # install_deps.sh [build] [test]
 # Installs, with apt-get, the Debian packages resnetc needs that are missing: the build set
-# (compiler, CMake, fmt, nlohmann-json) and, for `test`, doctest and PyTorch for parity tests.
+# (compiler, CMake, fmt, nlohmann-json) and, for `test`, doctest, PyTorch for parity tests and
+# clang with libFuzzer and llvm-symbolizer for the sanitizer build (test.sh --sanitize).
 set -eu
 packages=""
 for group in "$@"; do
