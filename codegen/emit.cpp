@@ -391,7 +391,9 @@ class Emitter {
     for (const std::string& stage : stages()) w.line("  {}", stage_file(stage));
     if (o_.embed_weights) w.line("  {}_weights.S", n);
     w.line(")");
-    w.line("target_compile_options({0}_model PRIVATE $<$<COMPILE_LANGUAGE:CXX>:-O3 ${{{0}_target_flags}}>)", n);
+    w.line("# Layer code at -O3; a sanitizer build may trade speed for build time (-DRESNETC_LAYER_OPTIMIZATION=-O1).");
+    w.line("set(RESNETC_LAYER_OPTIMIZATION -O3 CACHE STRING \"optimization flag of the layer code\")");
+    w.line("target_compile_options({0}_model PRIVATE $<$<COMPILE_LANGUAGE:CXX>:${{RESNETC_LAYER_OPTIMIZATION}} ${{{0}_target_flags}}>)", n);
     w.line("target_compile_definitions({0}_model PUBLIC RESNETC_REQUIRED_ISA=\"${{{0}_isa}}\")", n);
     if (o_.embed_weights)
       w.line("set_source_files_properties({0}_weights.S PROPERTIES COMPILE_OPTIONS \"-Wa,-I${{CMAKE_CURRENT_SOURCE_DIR}}\" "

@@ -163,7 +163,7 @@ json read_header(SafetensorsFile& file, const std::string& path, std::uint64_t& 
   json header;
   try {
     header = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for a number beyond double
     throw CompileError(fmt::format("{}: the header is not valid JSON ({})", path, e.what()));
   }
   if (!header.is_object()) throw CompileError(fmt::format("{}: the header must be a JSON object, got {}", path, header.type_name()));

@@ -37,6 +37,15 @@ std::string line_column(std::string_view text, std::size_t offset) {
   return fmt::format("{}:{}", line, column);
 }
 
+// Where a number too large for a double (1e999) is: nlohmann names the literal, not its position,
+// and its first occurrence is where parsing stopped.
+std::string overflow_location(std::string_view text, std::string_view what) {
+  const std::size_t open = what.find('\''), close = what.rfind('\'');
+  if (open == std::string_view::npos || close <= open) return line_column(text, 0);
+  const std::size_t at = text.find(what.substr(open + 1, close - open - 1));
+  return line_column(text, at == std::string_view::npos ? 0 : at);
+}
+
 class JsonSpecReader {
  public:
   explicit JsonSpecReader(Diagnostics& diags) : diags_(diags), builder_(diags) {}
@@ -246,6 +255,11 @@ Graph parse_spec_json(std::string_view text, const std::string& file, const Spec
     if (auto pos = what.find("parse error at "); pos != std::string::npos) what = what.substr(pos);
     if (auto pos = what.find(": "); pos != std::string::npos) what = what.substr(pos + 2);
     diags.error(line_column(text, offset), "invalid JSON: " + what);
+    throw_if_errors(diags, file);
+  } catch (const json::out_of_range& e) {
+    std::string what = e.what();
+    if (auto pos = what.find("] "); pos != std::string::npos) what = what.substr(pos + 2);
+    diags.error(overflow_location(text, what), "invalid JSON: " + what);
     throw_if_errors(diags, file);
   }
   Graph graph = read_spec_document(doc, options, diags);

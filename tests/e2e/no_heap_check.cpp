@@ -16,6 +16,23 @@ namespace {
 std::atomic<long> allocations{0};
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+#define RESNETC_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RESNETC_ASAN 1
+#endif
+#endif
+
+#ifdef RESNETC_ASAN
+// AddressSanitizer owns malloc and operator new (replacing them would pair our malloc with its
+// free); its allocation hook sees every allocation of both.
+#include <sanitizer/allocator_interface.h>
+namespace {
+void count_allocation(const volatile void*, std::size_t) { ++allocations; }
+const int hooks_installed = __sanitizer_install_malloc_and_free_hooks(count_allocation, nullptr);
+}  // namespace
+#else
 extern "C" void* __libc_malloc(std::size_t);
 extern "C" void* __libc_calloc(std::size_t, std::size_t);
 extern "C" void* __libc_realloc(void*, std::size_t);
@@ -40,6 +57,7 @@ void* operator new(std::size_t size) {
 }
 void operator delete(void* p) noexcept { __libc_free(p); }
 void operator delete(void* p, std::size_t) noexcept { __libc_free(p); }
+#endif
 
 int main(int argc, char** argv) {
   if (argc != 2) {

@@ -46,8 +46,10 @@ void check_golden(const std::string& spec, const fs::path& golden_dir) {
   }
   std::set<std::string> committed;
   for (const auto& entry : fs::directory_iterator(golden_dir)) committed.insert(entry.path().filename().string());
-  for (const auto& [path, text] : files) {
-    INFO("file " << (golden_dir / path).string() << " (run with UPDATE_GOLDEN=1 to accept the new output)");
+  for (const auto& file : files) {
+    const auto& [path, text] = file;
+    const std::string where = (golden_dir / path).string();  // clang 14 cannot capture a binding in INFO
+    INFO("file " << where << " (run with UPDATE_GOLDEN=1 to accept the new output)");
     REQUIRE(committed.contains(path));
     const std::string golden = read_file(golden_dir / path);
     if (golden != text) {

@@ -62,7 +62,8 @@ std::map<std::string, Shape> stage_shapes(const Graph& g) {
 void check_stage_shapes(const Graph& g, const std::map<std::string, Shape>& expected) {
   const auto got = stage_shapes(g);
   for (const auto& [stage, shape] : expected) {
-    INFO("stage " << stage);
+    const std::string& stage_name = stage;  // clang 14 cannot capture a structured binding in INFO
+    INFO("stage " << stage_name);
     REQUIRE(got.contains(stage));
     CHECK(rnc::to_string(got.at(stage)) == rnc::to_string(shape));
   }
