@@ -31,6 +31,7 @@ case "$budget" in
 esac
 
 if [ "$build" = 1 ]; then
+  tools/install_deps.sh build test sanitize
   cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=clang++ \
         -DRESNETC_SANITIZE=ON -DRESNETC_BUILD_TESTS=ON >/dev/null
   nice -n 10 cmake --build "$build_dir" -j"$(nproc 2>/dev/null || echo 2)" --target fuzzers

@@ -15,7 +15,7 @@ for arg in "$@"; do
     *) echo "test.sh: unknown option '$arg' (expected --sanitize)" >&2; exit 2 ;;
   esac
 done
-tools/install_deps.sh build test
+if [ "$sanitize" = 1 ]; then tools/install_deps.sh build test sanitize; else tools/install_deps.sh build test; fi
 jobs=$(nproc 2>/dev/null || echo 2)
 started=$(date +%s)
 # phase NAME COMMAND...: runs the command and reports its wall time.
