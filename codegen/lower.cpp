@@ -288,9 +288,10 @@ class Lowering {
     if (flat) user.layout = Layout::kFlat;
     const std::string cfg = fmt::format("rnc::kern::ReorderCfg{{{}, 0}}", r.geometry_initializer());
     const std::string stage = g_.nodes.empty() ? "model" : g_.nodes.back().stage;
-    const int user_id = add_buffer(user);
+    const std::string comment = fmt::format("output {} {} -> NCHW", to_string(p_.output_shape), blocked_name(r.lanes));
+    const int user_id = add_buffer(user);  // may reallocate the buffers: `r` is not used after it
     Step& s = add_step("write_output", stage, "rnc::kern::blocked_to_nchw", cfg);
-    s.comment = fmt::format("output {} {} -> NCHW", to_string(p_.output_shape), blocked_name(r.lanes));
+    s.comment = comment;
     s.algorithm = "reorder";
     s.in0 = result;
     s.out = user_id;
