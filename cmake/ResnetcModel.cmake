@@ -68,24 +68,36 @@ function(resnetc_add_model name)
     COMMENT "resnetc: compiling ${name} from ${arg_SPEC}"
     VERBATIM)
   set(library ${build}/lib${name}_model.a)
-  set(runtime ${build}/lib${name}_runtime.a)
   set(c_interface ${build}/lib${name}_c.a)
   set(program ${build}/${name})
+  # In resnetc's own build every model links the one runtime library resnetc_runtime (same sources,
+  # compiler and flags) instead of compiling its own copy: a third of each nested build.
+  set(outputs ${library} ${c_interface} ${program})
+  set(shared_runtime "")
+  set(runtime_dep "")
+  if(TARGET resnetc_runtime)
+    set(runtime $<TARGET_FILE:resnetc_runtime>)
+    set(shared_runtime -DRESNETC_RUNTIME_LIBRARY=${runtime})
+    set(runtime_dep resnetc_runtime)
+  else()
+    set(runtime ${build}/lib${name}_runtime.a)
+    list(APPEND outputs ${runtime})
+  endif()
   # Sanitizer builds (RESNETC_SANITIZE) check the layer code at -O1: it builds several times faster.
   set(layer_optimization "")
   if(RESNETC_SANITIZE)
     set(layer_optimization -DRESNETC_LAYER_OPTIMIZATION=-O1)
   endif()
   add_custom_command(
-    OUTPUT ${library} ${runtime} ${c_interface} ${program}
+    OUTPUT ${outputs}
     COMMAND ${CMAKE_COMMAND} -S ${dir} -B ${build} -DCMAKE_BUILD_TYPE=Release
             -DCMAKE_CXX_COMPILER=${CMAKE_CXX_COMPILER}
             "-DCMAKE_CXX_FLAGS=${CMAKE_CXX_FLAGS}" "-DCMAKE_CXX_FLAGS_RELEASE=${CMAKE_CXX_FLAGS_RELEASE}"
-            "-DCMAKE_EXE_LINKER_FLAGS=${CMAKE_EXE_LINKER_FLAGS}" ${layer_optimization}
+            "-DCMAKE_EXE_LINKER_FLAGS=${CMAKE_EXE_LINKER_FLAGS}" ${layer_optimization} ${shared_runtime}
     # A clean MAKEFLAGS: the nested make cannot join the parent's jobserver (it would warn and
     # fall back to -j1 anyway); the parent's -j runs several models side by side instead.
     COMMAND ${CMAKE_COMMAND} -E env --unset=MAKEFLAGS --unset=MFLAGS ${CMAKE_COMMAND} --build ${build}
-    DEPENDS ${dir}/CMakeLists.txt ${dir}/${name}.hpp ${dir}/${name}.weights
+    DEPENDS ${dir}/CMakeLists.txt ${dir}/${name}.hpp ${dir}/${name}.weights ${runtime_dep}
     COMMENT "Building the generated model ${name}"
     VERBATIM)
   add_custom_target(${name}_build ALL DEPENDS ${library} ${program})
