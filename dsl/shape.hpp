@@ -25,12 +25,11 @@ struct Tensor {
 
   Tensor() = default;
   explicit Tensor(Shape s) : shape(std::move(s)), data(static_cast<std::size_t>(numel(shape)), 0.0f) {}
-  float& at4(std::int64_t n, std::int64_t c, std::int64_t h, std::int64_t w) {
-    return data[static_cast<std::size_t>(((n * shape[1] + c) * shape[2] + h) * shape[3] + w)];
+  std::size_t offset4(std::int64_t n, std::int64_t c, std::int64_t h, std::int64_t w) const {
+    return static_cast<std::size_t>(((n * shape[1] + c) * shape[2] + h) * shape[3] + w);
   }
-  float at4(std::int64_t n, std::int64_t c, std::int64_t h, std::int64_t w) const {
-    return data[static_cast<std::size_t>(((n * shape[1] + c) * shape[2] + h) * shape[3] + w)];
-  }
+  float& at4(std::int64_t n, std::int64_t c, std::int64_t h, std::int64_t w) { return data[offset4(n, c, h, w)]; }
+  float at4(std::int64_t n, std::int64_t c, std::int64_t h, std::int64_t w) const { return data[offset4(n, c, h, w)]; }
 };
 
 }  // namespace rnc

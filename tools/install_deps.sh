@@ -2,7 +2,7 @@
 # install_deps.sh [build] [test] [sanitize]
 # Installs, with apt-get, the Debian packages resnetc needs that are missing: the build set
 # (compiler, CMake, fmt, nlohmann-json), for `test` doctest and PyTorch for parity tests, for
-# `sanitize` clang with libFuzzer and llvm-symbolizer (tools/test.sh --sanitize).
+# `sanitize` clang with libFuzzer and llvm-symbolizer (the sanitizer build of tools/test.sh).
 set -eu
 packages=""
 for group in "$@"; do

@@ -9,18 +9,15 @@
 // [N,1,W,W] tensor, and read_pnm's samples (divided by 255) are the model's input as they are.
 // heldout_labels.txt holds the true digit of each image, one per line.
 #include <cmath>
-#include <cstdlib>
-#include <filesystem>
 #include <fstream>
 
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include "npy.hpp"
 #include "pnm.hpp"
+#include "tests/support/generated_program.hpp"
 #include "tools/resnetc/args.hpp"
 
-namespace fs = std::filesystem;
 using namespace rnc;
 
 namespace {
@@ -33,9 +30,7 @@ const std::vector<cli::OptionSpec> kOptions = {
     {"--expect", "", "FILE", "PyTorch's logits .npy: every predicted class must agree"},
     {"--threads", "", "N", "threads for the generated program"}};
 
-struct Failure : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
+using Failure = test::TestFailure;
 
 std::vector<std::size_t> read_classes(const std::string& path) {
   std::ifstream in(path);
@@ -63,19 +58,6 @@ rt::Tensor stacked_images(const std::string& path, std::size_t count) {
                               image.channels, image.width, image.height, count, image.width, n * image.width));
   }
   return {{n, 1, image.width, image.width}, std::move(image.data)};
-}
-
-rt::Tensor run_binary(const cli::Parsed& args, const rt::Tensor& input, const fs::path& dir) {
-  const std::string in_path = (dir / "input.npy").string(), out_path = (dir / "output.npy").string();
-  const std::string log_path = (dir / "log.txt").string();
-  rt::write_npy(in_path, input.data.data(), input.shape);
-  const std::string command = fmt::format("'{}' --input '{}' --output '{}' --top 1 --threads {} > '{}' 2>&1", *args.get("--binary"),
-                                          in_path, out_path, args.get("--threads").value_or("1"), log_path);
-  if (const int status = std::system(command.c_str()); status != 0) {
-    std::system(fmt::format("cat '{}' >&2", log_path).c_str());
-    throw Failure(fmt::format("{} exited with status {}", command, status));
-  }
-  return rt::read_npy(out_path);
 }
 
 // Index of the largest logit of each row; non-finite logits fail, since no class can be read.
@@ -112,10 +94,11 @@ double fraction(std::size_t count, std::size_t total) { return total == 0 ? 0 : 
 int run(const cli::Parsed& args) {
   const std::vector<std::size_t> truth = read_classes(*args.get("--labels"));
   const rt::Tensor input = stacked_images(*args.get("--images"), truth.size());
-  const fs::path dir = fs::temp_directory_path() / fmt::format("digits_check_{}", ::getpid());
-  fs::create_directories(dir);
-  const rt::Tensor logits = run_binary(args, input, dir);
-  fs::remove_all(dir);
+  const test::ScratchDir scratch("digits_check");
+  const std::string input_path = scratch.file("input.npy");
+  rt::write_npy(input_path, input.data.data(), input.shape);
+  const rt::Tensor logits =
+      test::run_generated_program(*args.get("--binary"), input_path, std::stoi(args.get("--threads").value_or("1")), scratch, "--top 1");
 
   const std::vector<std::size_t> predicted = predicted_classes(logits, truth.size(), "generated binary output");
   print_differences(truth, "true", predicted, "predicted");

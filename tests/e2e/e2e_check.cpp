@@ -2,25 +2,23 @@
 // reference interpreter (or with an expected .npy, e.g. made by PyTorch).
 //
 //   e2e_check --binary B --spec S (--weights W | --random-weights SEED) [--input-shape N,C,H,W]
-//             [--input X.npy] [--expect Y.npy] [--threads N] [--tolerance T]
+//             [--input X.npy] [--expect Y.npy] [--threads N[,N...]] [--tolerance T]
 //
-// Passes when max|out - expected| <= T * max|expected|; prints both numbers and where the worst
-// element is, so a failure says which output and by how much.
+// Runs the program once per thread count against one expected output (computed once: the
+// reference interpreter is the slow part). Passes when every run has max|out - expected| <=
+// T * max|expected|; prints both numbers and where the worst element is, so a failure says which
+// output, at which thread count, and by how much.
 #include <cmath>
-#include <cstdlib>
-#include <filesystem>
 #include <random>
 
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include "dsl/diagnostics.hpp"
 #include "dsl/reference.hpp"
 #include "error.hpp"
-#include "npy.hpp"
+#include "tests/support/generated_program.hpp"
 #include "tools/resnetc/commands.hpp"
 
-namespace fs = std::filesystem;
 using namespace rnc;
 
 namespace {
@@ -33,7 +31,7 @@ const std::vector<cli::OptionSpec> kOptions = {
     cli::kInputShapeOption,
     {"--input", "", "FILE", "input .npy (default: deterministic uniform [0,1) values)"},
     {"--expect", "", "FILE", "expected output .npy (default: the reference interpreter)"},
-    {"--threads", "", "N", "threads for the generated program"},
+    {"--threads", "", "N[,N...]", "thread counts to run the generated program at (default 1)"},
     {"--tolerance", "", "T", "relative tolerance to max|expected| (default 1e-5)"}};
 
 Tensor uniform_input(const Shape& shape) {
@@ -44,41 +42,31 @@ Tensor uniform_input(const Shape& shape) {
   return t;
 }
 
-Tensor load(const std::string& path) {
-  rt::Tensor raw = rt::read_npy(path);
+Tensor to_tensor(rt::Tensor raw) {
   Tensor t;
   t.shape.assign(raw.shape.begin(), raw.shape.end());
   t.data = std::move(raw.data);
   return t;
 }
 
-int run(const cli::Parsed& args) {
-  cli::Parsed spec_args{{}, {*args.get("--spec")}};
-  if (auto shape = args.get("--input-shape")) spec_args.values["--input-shape"] = *shape;
-  const Graph graph = cli::load_graph(spec_args, "e2e_check");
-  const WeightMap weights = cli::load_weights(args, graph);
-  const fs::path dir = fs::temp_directory_path() / fmt::format("e2e_check_{}", ::getpid());
-  fs::create_directories(dir);
-  const std::string in_path = args.get("--input").value_or((dir / "input.npy").string());
-  Tensor input = args.has("--input") ? load(in_path) : uniform_input(graph.shape(graph.input));
-  if (!args.has("--input")) rt::write_npy(in_path, input.data.data(), {input.shape.begin(), input.shape.end()});
+Tensor load(const std::string& path) { return to_tensor(rt::read_npy(path)); }
 
-  const std::string out_path = (dir / "output.npy").string();
-  const std::string command = fmt::format("'{}' --input '{}' --output '{}' --threads {} > '{}' 2>&1", *args.get("--binary"), in_path,
-                                          out_path, args.get("--threads").value_or("1"), (dir / "log.txt").string());
-  const int status = std::system(command.c_str());
-  if (status != 0) {
-    fmt::print(stderr, "FAIL: {} exited with status {}\n", command, status);
-    std::system(fmt::format("cat '{}' >&2", (dir / "log.txt").string()).c_str());
-    return 1;
+std::vector<int> thread_counts(const std::string& list) {
+  std::vector<int> counts;
+  for (std::size_t at = 0; at <= list.size();) {
+    const std::size_t comma = std::min(list.find(',', at), list.size());
+    counts.push_back(std::stoi(list.substr(at, comma - at)));
+    at = comma + 1;
   }
-  const Tensor out = load(out_path);
-  const Tensor expected = args.has("--expect") ? load(*args.get("--expect")) : run_reference(graph, weights, input);
-  fs::remove_all(dir);
+  return counts;
+}
 
+// Compares one run with the expected output and prints the verdict line.
+bool matches(const Tensor& out, const Tensor& expected, double tolerance, int threads) {
   if (out.shape != expected.shape) {
-    fmt::print(stderr, "FAIL: output shape {} differs from the expected {}\n", to_string(out.shape), to_string(expected.shape));
-    return 1;
+    fmt::print(stderr, "FAIL: at {} thread(s) output shape {} differs from the expected {}\n", threads, to_string(out.shape),
+               to_string(expected.shape));
+    return false;
   }
   double max_ref = 0, max_err = 0;
   std::size_t worst = 0;
@@ -90,13 +78,32 @@ int run(const cli::Parsed& args) {
       worst = i;
     }
   }
-  const double tolerance = std::stod(args.get("--tolerance").value_or("1e-5"));
   const double relative = max_ref > 0 ? max_err / max_ref : max_err;
   const bool ok = relative <= tolerance;
-  fmt::print("{}: output {} max|expected| {:.6g}, max error {:.3g} (relative {:.3g}, tolerance {:g}) at flat index {}: got {} "
-             "expected {}\n",
-             ok ? "PASS" : "FAIL", to_string(out.shape), max_ref, max_err, relative, tolerance, worst, out.data[worst],
+  fmt::print("{}: {} thread(s): output {} max|expected| {:.6g}, max error {:.3g} (relative {:.3g}, tolerance {:g}) at flat "
+             "index {}: got {} expected {}\n",
+             ok ? "PASS" : "FAIL", threads, to_string(out.shape), max_ref, max_err, relative, tolerance, worst, out.data[worst],
              expected.data[worst]);
+  return ok;
+}
+
+int run(const cli::Parsed& args) {
+  cli::Parsed spec_args{{}, {*args.get("--spec")}};
+  if (auto shape = args.get("--input-shape")) spec_args.values["--input-shape"] = *shape;
+  const Graph graph = cli::load_graph(spec_args, "e2e_check");
+  const WeightMap weights = cli::load_weights(args, graph);
+  const test::ScratchDir scratch("e2e_check");
+  const std::string in_path = args.get("--input").value_or(scratch.file("input.npy"));
+  Tensor input = args.has("--input") ? load(in_path) : uniform_input(graph.shape(graph.input));
+  if (!args.has("--input")) rt::write_npy(in_path, input.data.data(), {input.shape.begin(), input.shape.end()});
+
+  const Tensor expected = args.has("--expect") ? load(*args.get("--expect")) : run_reference(graph, weights, input);
+  const double tolerance = std::stod(args.get("--tolerance").value_or("1e-5"));
+  bool ok = true;
+  for (const int threads : thread_counts(args.get("--threads").value_or("1"))) {
+    const Tensor out = to_tensor(test::run_generated_program(*args.get("--binary"), in_path, threads, scratch));
+    ok = matches(out, expected, tolerance, threads) && ok;
+  }
   return ok ? 0 : 1;
 }
 
@@ -107,6 +114,9 @@ int main(int argc, char** argv) {
     const cli::Parsed args = cli::parse({argv + 1, argv + argc}, kOptions);
     if (!args.has("--binary") || !args.has("--spec")) throw cli::UsageError("--binary and --spec are required");
     return run(args);
+  } catch (const test::TestFailure& e) {
+    fmt::print(stderr, "FAIL: {}\n", e.what());
+    return 1;
   } catch (const std::exception& e) {
     fmt::print(stderr, "e2e_check: error: {}\n", e.what());
     return 2;

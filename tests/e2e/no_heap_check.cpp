@@ -81,9 +81,10 @@ int main(int argc, char** argv) {
     failures += during != 0;
   }
   // The counter itself must work, or the zeros above prove nothing.
+  // (An explicit operator new call: the compiler may drop an unused new-expression entirely.)
   const long probe_before = allocations.load();
-  auto* probe = new std::vector<int>(16);
-  delete probe;
+  void* volatile probe = ::operator new(64);
+  ::operator delete(probe);
   if (allocations.load() == probe_before) {
     std::printf("FAIL: the allocation counter does not see operator new\n");
     return 1;

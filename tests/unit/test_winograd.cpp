@@ -8,6 +8,7 @@
 // (NCHW8c, the avx2 target's layout); the kernel runs the code this test is built for.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -50,26 +51,32 @@ Layer random_layer(const WinogradCfg& c, unsigned seed) {
   return l;
 }
 
-// conv3x3/s1/p1 + bias (+ residual) (ReLU) in double.
+// conv3x3/s1/p1 + bias (+ residual) (ReLU) in double, one output row at a time (the inner loop
+// along a contiguous input row keeps the seed-sized cases quick in the unoptimized sanitizer build).
 std::vector<double> reference(const WinogradCfg& c, const Layer& l) {
-  std::vector<double> out(static_cast<std::size_t>(c.out.n) * c.out.c * c.out.h * c.out.w);
-  std::size_t k = 0;
+  const std::size_t width = static_cast<std::size_t>(c.out.w);
+  std::vector<double> out(static_cast<std::size_t>(c.out.n) * c.out.c * c.out.h * width);
   for (int i = 0; i < c.out.n; ++i)
     for (int oc = 0; oc < c.out.c; ++oc)
-      for (int y = 0; y < c.out.h; ++y)
-        for (int x = 0; x < c.out.w; ++x, ++k) {
-          double s = l.bias.data[static_cast<std::size_t>(oc)];
-          for (int ic = 0; ic < c.in.c; ++ic)
-            for (int kh = 0; kh < 3; ++kh)
-              for (int kw = 0; kw < 3; ++kw) {
-                const int iy = y + kh - 1, ix = x + kw - 1;
-                if (iy < 0 || iy >= c.in.h || ix < 0 || ix >= c.in.w) continue;
-                s += double(l.weight.at4(oc, ic, kh, kw)) * double(l.input.at4(i, ic, iy, ix));
-              }
-          if (c.residual) s += l.residual.at4(i, oc, y, x);
-          if (c.relu) s = std::max(s, 0.0);
-          out[k] = s;
+      for (int y = 0; y < c.out.h; ++y) {
+        double* row = out.data() + ((static_cast<std::size_t>(i) * c.out.c + oc) * c.out.h + y) * width;
+        std::fill(row, row + width, double(l.bias.data[static_cast<std::size_t>(oc)]));
+        for (int ic = 0; ic < c.in.c; ++ic)
+          for (int kh = 0; kh < 3; ++kh) {
+            const int iy = y + kh - 1;
+            if (iy < 0 || iy >= c.in.h) continue;
+            const float* in_row = l.input.data.data() + l.input.offset4(i, ic, iy, 0);
+            for (int kw = 0; kw < 3; ++kw) {
+              const double weight = l.weight.at4(oc, ic, kh, kw);
+              const int x_begin = kw == 0 ? 1 : 0, x_end = std::min(c.out.w, c.in.w + 1 - kw);  // 0 <= x + kw - 1 < in.w
+              for (int x = x_begin; x < x_end; ++x) row[x] += weight * double(in_row[x + kw - 1]);
+            }
+          }
+        for (int x = 0; x < c.out.w; ++x) {
+          if (c.residual) row[x] += l.residual.at4(i, oc, y, x);
+          if (c.relu) row[x] = std::max(row[x], 0.0);
         }
+      }
   return out;
 }
 
