@@ -405,6 +405,8 @@ class Emitter {
     w.line("set(RESNETC_LAYER_OPTIMIZATION -O3 CACHE STRING \"optimization flag of the layer code\")");
     w.line("target_compile_options({0}_model PRIVATE $<$<COMPILE_LANGUAGE:CXX>:${{RESNETC_LAYER_OPTIMIZATION}} ${{{0}_target_flags}}>)", n);
     w.line("target_compile_definitions({0}_model PUBLIC RESNETC_REQUIRED_ISA=\"${{{0}_isa}}\")", n);
+    w.line("# Every layer file includes the kernels through {}_layers.hpp: parse them once.", n);
+    w.line("target_precompile_headers({0}_model PRIVATE $<$<COMPILE_LANGUAGE:CXX>:${{CMAKE_CURRENT_SOURCE_DIR}}/{0}_layers.hpp>)", n);
     if (o_.embed_weights)
       w.line("set_source_files_properties({0}_weights.S PROPERTIES COMPILE_OPTIONS \"-Wa,-I${{CMAKE_CURRENT_SOURCE_DIR}}\" "
              "OBJECT_DEPENDS ${{CMAKE_CURRENT_SOURCE_DIR}}/{0}.weights)",
