@@ -45,6 +45,14 @@ void Conv2d::reference(TensorRefs in, TensorRefs params, Tensor& out) const {
   const std::int64_t ow_count = out.shape[3];
   std::vector<double> row_buffer(static_cast<std::size_t>(ow_count));
   double* row = row_buffer.data();
+  // For each kw, the outputs whose input column ow * stride - padding + kw lies inside the row.
+  std::vector<std::int64_t> ow_begin(static_cast<std::size_t>(kernel)), ow_end(static_cast<std::size_t>(kernel));
+  for (std::int64_t kw = 0; kw < kernel; ++kw) {
+    const std::int64_t first = padding - kw, last = iw_count - 1 + padding - kw;
+    const auto k = static_cast<std::size_t>(kw);
+    ow_begin[k] = first > 0 ? (first + stride - 1) / stride : 0;
+    ow_end[k] = last < 0 ? 0 : std::min(ow_count, last / stride + 1);
+  }
   for (std::int64_t n = 0; n < out.shape[0]; ++n)
     for (std::int64_t oc = 0; oc < out.shape[1]; ++oc)
       for (std::int64_t oh = 0; oh < out.shape[2]; ++oh) {
@@ -56,13 +64,9 @@ void Conv2d::reference(TensorRefs in, TensorRefs params, Tensor& out) const {
             const float* x_row = x.data.data() + x.offset4(n, ic, ih, 0);
             const float* w_row = w.data.data() + w.offset4(oc, ic, kh, 0);
             for (std::int64_t kw = 0; kw < kernel; ++kw) {
-              // The outputs whose input column ow * stride - padding + kw lies inside the row.
-              const std::int64_t first = padding - kw, last = iw_count - 1 + padding - kw;
-              if (last < 0) continue;
-              const std::int64_t ow_begin = first > 0 ? (first + stride - 1) / stride : 0;
-              const std::int64_t ow_end = std::min(ow_count, last / stride + 1);
               const double weight = w_row[kw];
-              for (std::int64_t ow = ow_begin; ow < ow_end; ++ow) row[ow] += double(x_row[ow * stride - padding + kw]) * weight;
+              const auto k = static_cast<std::size_t>(kw);
+              for (std::int64_t ow = ow_begin[k]; ow < ow_end[k]; ++ow) row[ow] += double(x_row[ow * stride - padding + kw]) * weight;
             }
           }
         float* out_row = out.data.data() + out.offset4(n, oc, oh, 0);
