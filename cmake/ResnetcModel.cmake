@@ -109,6 +109,12 @@ function(resnetc_add_model name)
     VERBATIM)
   add_custom_target(${name}_build ALL DEPENDS ${library} ${program})
 
+  # The output of a resnetc older than its .resnetc-files manifest would be refused as foreign
+  # files; this directory is resnetc_add_model's own, so such an output is cleared once.
+  if(EXISTS ${dir}/CMakeLists.txt AND NOT EXISTS ${dir}/.resnetc-files)
+    file(REMOVE_RECURSE ${dir})
+  endif()
+
   # An interface library, so that linking NAME also orders the generated build before the link.
   find_package(Threads REQUIRED)
   file(MAKE_DIRECTORY ${dir}/runtime)

@@ -3,29 +3,27 @@
 #include <algorithm>
 #include <cstring>
 #include <iterator>
-#include <filesystem>
-#include <fstream>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <unistd.h>
 
 #include "codegen/emit.hpp"
 #include "codegen/fold_batchnorm.hpp"
 #include "codegen/fuse_epilogues.hpp"
 #include "codegen/lower.hpp"
 #include "codegen/sha256.hpp"
+#include "codegen/target.hpp"
 #include "dsl/diagnostics.hpp"
 #include "runtime/blob_format.hpp"
 
 namespace rnc {
-namespace fs = std::filesystem;
 namespace {
 
 // Everything that shapes the generated code and the blob layout; its hash binds the two.
-std::string canonical_form(const Program& p, const CompileOptions& o) {
-  std::string text = fmt::format("resnetc {}\nname {}\ntarget {}\nembed {}\nexact {}\ninput {}\noutput {}\n", kResnetcVersion,
-                                 p.name, o.target, o.embed_weights, o.exact, to_string(p.input_shape), to_string(p.output_shape));
+std::string canonical_form(const Program& p, const CompileOptions& o, const TargetChoice& target) {
+  std::string text = fmt::format("resnetc {}\nname {}\ntarget {}{}\nembed {}\nexact {}\ninput {}\noutput {}\n", kResnetcVersion,
+                                 p.name, target.target->name, target.native ? " native" : "", o.embed_weights, o.exact,
+                                 to_string(p.input_shape), to_string(p.output_shape));
   for (const Step& s : p.steps) text += fmt::format("step {} {} {}\n", s.label, s.kernel, s.config);
   for (const PackedTensor& t : p.tensors) text += fmt::format("tensor {} {} {}\n", t.name, t.data.size(), t.offset);
   return text;
@@ -64,13 +62,6 @@ void check_limit(const std::string& where, const char* what, double bytes, std::
                                    where, format_bytes(bytes), what, format_bytes(static_cast<double>(limit))));
 }
 
-void write_file(const fs::path& path, const char* data, std::size_t size) {
-  std::ofstream out(path, std::ios::binary);
-  out.write(data, static_cast<std::streamsize>(size));
-  out.close();
-  if (!out) throw CompileError(fmt::format("{}: cannot write file: {}", path.string(), std::strerror(errno)));
-}
-
 }  // namespace
 
 MemoryEstimate estimate_memory(const Graph& graph) {
@@ -98,12 +89,9 @@ void check_memory_limit(const Graph& graph, std::uint64_t limit_bytes, const std
               limit_bytes);
 }
 
-const std::vector<std::string>& known_targets() {
-  static const std::vector<std::string> targets = {"native", "avx512", "avx2", "generic"};
-  return targets;
-}
+namespace {
 
-Program build_program(const Graph& graph, const WeightMap& weights, const CompileOptions& options) {
+Program lower_for(const Graph& graph, const WeightMap& weights, const CompileOptions& options, const Target& target) {
   const auto dump = [&](const char* pass, const Graph& g) {
     if (options.dump) options.dump(pass, g);
   };
@@ -113,15 +101,19 @@ Program build_program(const Graph& graph, const WeightMap& weights, const Compil
   dump("fold_batchnorm", model.graph);
   model.graph = fuse_epilogues(std::move(model.graph));
   dump("fuse_epilogues", model.graph);
-  return lower(model, {.exact = options.exact, .isa = vector_isa(options.target)});
+  return lower(model, {.exact = options.exact, .isa = target.vector_isa()});
+}
+
+}  // namespace
+
+Program build_program(const Graph& graph, const WeightMap& weights, const CompileOptions& options) {
+  return lower_for(graph, weights, options, *resolve_target(options.target).target);
 }
 
 CompiledProject compile_project(const Graph& graph, const WeightMap& weights, const CompileOptions& options) {
-  const auto& targets = known_targets();
-  if (std::find(targets.begin(), targets.end(), options.target) == targets.end())
-    throw CompileError(fmt::format("unknown target \"{}\" (expected one of: {})", options.target, fmt::join(targets, ", ")));
   CompiledProject project;
-  project.program = build_program(graph, weights, options);
+  project.target = resolve_target(options.target);
+  project.program = lower_for(graph, weights, options, *project.target.target);
   // Packing (Winograd, channel blocks) and the planned arena can exceed the estimates: check the
   // real sizes before the blob is built.
   const double arena = static_cast<double>(project.program.arena_floats) * 4;
@@ -129,67 +121,11 @@ CompiledProject compile_project(const Graph& graph, const WeightMap& weights, co
   const std::string network = fmt::format("network \"{}\"", graph.name);
   check_limit(network, "for its packed weights", payload, options.max_memory_bytes);
   check_limit(network, "for its activation arena", arena, options.max_memory_bytes);
-  project.model_hash = sha256_hex(canonical_form(project.program, options));
-  project.files = emit_sources(project.program, {kResnetcVersion, project.model_hash, options.target, options.embed_weights});
+  project.model_hash = sha256_hex(canonical_form(project.program, options, project.target));
+  project.files = emit_sources(project.program, {kResnetcVersion, project.model_hash, project.target, options.embed_weights});
   for (const auto& [path, text] : embedded_runtime()) project.files["runtime/" + path] = text;
   project.blob = make_blob(project.program, project.model_hash);
   return project;
-}
-
-void write_project(const CompiledProject& project, const std::string& dir) {
-  const fs::path target = fs::absolute(dir).lexically_normal();
-  const fs::path parent = target.parent_path();
-  std::error_code ec;
-  // Missing parents are created, like mkdir -p; only DIR itself is replaced atomically.
-  if (!fs::is_directory(parent, ec) && (!fs::create_directories(parent, ec) || ec))
-    throw CompileError(fmt::format("{}: cannot create the output directory: {} ({})", dir, parent.string(),
-                                   ec ? ec.message() : "not a directory"));
-  if (fs::exists(target, ec) && !fs::is_directory(target, ec))
-    throw CompileError(fmt::format("{}: exists and is not a directory", dir));
-  const fs::path staging = parent / fmt::format(".{}.tmp-{}", target.filename().string(), ::getpid());
-  fs::remove_all(staging, ec);
-  try {
-    if (!fs::create_directory(staging, ec) || ec)
-      throw CompileError(fmt::format("{}: cannot create the output directory: {}", dir, ec ? ec.message() : "already exists"));
-    for (const auto& [path, text] : project.files) {
-      fs::create_directories((staging / path).parent_path());
-      write_file(staging / path, text.data(), text.size());
-    }
-    write_file(staging / (project.program.name + ".weights"), reinterpret_cast<const char*>(project.blob.data()), project.blob.size());
-    // Replace the old directory only now that the new one is complete.
-    const fs::path old = parent / fmt::format(".{}.old-{}", target.filename().string(), ::getpid());
-    const bool had_old = fs::exists(target);
-    // Keep the user's build tree (cmake -S DIR -B DIR/build): rebuilding stays incremental.
-    if (had_old && fs::is_directory(target / "build") && !project.files.contains("build"))
-      fs::rename(target / "build", staging / "build");
-    if (had_old) fs::rename(target, old);
-    fs::rename(staging, target);
-    if (had_old) fs::remove_all(old, ec);
-  } catch (const fs::filesystem_error& e) {
-    fs::remove_all(staging, ec);
-    throw CompileError(fmt::format("{}: cannot write the output directory: {}", dir, e.code().message()));
-  } catch (...) {
-    fs::remove_all(staging, ec);
-    throw;
-  }
-}
-
-std::string dump_graph(const Graph& graph) {
-  std::string out = fmt::format("graph {}: input {} {}\n", graph.name, graph.values[static_cast<std::size_t>(graph.input)].name,
-                                to_string(graph.shape(graph.input)));
-  for (const Node& n : graph.nodes) {
-    std::vector<std::string> inputs;
-    for (ValueId v : n.inputs) inputs.push_back(graph.values[static_cast<std::size_t>(v)].name);
-    std::string summary = std::visit([](const auto& op) { return op.summary(); }, n.op);
-    if (const auto* c = std::get_if<Conv2d>(&n.op)) {
-      if (c->bias) summary += "+bias";
-      if (c->fused_residual) summary += "+add";
-      if (c->fused_relu) summary += "+relu";
-    }
-    out += fmt::format("  {} = {}({}) -> {}\n", n.name, summary, fmt::join(inputs, ", "), to_string(graph.shape(n.output)));
-  }
-  out += fmt::format("output {}\n", graph.values[static_cast<std::size_t>(graph.output)].name);
-  return out;
 }
 
 }  // namespace rnc

@@ -1,5 +1,5 @@
 // The compiler pipeline, one flat function from a checked graph and its weights to the files of a
-// generated project, and the atomic write of that project to disk.
+// generated project (codegen/project_writer.hpp writes them to disk).
 #pragma once
 
 #include <cstdint>
@@ -9,7 +9,8 @@
 #include <vector>
 
 #include "codegen/program.hpp"
-#include "dsl/graph.hpp"
+#include "codegen/target.hpp"
+#include "dsl/ir/graph.hpp"
 #include "dsl/weights.hpp"
 
 namespace rnc {
@@ -32,7 +33,7 @@ MemoryEstimate estimate_memory(const Graph& graph);
 void check_memory_limit(const Graph& graph, std::uint64_t limit_bytes, const std::string& file);
 
 struct CompileOptions {
-  std::string target = "native";  // native | avx512 | avx2 | generic
+  std::string target = "native";  // a name of target_names() (codegen/target.hpp)
   bool embed_weights = false;
   bool exact = false;  // direct convolution only (see LowerOptions)
   std::uint64_t max_memory_bytes = kDefaultMaxMemoryBytes;  // packed weights and arena, each
@@ -43,23 +44,14 @@ struct CompileOptions {
 struct CompiledProject {
   Program program;
   std::string model_hash;
+  TargetChoice target;                       // what --target resolved to
   std::map<std::string, std::string> files;  // relative path -> contents, runtime included
   std::vector<unsigned char> blob;           // NAME.weights (header + payload)
 };
 
-// The code generation targets, default first.
-const std::vector<std::string>& known_targets();
-
 // fold_batchnorm -> fuse_epilogues -> lower (layouts, kernels, packing, arena) -> emit.
 Program build_program(const Graph& graph, const WeightMap& weights, const CompileOptions& options = {});
 CompiledProject compile_project(const Graph& graph, const WeightMap& weights, const CompileOptions& options);
-
-// Writes the project into `dir` through a temporary sibling directory renamed into place, so a
-// failure leaves `dir` as it was. Throws CompileError naming the path on any I/O failure.
-void write_project(const CompiledProject& project, const std::string& dir);
-
-// Text form of a graph, one node per line, for --dump-passes and tests.
-std::string dump_graph(const Graph& graph);
 
 // The runtime's sources, embedded into resnetc at build time (relative path -> contents).
 const std::map<std::string, std::string>& embedded_runtime();

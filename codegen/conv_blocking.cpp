@@ -11,7 +11,7 @@ constexpr double kFmaPerCycle = 2;             // FMA pipes
 constexpr double kLoadsPerCycle = 2;           // vector loads (a broadcast from memory is one)
 constexpr double kMinStepCycles = 7;           // FMA latency 4 + slack: >= 14 zmm accumulators to hide it
 constexpr double kMinStepCyclesYmm = 4;        // ... 8 ymm accumulators suffice (AVX2: 4 px x 2 blocks 97 GFLOP/s,
-                                               // 14 x 1 82, 8 x 1 94 on 56x56x64; tools/bench_conv avx2-)
+                                               // 14 x 1 82, 8 x 1 94 on 56x56x64; bench/bench_conv avx2-)
 constexpr double kL1Bytes = 32 * 1024;         // weights a tile walks through that stay in L1 (48 KiB)
 constexpr double kL2Bytes = 640 * 1024;        // ... that stay in L2 (1 MiB, shared with activations)
 constexpr double kPassBytes = 20 * 1024;       // weights of one chunked pass (L1, with inputs and partial sums)

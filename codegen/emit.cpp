@@ -11,15 +11,6 @@
 namespace rnc {
 namespace {
 
-// Compiler flags of the layer code per target. The instruction set they enable is read back
-// from the compiler by the generated CMakeLists.txt (for native it depends on the build machine).
-const char* target_flags(const std::string& target) {
-  if (target == "avx512") return "-mavx512f -mavx512bw -mavx512dq -mavx512vl -mfma -mprefer-vector-width=512";
-  if (target == "avx2") return "-mavx2 -mfma";
-  if (target == "generic") return "";
-  return "-march=native -mprefer-vector-width=512";
-}
-
 class Emitter {
  public:
   Emitter(const Program& p, const EmitOptions& o) : p_(p), o_(o) {}
@@ -68,13 +59,14 @@ class Emitter {
   std::string public_header() const {
     CodeWriter w;
     w.line("{}", banner());
-    w.line("// Public interface of the compiled network \"{}\": fixed shapes, static memory.", p_.name);
+    w.line("// Public interface of the compiled network \"{}\": fixed shapes, memory planned at compile time.", p_.name);
     w.line("#pragma once");
     w.blank();
     w.line("#include <cstddef>");
     w.line("#include <cstdint>");
     w.line("#include <vector>");
     w.blank();
+    w.line("#include \"arena.hpp\"");
     w.line("#include \"model.hpp\"");
     w.line("#include \"scratch.hpp\"");
     w.line("#include \"thread_pool.hpp\"");
@@ -89,9 +81,12 @@ class Emitter {
     w.line("inline constexpr std::size_t kWeightsPayloadBytes = {};", p_.payload_floats * 4);
     w.line("inline constexpr double kFlops = {:.0f};  // per run", p_.flops);
     w.line("inline constexpr char kModelHash[] = \"{}\";", o_.model_hash);
+    w.line("// The instruction set of the layer code: {}. The program refuses a CPU without it.", o_.target.describe());
+    w.line("inline constexpr char kTarget[] = \"{}\";", o_.target.target->name);
     w.blank();
-    w.line("// The activation arena lives inside the object (kArenaBytes): give it static storage or");
-    w.line("// allocate it once. run() allocates nothing and takes no lock.");
+    w.line("// Construction allocates the activation arena (kArenaBytes) once, throwing std::bad_alloc");
+    w.line("// without it: the object itself is small, so a Model may live anywhere, the stack included.");
+    w.line("// run() allocates nothing and takes no lock. One run() at a time per Model; Models are independent.");
     {
       auto cls = w.block("class Model final : public rnc::rt::CompiledModel", "};");
       w.line(" public:");
@@ -104,7 +99,7 @@ class Emitter {
       w.line("static const rnc::rt::ModelInfo& info();");
       w.blank();
       w.line(" private:");
-      w.line("alignas(64) float arena_[kArenaBytes / sizeof(float)];");
+      w.line("rnc::rt::Arena arena_{{kArenaBytes}};  // activations, 64-byte aligned");
       w.line("const float* weights_ = nullptr;");
       w.line("rnc::rt::ThreadPool pool_{{1}};");
       w.line("rnc::rt::Scratch scratch_;  // per-thread temporaries, sized by set_threads()");
@@ -193,17 +188,17 @@ class Emitter {
     w.blank();
     {
       auto f = w.block("void Model::run(const float* in, float* out)");
-      w.line("rnc::rt::run_layers(pool_, kLayers, {{in, out, arena_, weights_, scratch_.data()}});");
+      w.line("rnc::rt::run_layers(pool_, kLayers, {{in, out, arena_.data(), weights_, scratch_.data()}});");
     }
     w.blank();
     {
       auto f = w.block("void Model::run_profiled(const float* in, float* out, std::vector<rnc::rt::LayerProfile>& rows)");
-      w.line("rnc::rt::run_layers_profiled(pool_, kLayers, {{in, out, arena_, weights_, scratch_.data()}}, rows);");
+      w.line("rnc::rt::run_layers_profiled(pool_, kLayers, {{in, out, arena_.data(), weights_, scratch_.data()}}, rows);");
     }
     w.blank();
     {
       auto f = w.block("void Model::run_dumped(const float* in, float* out, const rnc::rt::DumpSink& sink)");
-      w.line("rnc::rt::run_layers_dumped(pool_, kLayers, kDumps, {{in, out, arena_, weights_, scratch_.data()}}, sink);");
+      w.line("rnc::rt::run_layers_dumped(pool_, kLayers, kDumps, {{in, out, arena_.data(), weights_, scratch_.data()}}, sink);");
     }
     w.blank();
     {
@@ -224,7 +219,7 @@ class Emitter {
           w.line(".embedded_blob = nullptr,");
           w.line(".embedded_blob_size = 0,");
         }
-        w.line(".required_isa = RESNETC_REQUIRED_ISA,  // set by CMakeLists.txt from the compiler flags");
+        w.line(".required_isa = kTarget,");
         w.line(".measure_peak_gflops = rnc::kern::measure_peak_gflops,");
       }
       w.line("return kInfo;");
@@ -260,9 +255,9 @@ class Emitter {
       auto f = w.block("int main(int argc, char** argv)");
       w.line("// First, before any code built for the target instruction set runs (this file and the");
       w.line("// runtime are compiled for the baseline): refuse a CPU that lacks it, never SIGILL.");
-      w.line("if (rnc::rt::require_cpu(\"{}\", RESNETC_REQUIRED_ISA) != 0) return 1;", p_.name);
-      w.line("static {}::Model model;  // static storage: the arena is kArenaBytes", p_.name);
-      w.line("return rnc::rt::inference_main(argc, argv, {}::Model::info(), model);", p_.name);
+      w.line("if (rnc::rt::require_cpu(\"{0}\", {0}::kTarget) != 0) return 1;", p_.name);
+      w.line("// The model is made once the command line is checked (its arena is kArenaBytes).");
+      w.line("return rnc::rt::inference_main(argc, argv, {0}::Model::info(), rnc::rt::make_model<{0}::Model>);", p_.name);
     }
     return w.str();
   }
@@ -326,8 +321,7 @@ class Emitter {
     w.blank();
     w.line("namespace {{");
     w.blank();
-    w.line("std::unique_ptr<rnc::rt::CompiledModel> make_model() {{ return std::make_unique<{}::Model>(); }}", n);
-    w.line("const rnc::rt::CModelFactory kFactory{{RESNETC_REQUIRED_ISA, {}::Model::info, make_model}};", n);
+    w.line("const rnc::rt::CModelFactory kFactory{{{0}::kTarget, {0}::Model::info, rnc::rt::make_model<{0}::Model>}};", n);
     w.line("rnc::rt::CModel* handle({}_model* model) {{ return reinterpret_cast<rnc::rt::CModel*>(model); }}", n);
     w.blank();
     w.line("}}  // namespace");
@@ -368,17 +362,7 @@ class Emitter {
     w.line("set(CMAKE_CXX_STANDARD_REQUIRED ON)");
     w.line("find_package(Threads REQUIRED)");
     w.blank();
-    w.line("# Layer code is built for target \"{}\"; ask the compiler which instruction set that enables.", o_.target);
-    w.line("set({}_target_flags {})", n, target_flags(o_.target));
-    w.line("execute_process(COMMAND ${{CMAKE_CXX_COMPILER}} ${{{0}_target_flags}} -dM -E -x c++ /dev/null", n);
-    w.line("  OUTPUT_VARIABLE {}_macros ERROR_QUIET)", n);
-    w.line("if({}_macros MATCHES \"__AVX512F__\")", n);
-    w.line("  set({}_isa avx512)", n);
-    w.line("elseif({}_macros MATCHES \"__AVX2__\")", n);
-    w.line("  set({}_isa avx2)", n);
-    w.line("else()");
-    w.line("  set({}_isa generic)", n);
-    w.line("endif()");
+    target_check(w);
     w.blank();
     w.line("# The runtime (I/O, threads, CPU check) stays at the baseline instruction set. A build with several");
     w.line("# models may compile it once and share it: RESNETC_RUNTIME_LIBRARY names a library built from the");
@@ -404,7 +388,6 @@ class Emitter {
     w.line("# Layer code at -O3; a sanitizer build may trade speed for build time (-DRESNETC_LAYER_OPTIMIZATION=-O1).");
     w.line("set(RESNETC_LAYER_OPTIMIZATION -O3 CACHE STRING \"optimization flag of the layer code\")");
     w.line("target_compile_options({0}_model PRIVATE $<$<COMPILE_LANGUAGE:CXX>:${{RESNETC_LAYER_OPTIMIZATION}} ${{{0}_target_flags}}>)", n);
-    w.line("target_compile_definitions({0}_model PUBLIC RESNETC_REQUIRED_ISA=\"${{{0}_isa}}\")", n);
     w.line("# Every layer file includes the kernels through {}_layers.hpp: parse them once.", n);
     w.line("target_precompile_headers({0}_model PRIVATE $<$<COMPILE_LANGUAGE:CXX>:${{CMAKE_CURRENT_SOURCE_DIR}}/{0}_layers.hpp>)", n);
     if (o_.embed_weights)
@@ -425,6 +408,43 @@ class Emitter {
       w.line("  ${{CMAKE_CURRENT_SOURCE_DIR}}/{0}.weights $<TARGET_FILE_DIR:{0}>/{0}.weights)", n);
     }
     return w.str();
+  }
+
+  // The layer code's flags (overridable with -DRESNETC_TARGET_FLAGS=...) and, at configure time, a
+  // check that the compiler with those flags and CMAKE_CXX_FLAGS really builds the target: a
+  // compiler or flag set that cannot stops here with what to do, never with silently slow code.
+  void target_check(CodeWriter& w) const {
+    const std::string& n = p_.name;
+    const Target& t = *o_.target.target;
+    w.line("# Layer code for target {}.", o_.target.describe());
+    w.line("if(NOT DEFINED RESNETC_TARGET_FLAGS)");
+    w.line("  set(RESNETC_TARGET_FLAGS \"{}\")", o_.target.flags());
+    w.line("endif()");
+    w.line("separate_arguments({}_target_flags UNIX_COMMAND \"${{RESNETC_TARGET_FLAGS}}\")", n);
+    if (t.isa_macros.empty()) return;
+    w.line("separate_arguments({}_user_flags UNIX_COMMAND \"${{CMAKE_CXX_FLAGS}}\")", n);
+    w.line("execute_process(COMMAND ${{CMAKE_CXX_COMPILER}} ${{{0}_user_flags}} ${{{0}_target_flags}} -dM -E -x c++ /dev/null", n);
+    w.line("  OUTPUT_VARIABLE {}_macros ERROR_QUIET)", n);
+    w.line("foreach(macro {})", t.isa_macros);
+    w.line("  if(NOT {}_macros MATCHES \"#define ${{macro}} \")", n);
+    w.line("    message(FATAL_ERROR \"{} was generated for target {} ({}), but ${{CMAKE_CXX_COMPILER}} with the \"", n, t.name,
+           t.cpu_features);
+    w.line("      \"flags '${{CMAKE_CXX_FLAGS}} ${{RESNETC_TARGET_FLAGS}}' does not build it (${{macro}} is not defined). \"");
+    w.line("      \"Regenerate for this compiler and CPU with `resnetc compile --target {}`, or configure with \"", lower_targets(t));
+    w.line("      \"-DRESNETC_TARGET_FLAGS=... set to flags that enable {}.\")", t.cpu_features);
+    w.line("  endif()");
+    w.line("endforeach()");
+  }
+
+  // "avx2` (or `generic": the targets below `t`, for the configure-time message.
+  static std::string lower_targets(const Target& t) {
+    std::vector<std::string_view> names;
+    bool below = false;
+    for (const Target& other : targets()) {
+      if (below) names.push_back(other.name);
+      below = below || &other == &t;
+    }
+    return fmt::format("{}", fmt::join(names, "` or `--target "));
   }
 
   const Program& p_;

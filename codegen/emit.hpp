@@ -7,13 +7,14 @@
 #include <string>
 
 #include "codegen/program.hpp"
+#include "codegen/target.hpp"
 
 namespace rnc {
 
 struct EmitOptions {
   std::string version;       // resnetc version, in the first line of every file
   std::string model_hash;    // binds code and blob
-  std::string target;        // "native", "avx512", "avx2", "generic"
+  TargetChoice target;       // the layer code's instruction set and compiler flags
   bool embed_weights = false;
 };
 

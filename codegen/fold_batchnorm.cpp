@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "dsl/ir/graph_edit.hpp"
+
 namespace rnc {
 namespace {
 

@@ -1,5 +1,7 @@
 #include "codegen/fuse_epilogues.hpp"
 
+#include "dsl/ir/graph_edit.hpp"
+
 namespace rnc {
 namespace {
 

@@ -12,7 +12,7 @@
 #include "codegen/conv_blocking.hpp"
 #include "codegen/pack_weights.hpp"
 #include "codegen/winograd.hpp"
-#include "dsl/diagnostics.hpp"
+#include "dsl/invariant.hpp"
 #include "runtime/kernels/winograd.hpp"
 
 namespace rnc {
@@ -108,7 +108,8 @@ class Lowering {
     Buffer user{"input", Layout::kNchw, Storage::kUserInput, p_.input_shape[0], p_.input_shape[1], p_.input_shape[2], p_.input_shape[3], 0};
     const int user_id = add_buffer(user);
     const auto& readers = consumers_[static_cast<std::size_t>(in)];
-    stem_input_ = p_.input_shape[1] <= kMaxStemChannels && !readers.empty() &&
+    // A network whose output is its input (a spec may say so) gets it back through the blocked layout.
+    stem_input_ = p_.input_shape[1] <= kMaxStemChannels && !readers.empty() && in != g_.output &&
                   std::all_of(readers.begin(), readers.end(), [&](const Node* n) {
                     return std::holds_alternative<Conv2d>(n->op) && n->inputs[0] == in;
                   });
@@ -283,9 +284,8 @@ class Lowering {
       r.storage = Storage::kUserOutput;
       return;
     }
+    check_invariant(r.layout == Layout::kBlocked, "a network output that is neither flat nor blocked");
     Buffer user{"output", Layout::kNchw, Storage::kUserOutput, r.n, r.c, r.h, r.w, 0};
-    const bool flat = r.layout == Layout::kFlat;
-    if (flat) user.layout = Layout::kFlat;
     const std::string cfg = fmt::format("rnc::kern::ReorderCfg{{{}, 0}}", r.geometry_initializer());
     const std::string stage = g_.nodes.empty() ? "model" : g_.nodes.back().stage;
     const std::string comment = fmt::format("output {} {} -> NCHW", to_string(p_.output_shape), blocked_name(r.lanes));
@@ -311,8 +311,8 @@ class Lowering {
 
   void plan() {
     const ArenaPlan arena = plan_arena(p_.buffers);
-    if (const std::string problem = arena.validate(p_.buffers); !problem.empty())
-      throw CompileError("internal error: invalid arena plan: " + problem);
+    const std::string problem = arena.validate(p_.buffers);
+    check_invariant(problem.empty(), "invalid arena plan: " + problem);
     for (std::size_t i = 0; i < p_.buffers.size(); ++i) p_.buffers[i].offset = arena.offsets[i];
     p_.arena_floats = arena.total_floats;
     p_.arena_lower_bound_floats = arena.lower_bound_floats;
@@ -337,18 +337,7 @@ class Lowering {
 
 }  // namespace
 
-int row_block(std::int64_t width, int limit) {
-  for (int b = limit; b > 1; --b)
-    if (width % b == 0) return b;
-  return 1;
-}
-
 Program lower(const Model& model, const LowerOptions& options) { return Lowering(model, options).run(); }
-
-VectorIsa vector_isa(const std::string& target) {
-  if (target == "avx2") return {.lanes = 8, .registers = 16};
-  return {.lanes = 16, .registers = 32};
-}
 
 std::int64_t Buffer::floats() const {
   switch (layout) {

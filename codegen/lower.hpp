@@ -11,14 +11,8 @@ namespace rnc {
 
 struct LowerOptions {
   bool exact = false;  // direct convolution only (no Winograd): ~1e-6 instead of ~1e-5 error
-  VectorIsa isa;       // what the layer code runs on: lanes (the blocked layout) and registers
+  VectorIsa isa;       // what the layer code runs on (Target::vector_isa, codegen/target.hpp)
 };
-
-// The one place that maps a code generation target to its vector unit: avx512 and native (built
-// with -march=native, AVX-512 on the machines resnetc is tuned for) 16 lanes in 32 zmm registers,
-// avx2 8 lanes in 16 ymm registers. generic keeps 16 lanes (the portable kernels vectorize them
-// with whatever the compiler's default instruction set has). Unknown targets get the default.
-VectorIsa vector_isa(const std::string& target);
 
 // `model` must have gone through fold_batchnorm and fuse_epilogues (or not: every node kind
 // lowers on its own). Throws CompileError for an arena plan that fails validation.

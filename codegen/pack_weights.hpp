@@ -5,7 +5,7 @@
 
 #include <vector>
 
-#include "dsl/shape.hpp"
+#include "dsl/ir/shape.hpp"
 
 namespace rnc {
 

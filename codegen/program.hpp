@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "dsl/shape.hpp"
+#include "dsl/ir/shape.hpp"
 
 namespace rnc {
 
@@ -15,8 +15,8 @@ enum class Storage { kUserInput, kUserOutput, kArena };
 
 inline constexpr std::int64_t kAlignFloats = 16;  // 64-byte alignment, in floats
 
-// The vector unit the layer code is generated for (vector_isa() in codegen/lower.hpp says which
-// target has which): floats per register, which are the channels per block of the blocked
+// The vector unit the layer code is generated for (the target table in codegen/target.hpp says
+// which target has which): floats per register, which are the channels per block of the blocked
 // layout (16: NCHW16c, 8: NCHW8c), and the number of vector registers the kernels' register
 // tiles must fit in.
 struct VectorIsa {

@@ -61,7 +61,7 @@ std::vector<float> pack_winograd_weights(const Tensor& w, int lanes) {
 //   direct    18 * n * h * w / 200                  9 MACs per pixel
 // so Winograd needs n * h * w > 100 (the weights) and h * w > 5 * tiles (partial tiles), with a
 // 25% margin for the transforms. Measured at 1 thread, caches evicted before each run
-// (tools/bench_winograd --cold, ms, Winograd vs the direct kernel with its chosen blocking at
+// (bench/bench_winograd --cold, ms, Winograd vs the direct kernel with its chosen blocking at
 // ~205 GFLOP/s): 56x56x64 0.56 vs 1.14, 28x28x128 0.48 vs 1.12, 14x14x256 0.55 vs 1.11,
 // 7x7x512 1.32 vs 1.11 (warm: 1.12 vs 1.15), batch 3 7x7x512 1.88 vs 3.55.
 // With AVX2 (8 lanes) the direct kernel runs at ~70 instead of ~200 GFLOP/s on small maps (half

@@ -12,7 +12,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "dsl/shape.hpp"
+#include "dsl/ir/shape.hpp"
 
 namespace rnc {
 

@@ -6,101 +6,95 @@
 #include <fmt/ranges.h>
 
 namespace rnc {
+namespace {
 
-std::string pointer_token(std::string_view key) {
-  std::string out;
-  for (char c : key) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out += c;
-  }
-  return out;
+// An integer JSON number in [min, max]; unsigned values above int64 arrive as number_unsigned,
+// compared through the unsigned form.
+bool integer_in(const nlohmann::json& v, std::int64_t min, std::int64_t max) {
+  if (!v.is_number_integer()) return false;
+  if (v.is_number_unsigned() && v.get<std::uint64_t>() > static_cast<std::uint64_t>(max)) return false;
+  return v.get<std::int64_t>() >= min && v.get<std::int64_t>() <= max;
 }
 
-std::string describe(const nlohmann::json& value) {
-  switch (value.type()) {
-    case nlohmann::json::value_t::null: return "null";
-    case nlohmann::json::value_t::boolean: return fmt::format("the boolean {}", value.dump());
-    case nlohmann::json::value_t::string: return fmt::format("the string {}", value.dump());
-    case nlohmann::json::value_t::array: return value.empty() ? "an empty array" : "an array";
-    case nlohmann::json::value_t::object: return "an object";
-    default: return fmt::format("{}", value.dump());
-  }
+}  // namespace
+
+AttrReader::AttrReader(const SpecValue& object, Diagnostics& diags) : object_(object), diags_(diags) {
+  if (!object_.is_object()) diags_.error(object_.where, fmt::format("expected an object, found {}", describe(object_)));
 }
 
-AttrReader::AttrReader(const nlohmann::json& object, std::string pointer, Diagnostics& diags)
-    : object_(object), pointer_(std::move(pointer)), diags_(diags) {
-  if (!object_.is_object()) diags_.error(pointer_, fmt::format("expected an object, found {}", describe(object_)));
+Location AttrReader::where_of(std::string_view key) const {
+  const SpecValue* v = object_.find(key);
+  return v ? v->where : object_.where.child(key);
 }
 
-bool AttrReader::has(std::string_view key) const {
-  return object_.is_object() && object_.contains(std::string(key));
-}
-
-std::string AttrReader::pointer_to(std::string_view key) const { return pointer_ + "/" + pointer_token(key); }
-
-const nlohmann::json* AttrReader::find(std::string_view key) {
+const SpecValue* AttrReader::find(std::string_view key) {
   asked_.insert(std::string(key));
-  if (!object_.is_object()) return nullptr;
-  auto it = object_.find(std::string(key));
-  if (it == object_.end()) return nullptr;
-  used_.insert(std::string(key));
-  return &*it;
+  const SpecValue* v = object_.find(key);
+  if (v) used_.insert(std::string(key));
+  return v;
 }
 
-const nlohmann::json* AttrReader::child(std::string_view key) { return find(key); }
+const SpecValue* AttrReader::child(std::string_view key) { return find(key); }
+
+const SpecValue* AttrReader::required(std::string_view key, std::string_view expected) {
+  const SpecValue* v = find(key);
+  if (!v) missing(key, expected);
+  return v;
+}
 
 void AttrReader::bad(std::string_view key, std::string what) {
   bad_.insert(std::string(key));
-  diags_.error(pointer_to(key), std::move(what));
+  diags_.error(where_of(key), std::move(what));
 }
 
+void AttrReader::bad_item(std::string_view key, const SpecValue& item, std::string what) {
+  bad_.insert(std::string(key));
+  diags_.error(item.where, std::move(what));
+}
+
+// An object written with a syntax error misses keys because of it.
 void AttrReader::missing(std::string_view key, std::string_view expected) {
-  if (object_.is_object()) diags_.error(pointer_, fmt::format("missing required key \"{}\" ({})", key, expected));
+  if (object_.is_object() && !object_.broken)
+    diags_.error(object_.where, fmt::format("missing required key \"{}\" ({})", key, expected));
 }
 
 std::int64_t AttrReader::integer(std::string_view key, std::optional<std::int64_t> fallback, std::int64_t min,
                                  std::int64_t max) {
   const std::string expected = max == kMaxDim ? fmt::format("an integer >= {}", min)
                                               : fmt::format("an integer in [{}, {}]", min, max);
-  const nlohmann::json* v = find(key);
+  const SpecValue* v = find(key);
   if (!v) {
     if (!fallback) missing(key, expected);
     return fallback.value_or(min);
   }
-  if (v->is_number_integer()) {
-    // Unsigned values above int64 arrive as number_unsigned; compare through the unsigned form.
-    if (v->is_number_unsigned() && v->get<std::uint64_t>() > static_cast<std::uint64_t>(max)) {
-      bad(key, fmt::format("expected an integer in [{}, {}], found {} (too large)", min, max, v->dump()));
-      return fallback.value_or(min);
-    }
-    const std::int64_t x = v->get<std::int64_t>();
-    if (x >= min && x <= max) return x;
-    bad(key, fmt::format("expected {}, found {}", expected, x));
-    return fallback.value_or(min);
-  }
-  if (v->is_number_float())
-    bad(key, fmt::format("expected {}, found the non-integer {}", expected, v->dump()));
+  const nlohmann::json& x = v->scalar;
+  if (integer_in(x, min, max)) return x.get<std::int64_t>();
+  if (x.is_number_unsigned() && x.get<std::uint64_t>() > static_cast<std::uint64_t>(max))
+    bad(key, fmt::format("expected an integer in [{}, {}], found {} (too large)", min, max, x.dump()));
+  else if (x.is_number_integer())
+    bad(key, fmt::format("expected {}, found {}", expected, x.get<std::int64_t>()));
+  else if (x.is_number_float())
+    bad(key, fmt::format("expected {}, found the non-integer {}", expected, x.dump()));
   else
     bad(key, fmt::format("expected {}, found {}", expected, describe(*v)));
   return fallback.value_or(min);
 }
 
 bool AttrReader::boolean(std::string_view key, bool fallback) {
-  const nlohmann::json* v = find(key);
+  const SpecValue* v = find(key);
   if (!v) return fallback;
-  if (v->is_boolean()) return v->get<bool>();
+  if (v->scalar.is_boolean()) return v->scalar.get<bool>();
   bad(key, fmt::format("expected true or false, found {}", describe(*v)));
   return fallback;
 }
 
 double AttrReader::number(std::string_view key, double fallback, double min_exclusive) {
-  const nlohmann::json* v = find(key);
+  const SpecValue* v = find(key);
   if (!v) return fallback;
-  if (v->is_number()) {
-    const double x = v->get<double>();
+  if (v->scalar.is_number()) {
+    const double x = v->scalar.get<double>();
     if (std::isfinite(x) && x > min_exclusive) return x;
-    bad(key, fmt::format("expected a number > {}, found {}", min_exclusive, v->dump()));
+    bad(key, fmt::format("expected a number > {}, found {}", min_exclusive, v->scalar.dump()));
     return fallback;
   }
   bad(key, fmt::format("expected a number, found {}", describe(*v)));
@@ -108,39 +102,36 @@ double AttrReader::number(std::string_view key, double fallback, double min_excl
 }
 
 std::string AttrReader::string(std::string_view key, std::optional<std::string> fallback) {
-  const nlohmann::json* v = find(key);
+  const SpecValue* v = find(key);
   if (!v) {
     if (!fallback) missing(key, "a string");
     return fallback.value_or("");
   }
-  if (v->is_string()) return v->get<std::string>();
+  if (v->is_string()) return v->string();
   bad(key, fmt::format("expected a string, found {}", describe(*v)));
   return fallback.value_or("");
 }
 
-std::vector<std::string> AttrReader::string_list(std::string_view key) {
-  std::vector<std::string> out;
-  const nlohmann::json* v = find(key);
+std::vector<LocatedString> AttrReader::string_list(std::string_view key) {
+  std::vector<LocatedString> out;
+  const SpecValue* v = find(key);
   if (!v) return out;
-  if (v->is_string()) return {v->get<std::string>()};
+  // One name stands for a list of one; its place is the list's first item.
+  if (v->is_string()) return {{v->string(), v->where.child(std::size_t{0})}};
   if (!v->is_array()) {
     bad(key, fmt::format("expected a string or an array of strings, found {}", describe(*v)));
     return out;
   }
-  for (std::size_t i = 0; i < v->size(); ++i) {
-    const auto& item = (*v)[i];
-    if (item.is_string()) out.push_back(item.get<std::string>());
-    else {
-      bad_.insert(std::string(key));
-      diags_.error(fmt::format("{}/{}", pointer_to(key), i), fmt::format("expected a string, found {}", describe(item)));
-    }
+  for (const SpecValue& item : v->items) {
+    if (item.is_string()) out.push_back({item.string(), item.where});
+    else bad_item(key, item, fmt::format("expected a string, found {}", describe(item)));
   }
   return out;
 }
 
 std::vector<std::int64_t> AttrReader::integer_list(std::string_view key, std::int64_t min, std::int64_t max) {
   std::vector<std::int64_t> out;
-  const nlohmann::json* v = find(key);
+  const SpecValue* v = find(key);
   if (!v) {
     missing(key, "an array of integers");
     return out;
@@ -149,15 +140,11 @@ std::vector<std::int64_t> AttrReader::integer_list(std::string_view key, std::in
     bad(key, fmt::format("expected an array of integers, found {}", describe(*v)));
     return out;
   }
-  for (std::size_t i = 0; i < v->size(); ++i) {
-    const auto& item = (*v)[i];
-    const std::string where = fmt::format("{}/{}", pointer_to(key), i);
-    if (item.is_number_integer() && !(item.is_number_unsigned() && item.get<std::uint64_t>() > static_cast<std::uint64_t>(max)) &&
-        item.get<std::int64_t>() >= min && item.get<std::int64_t>() <= max) {
-      out.push_back(item.get<std::int64_t>());
+  for (const SpecValue& item : v->items) {
+    if (integer_in(item.scalar, min, max)) {
+      out.push_back(item.scalar.get<std::int64_t>());
     } else {
-      bad_.insert(std::string(key));
-      diags_.error(where, fmt::format("expected an integer in [{}, {}], found {}", min, max, describe(item)));
+      bad_item(key, item, fmt::format("expected an integer in [{}, {}], found {}", min, max, describe(item)));
       out.push_back(min);
     }
   }
@@ -165,12 +152,9 @@ std::vector<std::int64_t> AttrReader::integer_list(std::string_view key, std::in
 }
 
 void AttrReader::finish() {
-  if (!object_.is_object()) return;
-  for (auto it = object_.begin(); it != object_.end(); ++it) {
-    if (!used_.contains(it.key()))
-      diags_.error(pointer_to(it.key()),
-                   fmt::format("unknown key \"{}\" (known here: {})", it.key(), fmt::join(asked_, ", ")));
-  }
+  for (const SpecMember& m : object_.members)
+    if (!used_.contains(m.key))
+      diags_.error(m.value.where, fmt::format("unknown key \"{}\" (known here: {})", m.key, fmt::join(asked_, ", ")));
 }
 
 }  // namespace rnc

@@ -1,17 +1,10 @@
 #include "dsl/diagnostics.hpp"
 
-#include <cctype>
-
 namespace rnc {
 
 std::string Diagnostics::format(const std::string& file) const {
   std::string out;
-  for (const Diagnostic& d : items_) {
-    const bool line_col = !d.where.empty() && std::isdigit(static_cast<unsigned char>(d.where[0]));
-    out += file;
-    if (!d.where.empty()) out += (line_col ? ":" : ": ") + d.where;
-    out += ": " + d.what + "\n";
-  }
+  for (const Diagnostic& d : items_) out += d.where.in_file(file) + ": " + d.what + "\n";
   if (!out.empty()) out.pop_back();
   return out;
 }

@@ -8,20 +8,24 @@
 namespace rnc {
 namespace {
 
-Node make_node(const MacroSite& site, const std::string& child, Op op, std::vector<ValueId> inputs, bool has_weights) {
+// Adds the macro's child `child`: node U.child, with weights prefix P.child if it has parameters.
+ValueId add_child(GraphBuilder& b, const MacroSite& site, const std::string& child, Op op, std::vector<ValueId> inputs,
+                  bool has_weights) {
   Node n;
   n.name = site.unit + "." + child;
   n.stage = site.stage;
-  n.weights = has_weights ? site.weights + "." + child : "";
+  n.weights = has_weights ? site.weights.name + "." + child : "";
   n.where = site.where;
   n.op = std::move(op);
   n.inputs = std::move(inputs);
-  return n;
+  return b.add(std::move(n), site.weights);
 }
 
 MacroSite child_site(const MacroSite& site, std::int64_t index) {
   const std::string i = std::to_string(index);
-  return {site.unit + "." + i, site.weights + "." + i, site.stage, site.where};
+  Prefix weights = site.weights;
+  weights.name += "." + i;
+  return {site.unit + "." + i, std::move(weights), site.stage, site.where};
 }
 
 Conv2d conv3x3(std::int64_t channels, std::int64_t stride) {
@@ -36,8 +40,8 @@ Conv2d conv_no_bias(std::int64_t channels, std::int64_t kernel, std::int64_t str
 // conv then batchnorm, named `conv` and `bn` under the site.
 ValueId conv_bn(GraphBuilder& b, const MacroSite& site, const std::string& conv, const std::string& bn, Conv2d op,
                 ValueId x) {
-  const ValueId y = b.add(make_node(site, conv, op, {x}, true));
-  return b.add(make_node(site, bn, BatchNorm2d{}, {y}, true));
+  const ValueId y = add_child(b, site, conv, op, {x}, true);
+  return add_child(b, site, bn, BatchNorm2d{}, {y}, true);
 }
 
 // Channels of x; 0 when x failed or has no channel axis (its consumers report that).
@@ -51,7 +55,7 @@ BlockKind parse_block_kind(AttrReader& a) {
   const std::string kind = a.string("block", "basic");
   if (kind == "bottleneck") return BlockKind::kBottleneck;
   if (a.valid("block") && kind != "basic")
-    a.diags().error(a.pointer_to("block"), fmt::format("expected \"basic\" or \"bottleneck\", found \"{}\"", kind));
+    a.diags().error(a.where_of("block"), fmt::format("expected \"basic\" or \"bottleneck\", found \"{}\"", kind));
   return BlockKind::kBasic;
 }
 
@@ -129,17 +133,17 @@ ResnetLayerAttrs parse_resnet_layer(AttrReader& a) {
 }
 
 ValueId expand_residual(GraphBuilder& b, const ResidualAttrs& r, ValueId x, const MacroSite& site) {
-  ValueId y = b.add(make_node(site, "conv1", conv3x3(r.out_channels, r.strides), {x}, true));
-  y = b.add(make_node(site, "bn1", BatchNorm2d{}, {y}, true));
-  y = b.add(make_node(site, "relu1", Relu{}, {y}, false));
-  y = b.add(make_node(site, "conv2", conv3x3(r.out_channels, 1), {y}, true));
-  y = b.add(make_node(site, "bn2", BatchNorm2d{}, {y}, true));
+  ValueId y = add_child(b, site, "conv1", conv3x3(r.out_channels, r.strides), {x}, true);
+  y = add_child(b, site, "bn1", BatchNorm2d{}, {y}, true);
+  y = add_child(b, site, "relu1", Relu{}, {y}, false);
+  y = add_child(b, site, "conv2", conv3x3(r.out_channels, 1), {y}, true);
+  y = add_child(b, site, "bn2", BatchNorm2d{}, {y}, true);
   ValueId shortcut = x;
   if (r.use_1x1conv)
-    shortcut = b.add(make_node(site, "conv3", Conv2d{.out_channels = r.out_channels, .kernel = 1, .stride = r.strides},
-                               {x}, true));
-  y = b.add(make_node(site, "add", Add{}, {y, shortcut}, false));
-  return b.add(make_node(site, "relu2", Relu{}, {y}, false));
+    shortcut = add_child(b, site, "conv3", Conv2d{.out_channels = r.out_channels, .kernel = 1, .stride = r.strides},
+                         {x}, true);
+  y = add_child(b, site, "add", Add{}, {y, shortcut}, false);
+  return add_child(b, site, "relu2", Relu{}, {y}, false);
 }
 
 ValueId expand_resnet_block(GraphBuilder& b, const ResnetBlockAttrs& r, ValueId x, const MacroSite& site) {
@@ -155,7 +159,7 @@ ValueId expand_torchvision_block(GraphBuilder& b, const TorchvisionBlockAttrs& r
   const bool downsample = r.downsample.value_or(r.stride != 1 || channels_of(b, x) != out_channels);
   ValueId y = x;
   int relu = 0;
-  const auto relu_next = [&] { y = b.add(make_node(site, fmt::format("relu{}", ++relu), Relu{}, {y}, false)); };
+  const auto relu_next = [&] { y = add_child(b, site, fmt::format("relu{}", ++relu), Relu{}, {y}, false); };
   if (r.kind == BlockKind::kBasic) {
     y = conv_bn(b, site, "conv1", "bn1", conv_no_bias(r.planes, 3, r.stride), y);
     relu_next();
@@ -169,7 +173,7 @@ ValueId expand_torchvision_block(GraphBuilder& b, const TorchvisionBlockAttrs& r
   }
   const ValueId shortcut =
       downsample ? conv_bn(b, site, "downsample.0", "downsample.1", conv_no_bias(out_channels, 1, r.stride), x) : x;
-  y = b.add(make_node(site, "add", Add{}, {y, shortcut}, false));
+  y = add_child(b, site, "add", Add{}, {y, shortcut}, false);
   relu_next();
   return y;
 }

@@ -17,12 +17,12 @@
 
 namespace rnc {
 
-// Where a macro instance sits: its node-name prefix, state_dict prefix, stage and spec pointer.
+// Where a macro instance sits: its node-name prefix, state_dict prefix, stage and spec entry.
 struct MacroSite {
-  std::string unit;     // node-name prefix, e.g. "b3.0"
-  std::string weights;  // state_dict prefix, e.g. "2.0"
+  std::string unit;  // node-name prefix, e.g. "b3.0"
+  Prefix weights;    // state_dict prefix, e.g. "2.0"; the children's prefixes derive from it
   std::string stage;
-  std::string where;
+  Location where;
 };
 
 struct ResidualAttrs {

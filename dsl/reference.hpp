@@ -1,10 +1,10 @@
-// The reference interpreter: runs a Graph op by op with the naive loops of dsl/ops (double
+// The reference interpreter: runs a Graph op by op with the naive loops of dsl/ir/ops (double
 // accumulation). It is the oracle every generated path is tested against.
 #pragma once
 
 #include <functional>
 
-#include "dsl/graph.hpp"
+#include "dsl/ir/graph.hpp"
 #include "dsl/weights.hpp"
 
 namespace rnc {

@@ -4,7 +4,6 @@
 
 #include <fmt/format.h>
 
-#include "dsl/attr_reader.hpp"
 #include "dsl/diagnostics.hpp"
 #include "dsl/macros.hpp"
 #include "dsl/spec_reader.hpp"
@@ -108,16 +107,20 @@ class RnWriter {
   }
 
   // A value; a string is a bare word where the grammar reads one as a string.
-  std::string value(const ojson& v, const std::string& pointer, bool bare_strings) {
+  std::string value(const ojson& v, const std::string& pointer, bool bare_strings, int depth = 0) {
     if (v.is_string() && bare_strings && is_bare_word(v.get<std::string>())) return v.get<std::string>();
     if (v.is_object()) {
       cannot(pointer, "an object is not a value in .rn");
       return "null";
     }
     if (!v.is_array()) return v.dump();
+    if (depth >= rn::kMaxListDepth) {  // also bounds the recursion on [[[[...]]]]
+      cannot(pointer, fmt::format("lists nest deeper than {} levels", rn::kMaxListDepth));
+      return "null";
+    }
     std::string out;
     for (std::size_t i = 0; i < v.size(); ++i)
-      out += (i ? ", " : "") + value(v[i], fmt::format("{}/{}", pointer, i), bare_strings);
+      out += (i ? ", " : "") + value(v[i], fmt::format("{}/{}", pointer, i), bare_strings, depth + 1);
     return "[" + out + "]";
   }
 
@@ -239,13 +242,7 @@ class RnWriter {
 
 nlohmann::ordered_json read_spec_document_file(const std::string& path) {
   const std::string text = read_text_file(path);
-  if (is_rn_path(path)) return parse_rn_document(text, path);
-  try {
-    return ojson::parse(text);
-  } catch (const ojson::parse_error&) {
-    (void)parse_spec_json(text, path);  // throws the reader's message: line:column and what was expected
-    throw;
-  }
+  return is_rn_path(path) ? parse_rn_document(text, path) : parse_json_document(text, path);
 }
 
 std::string write_spec_json(const nlohmann::ordered_json& doc) {

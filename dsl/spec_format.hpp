@@ -17,7 +17,7 @@ std::string write_spec_json(const nlohmann::ordered_json& doc);
 
 // Canonical .rn text, with the short names of dsl/spec_rn_syntax.hpp. Throws CompileError naming
 // the JSON pointer of anything the text syntax cannot hold (a top-level or stage key the spec
-// does not have, an object where a value is expected); the JSON reader rejects all of them too.
+// does not have, an object where a value is expected); the spec reader rejects all of them too.
 std::string write_spec_rn(const nlohmann::ordered_json& doc, const std::string& file);
 
 }  // namespace rnc

@@ -1,7 +1,8 @@
 // Reads a network spec into a checked Graph. Every problem in the file is reported at once, each
-// with its location: line:column for malformed JSON, a JSON pointer for everything else. A spec
-// is JSON or, for a path ending in .rn, the text syntax (dsl/spec_rn.hpp), which reports
-// line:column throughout.
+// with its location as the file's syntax gives it: in JSON a JSON pointer (line:column for
+// malformed JSON); in the text syntax of a path ending in .rn (dsl/spec_rn.hpp) a line:column
+// with the line quoted. Both syntaxes are read into a SpecValue (dsl/spec_value.hpp) that one
+// reader checks.
 #pragma once
 
 #include <optional>
@@ -11,7 +12,8 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "dsl/diagnostics.hpp"
-#include "dsl/graph.hpp"
+#include "dsl/ir/graph.hpp"
+#include "dsl/spec_value.hpp"
 
 namespace rnc {
 
@@ -22,9 +24,11 @@ struct SpecOptions {
 
 // Throws CompileError listing every diagnostic. `file` is used in messages only.
 Graph parse_spec_json(std::string_view text, const std::string& file, const SpecOptions& options = {});
-// The checked graph of a parsed JSON document; every problem goes to `diags` at its JSON pointer.
-// The .rn reader builds the document and maps the pointers back to line:column.
-Graph read_spec_document(const nlohmann::json& doc, const SpecOptions& options, Diagnostics& diags);
+// The document of a JSON text, keys in the order written (resnetc fmt), without checking its
+// meaning; CompileError at the line:column of malformed JSON.
+nlohmann::ordered_json parse_json_document(std::string_view text, const std::string& file);
+// The checked graph of a spec document; every problem goes to `diags` at its location.
+Graph read_spec_document(const SpecValue& doc, const SpecOptions& options, Diagnostics& diags);
 // Reads the file: the text syntax for a path ending in .rn, JSON otherwise.
 Graph read_spec(const std::string& path, const SpecOptions& options = {});
 // True for a path ending in ".rn".

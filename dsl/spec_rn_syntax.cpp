@@ -2,7 +2,8 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
+
+#include "dsl/identifier.hpp"
 
 namespace rnc::rn {
 namespace {
@@ -54,8 +55,8 @@ const OpSyntax* find_op(std::string_view op) {
 
 }  // namespace
 
-bool is_word_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
-bool is_word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.'; }
+bool is_word_start(char c) { return is_identifier_start(c); }
+bool is_word_char(char c) { return is_identifier_char(c) || c == '.'; }
 bool is_prefix_char(char c) { return is_word_char(c) || c == '-'; }
 
 // Loops, not std::regex, which recurses per character of a long name.

@@ -11,12 +11,17 @@
 
 namespace rnc::rn {
 
-// The lexical classes shared by the .rn lexer and writer.
+// The lexical classes shared by the .rn lexer and writer: a word is an identifier
+// (dsl/identifier.hpp) that may also hold '.'.
 bool is_word_start(char c);   // [A-Za-z_]
 bool is_word_char(char c);    // [A-Za-z0-9_.]
 bool is_prefix_char(char c);  // [A-Za-z0-9_.-], after '@'
 bool is_word(std::string_view s);    // [A-Za-z_][A-Za-z0-9_.]*
 bool is_prefix(std::string_view s);  // [A-Za-z0-9_.-]+
+
+// Lists nest at most this deep in .rn (no spec needs more than 2), so neither the parser nor the
+// writer recurses without a bound.
+inline constexpr int kMaxListDepth = 32;
 
 // The spec's op name for a .rn op word ("conv" -> "conv2d"); other words are op names already.
 std::string op_from_alias(std::string_view word);

@@ -6,8 +6,8 @@
 #include <map>
 #include <string>
 
-#include "dsl/graph.hpp"
-#include "dsl/shape.hpp"
+#include "dsl/ir/graph.hpp"
+#include "dsl/ir/shape.hpp"
 
 namespace rnc {
 

@@ -5,7 +5,6 @@
 #pragma once
 
 #include <cstddef>
-#include <memory>
 
 #include "model.hpp"
 #include "rnc_status.h"
@@ -18,7 +17,7 @@ struct CModel;
 struct CModelFactory {
   const char* required_isa;                        // checked before any other code of the model runs
   const ModelInfo& (*info)();                      // called only once the CPU is known to be supported
-  std::unique_ptr<CompiledModel> (*make)();        // a new model (its arena inside)
+  ModelFactory make;                               // a new model; std::bad_alloc: RNC_ERROR_OUT_OF_MEMORY
 };
 
 rnc_status c_create(const CModelFactory& factory, const char* weights_path, CModel** out);

@@ -8,6 +8,9 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
+#include <memory>
+#include <new>
 #include <numeric>
 #include <optional>
 #include <string>
@@ -428,9 +431,11 @@ void dump_layers(CompiledModel& model, const float* in, float* out, const std::s
   std::printf("wrote %zu tensors to %s\n", writer.size(), dir.c_str());
 }
 
+// `get_model` is called once the CPU is known to run the model's code.
 int run_model(const Options& options, const char* argv0, const ModelInfo& info,
-              CompiledModel& model) {
+              const std::function<CompiledModel&()>& get_model) {
   check_cpu(info);
+  CompiledModel& model = get_model();
   const WeightsBlob blob = load_weights(options, argv0, info);
   model.bind_weights(blob.payload());
   const std::vector<float> input = load_input(options.input, info);
@@ -458,9 +463,7 @@ int run_model(const Options& options, const char* argv0, const ModelInfo& info,
   return 0;
 }
 
-}  // namespace
-
-int inference_main(int argc, char** argv, const ModelInfo& info, CompiledModel& model) {
+int guarded_main(int argc, char** argv, const ModelInfo& info, const std::function<CompiledModel&()>& get_model) {
   const char* name = text_or(info.name, "model");
   try {
     const Options options = parse_options(argc, argv);
@@ -473,16 +476,32 @@ int inference_main(int argc, char** argv, const ModelInfo& info, CompiledModel& 
                   text_or(info.required_isa, "generic"));
       return 0;
     }
-    return run_model(options, argc > 0 ? argv[0] : nullptr, info, model);
+    return run_model(options, argc > 0 ? argv[0] : nullptr, info, get_model);
   } catch (const UsageError& e) {
     std::fprintf(stderr, "%s: error: %s\nTry '%s --help'.\n", name, e.what(), name);
     return 2;
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "%s: error: out of memory\n", name);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "%s: error: %s\n", name, e.what());
   } catch (...) {
     std::fprintf(stderr, "%s: error: unknown exception\n", name);
   }
   return 1;
+}
+
+}  // namespace
+
+int inference_main(int argc, char** argv, const ModelInfo& info, ModelFactory make) {
+  std::unique_ptr<CompiledModel> model;  // outlives the run, freed after the last output
+  return guarded_main(argc, argv, info, [&]() -> CompiledModel& {
+    model = make();
+    return *model;
+  });
+}
+
+int inference_main(int argc, char** argv, const ModelInfo& info, CompiledModel& model) {
+  return guarded_main(argc, argv, info, [&]() -> CompiledModel& { return model; });
 }
 
 }  // namespace rnc::rt

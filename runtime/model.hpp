@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -61,7 +62,20 @@ class CompiledModel {
   }
 };
 
-// Runs the NAME executable's command line for `model`; returns the process exit code.
+// Makes a new model; throws std::bad_alloc when its arena cannot be allocated.
+using ModelFactory = std::unique_ptr<CompiledModel> (*)();
+
+// The factory of a generated model class: rnc::rt::make_model<NAME::Model>.
+template <class M>
+std::unique_ptr<CompiledModel> make_model() {
+  return std::make_unique<M>();
+}
+
+// Runs the NAME executable's command line; returns the process exit code. The model is made by
+// `make` once the command line and the CPU are checked (--help allocates no arena, and a failed
+// allocation is an error message, exit status 1).
+int inference_main(int argc, char** argv, const ModelInfo& info, ModelFactory make);
+// The same with a model the caller owns.
 int inference_main(int argc, char** argv, const ModelInfo& info, CompiledModel& model);
 
 }  // namespace rnc::rt

@@ -7,12 +7,9 @@
 #include <string>
 #include <vector>
 
-namespace rnc::rt {
+#include "tensor.hpp"
 
-struct Tensor {
-  std::vector<std::int64_t> shape;
-  std::vector<float> data;  // C order
-};
+namespace rnc::rt {
 
 // Reads a v1.0/2.0/3.0 .npy file with dtype '<f4' and fortran_order False. Zero-size arrays and
 // rank 0 (one element) are accepted. Throws Error naming the path and the offending field.

@@ -3,7 +3,7 @@
 
 One run: builds resnetc, makes the seed weights with PyTorch, compiles the seed spec twice
 (default and --exact), builds both generated projects (timing the default build), measures the
-machine's fp32 FMA peak (tools/fma_peak.cpp), times the generated binaries and PyTorch eager and
+machine's fp32 FMA peak (bench/fma_peak.cpp), times the generated binaries and PyTorch eager and
 TorchScript frozen+optimized at each thread count, alternating, checks the outputs against
 PyTorch, measures the binary's peak RSS and prints one markdown table with the machine it ran on.
 See docs/performance.md.
@@ -26,7 +26,6 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TOOLS = os.path.join(ROOT, "tools")
 TORCH_PYTHON = "/usr/bin/python3"
 SPEC = os.path.join(ROOT, "examples", "resnet18.json")
 INPUT = os.path.join(ROOT, "examples", "sample_224.npy")
@@ -348,7 +347,7 @@ def fma_peak(outdir, threads_list, trials, ms):
     cmd = ["g++", "-O2", "-march=native", "-pthread"]
     if "avx512f" in cpu_flags():
         cmd.append("-mavx512f")
-    cmd += [os.path.join(TOOLS, "fma_peak.cpp"), "-o", exe]
+    cmd += [os.path.join(ROOT, "bench", "fma_peak.cpp"), "-o", exe]
     run("compile fma_peak", cmd, STEP_TIMEOUT)
     cmd = [exe, "--threads", ",".join(map(str, threads_list)), "--trials", trials, "--ms", ms]
     out, _, _ = run("fma peak", cmd, 60 + len(threads_list) * (trials + 2) * ms / 1e3 * 20)
@@ -496,7 +495,7 @@ def main_bench(args):
                   f"{build_seconds['exact']:.1f} s)")
     print(build_line, flush=True)
 
-    log("measuring the fp32 FMA peak (tools/fma_peak.cpp)")
+    log("measuring the fp32 FMA peak (bench/fma_peak.cpp)")
     fma_data, peaks = fma_peak(outdir, threads_list, 3 if args.quick else 7, 100 if args.quick else 250)
 
     log("checking outputs against PyTorch and measuring peak RSS")
@@ -557,7 +556,7 @@ def main_bench(args):
         + ("" if max(load_start[0], load_end[0]) <= 0.5 else
            " - NOT a quiet machine: these numbers are noisy"),
         f"- Measured fp32 FMA peak ({fma_data['isa']}, {fma_data['accumulators']} accumulators, "
-        f"tools/fma_peak.cpp): {peak_text}",
+        f"bench/fma_peak.cpp): {peak_text}",
         f"- Work: {gflop:.3f} GFLOP per run (`resnetc check`: 2 x MACs of the direct algorithm), "
         "input 1x1x224x224, examples/sample_224.npy",
         f"- resnetc: generated code built with {compiler_version()}, -O3 -march=native, Release; "

@@ -1,16 +1,20 @@
 #!/bin/sh
 # The main job, from a fresh clone: build resnetc, compile the seed ResNet-18 spec with
 # deterministic random weights, build the generated project and classify a sample image; then
-# the same with a small network trained on real handwritten digits.
+# the same with a small network trained on real handwritten digits. Needs only the build packages
+# (tools/install_deps.sh build). RESNETC_CMAKE_ARGS adds configure arguments (tools/test.sh hides
+# the test packages with it, to check that the main job does not need them).
 set -eu
 cd "$(dirname "$0")/.."
 tools/install_deps.sh build
 jobs=$(nproc 2>/dev/null || echo 2)
 run() { echo "+ $*"; "$@"; }
-run cmake -S . -B build -DCMAKE_BUILD_TYPE=Release > /dev/null
+# shellcheck disable=SC2086
+run cmake -S . -B build -DCMAKE_BUILD_TYPE=Release ${RESNETC_CMAKE_ARGS:-} > /dev/null
 run cmake --build build -j"$jobs" --target resnetc
 run build/resnetc check examples/resnet18.json
-run build/resnetc compile examples/resnet18.json --random-weights 42 -o build/demo/resnet18
+# build/demo is the demo's own: --force replaces what an older resnetc wrote there.
+run build/resnetc compile examples/resnet18.json --random-weights 42 -o build/demo/resnet18 --force
 run cmake -S build/demo/resnet18 -B build/demo/resnet18/build > /dev/null
 run cmake --build build/demo/resnet18/build -j"$jobs"
 run build/demo/resnet18/build/resnet18 --input examples/sample_224.pgm --top 5 --bench 20
@@ -18,7 +22,7 @@ run build/demo/resnet18/build/resnet18 --input examples/sample_224.pgm --top 5 -
 # Real data: a narrow seed ResNet trained on handwritten digits (examples/digits/README.md),
 # compiled with its trained weights; each sample's file name says its true digit.
 digits=build/demo/digits
-run build/resnetc compile examples/digits/digits.json --weights examples/digits/digits.safetensors -o $digits
+run build/resnetc compile examples/digits/digits.json --weights examples/digits/digits.safetensors -o $digits --force
 run cmake -S $digits -B $digits/build > /dev/null
 run cmake --build $digits/build -j"$jobs"
 echo "+ $digits/build/digits --input IMAGE --labels examples/digits/labels.txt --top 1 --bench 100"

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""The seed network of resnetc: the d2l ResNet-18 from
-/work/shared/seed/resnet_notebook.txt, rebuilt so fixtures and weight files
+"""The seed network of resnetc: the d2l ResNet-18 (the notebook of Dive into
+Deep Learning's ResNet chapter), rebuilt so fixtures and weight files
 have exactly the notebook's module structure and state_dict keys."""
 
 import argparse

@@ -1,8 +1,9 @@
 #!/bin/sh
 # tools/test.sh [--release-only]
-# Every test, in two builds (what .ci/run runs): installs what is missing; then (1) the release
+# Every test (what .ci/run runs). Installs what is missing, then: (0) the main job, tools/demo.sh,
+# with the test packages hidden from CMake, which shows that it needs none of them; (1) the release
 # build of resnetc, the generated test models and the test programs, and ctest (unit, golden, end
-# to end, PyTorch parity, error catalog, install); then (2) the same suite built with clang under
+# to end, PyTorch parity, error catalog, install); (2) the same suite built with clang under
 # AddressSanitizer + UndefinedBehaviorSanitizer (generated models too), plus a 30 CPU-second
 # libFuzzer round per reader (label "fuzz"). --release-only stops after (1), for a quick local
 # check. See docs/testing.md.
@@ -12,7 +13,7 @@ sanitize=1
 for arg in "$@"; do
   case "$arg" in
     --release-only) sanitize=0 ;;
-    -h|--help) sed -n '2,8s/^# \{0,1\}//p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,9s/^# \{0,1\}//p' "$0"; exit 0 ;;
     *) echo "test.sh: unknown option '$arg' (expected --release-only)" >&2; exit 2 ;;
   esac
 done
@@ -27,7 +28,10 @@ phase() {
   "$@"
   echo "test.sh: $name took $(( $(date +%s) - t0 )) s"
 }
-phase "release build" sh -c "cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DRESNETC_BUILD_TESTS=ON && cmake --build build -j$jobs"
+# Same build directory and flags as the release build below, which reuses resnetc's objects.
+phase "main job without the test packages" env RESNETC_CMAKE_ARGS="-DCMAKE_DISABLE_FIND_PACKAGE_doctest=ON" tools/demo.sh
+phase "release build" sh -c "cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DRESNETC_BUILD_TESTS=ON \
+  -DCMAKE_DISABLE_FIND_PACKAGE_doctest=OFF && cmake --build build -j$jobs"
 phase "release ctest" ctest --test-dir build --output-on-failure -j"$jobs"
 if [ "$sanitize" = 1 ]; then
   # -O0 (and asserts on): clang needs minutes per kernel-heavy file under UBSan at -O1 or more.

@@ -53,7 +53,7 @@ int main(int argc, char** argv) {
   try {
     const auto blob = rnc::rt::WeightsBlob::from_memory(info.embedded_blob, info.embedded_blob_size,
                                                         classifier::kModelHash, classifier::kWeightsPayloadBytes);
-    static classifier::Model model;  // holds the activation arena: static storage
+    classifier::Model model;  // allocates its activation arena once (std::bad_alloc if it cannot)
     model.bind_weights(blob.payload());
     const std::vector<float> input = load_input(argv[1]);
     std::vector<float> logits(classifier::kOutputFloats);

@@ -233,12 +233,12 @@ void input_transform(const float* in, float* v, float* patch, int first, int cou
     }
 }
 
-// Register block: R tiles x Q output blocks of a panel of PW, 16 input channels (block ib):
-// M[t][r] (+)= sum over c of V[ib][t][c] * U[ib*16 + c][r].
-// v: V[p][ib] + first tile; u: the panel's rows of block ib ([16][PW][16]) + first output block;
-// m: M[p] + first output block + first tile ([block][T][16]); first: ib == 0 (store instead of
+// Register block: R tiles x Q output blocks of a panel of PW, L = C.out.lanes input channels
+// (block ib): M[t][r] (+)= sum over c of V[ib][t][c] * U[ib*L + c][r].
+// v: V[p][ib] + first tile; u: the panel's rows of block ib ([L][PW][L]) + first output block;
+// m: M[p] + first output block + first tile ([block][T][L]); first: ib == 0 (store instead of
 // add); pf: weights to prefetch into L2 (PW lines per input channel) or null.
-// The sum over input channels runs in chunks of 16 added to M one after the other: M holds
+// The sum over input channels runs in chunks of L added to M one after the other: M holds
 // values much larger than the output (A^T cancels them), and one fp32 FMA chain over all input
 // channels would be the largest error of the whole method (4x the chunked one at 512 channels).
 template <WinogradCfg C, int R, int Q, int PW>
@@ -413,12 +413,13 @@ void output_transform(const Args& a, const float* m, int first, int count, int o
 
 }  // namespace wino
 
-// Per-part scratch in floats (V, M and one edge patch; every piece a multiple of 16 floats).
+// Per-part scratch in floats (V, M and one edge patch; every piece a multiple of 16 floats: whole
+// 64-byte lines at every lane count).
 constexpr std::int64_t winograd_scratch_floats(const WinogradCfg& c) {
   return wino::kPositions * (wino::v_stride(c) + wino::m_stride(c)) + 36 * c.out.lanes;
 }
 
-// a.in0 blocked input (halo >= 1), a.w0 transformed weights, a.w1 bias [OCB * 16], a.in1 residual
+// a.in0 blocked input (halo >= 1), a.w0 transformed weights, a.w1 bias [OCB * L], a.in1 residual
 // (C.res) when C.residual, a.out blocked output (its halo is zeroed), a.scratch per-part scratch.
 template <WinogradCfg C>
 void conv3x3_winograd(const Args& a, int part, int parts) {

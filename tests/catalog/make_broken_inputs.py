@@ -71,6 +71,9 @@ SPEC_MUTATIONS = {
     "spec_linear_features_zero": (GENERAL, {FC1 + "/out_features": 0}),
     "spec_empty_stages": (GENERAL, {"/stages": []}),
     "spec_block_residuals_zero": (NARROW, {"/stages/1/num_residuals": 0}),
+    # Two macro stages with one prefix: one message for b3, not one per conv and batchnorm in it.
+    "spec_weights_prefix_clash": (NARROW, {"/stages/2/weights": "1"}),
+    "spec_weights_prefix_empty": (GENERAL, {STEM + "/weights": ""}),
     # Valid shapes, but far more memory than any limit allows: refused before allocating.
     "spec_weights_too_large": (GENERAL, {FC1 + "/out_features": 1 << 24}),
     "spec_arena_too_large": (GENERAL, {"/input/shape": [256, 3, 1024, 1024]}),
@@ -92,6 +95,9 @@ RAW_RN_SPECS = {
     "rn_undefined_value": RN_HEAD + "b1 = conv(8, k=3)@c as a\n  add from [a, nowhere]\n",
     "rn_channel_mismatch": RN_HEAD + "b1 = conv(8, k=3, p=1)@c1 as a\n  conv(16, k=3, p=1)@c2 as b\n  add from [a, b]\n",
     "rn_two_errors": RN_HEAD + "b1 = conv(0, k=3)@c\nb2 = maxpool(3, s=0)\n",
+    # Without '@' every layer has its default prefix (docs/spec.md, section 7.2); b1's written one
+    # is also b2's default.
+    "rn_default_prefix_clash": RN_HEAD + "b1 = conv(16, k=3, p=1)@1.0.conv1 bn relu\nb2 = resnet_block(16, 2, first)\n",
 }
 
 

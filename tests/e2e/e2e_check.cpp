@@ -42,14 +42,7 @@ Tensor uniform_input(const Shape& shape) {
   return t;
 }
 
-Tensor to_tensor(rt::Tensor raw) {
-  Tensor t;
-  t.shape.assign(raw.shape.begin(), raw.shape.end());
-  t.data = std::move(raw.data);
-  return t;
-}
-
-Tensor load(const std::string& path) { return to_tensor(rt::read_npy(path)); }
+Tensor load(const std::string& path) { return rt::read_npy(path); }
 
 std::vector<int> thread_counts(const std::string& list) {
   std::vector<int> counts;
@@ -101,7 +94,7 @@ int run(const cli::Parsed& args) {
   const double tolerance = std::stod(args.get("--tolerance").value_or("1e-5"));
   bool ok = true;
   for (const int threads : thread_counts(args.get("--threads").value_or("1"))) {
-    const Tensor out = to_tensor(test::run_generated_program(*args.get("--binary"), in_path, threads, scratch));
+    const Tensor out = test::run_generated_program(*args.get("--binary"), in_path, threads, scratch);
     ok = matches(out, expected, tolerance, threads) && ok;
   }
   return ok ? 0 : 1;

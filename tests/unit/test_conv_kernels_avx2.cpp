@@ -89,7 +89,7 @@ TEST_CASE("choose_conv_blocking with AVX2 (8 lanes, 16 registers): blocks divide
               REQUIRE((b.ic_chunk == 0 || (!stem && icb % b.ic_chunk == 0 && b.ic_chunk < icb)));
               REQUIRE(b.efficiency > 0.0);
             }
-  // Measured fastest (tools/bench_conv avx2-): 56x56x64 4 px x 2 blocks, 7x7x512 7 px x 1 block
+  // Measured fastest (bench/bench_conv avx2-): 56x56x64 4 px x 2 blocks, 7x7x512 7 px x 1 block
   // (7 x 2 would need 17 registers).
   const rnc::ConvBlocking b56 = rnc::choose_conv_blocking({1, 64, 64, 56, 56, 3}, avx2);
   CHECK(b56.ow_block * b56.oh_block == 4);

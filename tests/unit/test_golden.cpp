@@ -28,7 +28,10 @@ std::string read_file(const fs::path& path) {
 // The generated sources that are golden: everything but the copied runtime and the blob.
 std::map<std::string, std::string> generated_sources(const std::string& spec) {
   const Graph graph = read_spec((kRoot / spec).string());
-  CompiledProject project = compile_project(graph, random_weights(graph, 42), {});
+  // An explicit target: `native` resolves to what the machine running the test supports.
+  CompileOptions options;
+  options.target = "avx512";
+  CompiledProject project = compile_project(graph, random_weights(graph, 42), options);
   std::map<std::string, std::string> files;
   for (auto& [path, text] : project.files)
     if (path.rfind("runtime/", 0) != 0) files[path] = std::move(text);

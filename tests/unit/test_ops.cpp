@@ -1,4 +1,4 @@
-// Unit tests for dsl/ops: every op's reference implementation on tiny cases whose expected values
+// Unit tests for dsl/ir/ops: every op's reference implementation on tiny cases whose expected values
 // are computed by hand (the arithmetic is in the comments), and every op's shape inference,
 // parameter list and error messages.
 #include <doctest/doctest.h>
@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "dsl/diagnostics.hpp"
-#include "dsl/ops/ops.hpp"
-#include "dsl/shape.hpp"
+#include "dsl/ir/ops/ops.hpp"
+#include "dsl/ir/shape.hpp"
 
 namespace {
 
@@ -62,7 +62,7 @@ Inferred infer(const Op& op, std::initializer_list<Shape> shapes) {
   Diagnostics diags;
   Inferred result;
   result.shape = op.infer(in, diags, "/stages/0/layers/3");
-  for (const auto& d : diags.items()) result.messages += d.where + ": " + d.what + "\n";
+  for (const auto& d : diags.items()) result.messages += d.where.to_string() + ": " + d.what + "\n";
   // A failed inference always says why; a successful one says nothing.
   CHECK(result.shape.has_value() == diags.ok());
   return result;

@@ -1,6 +1,6 @@
 // Unit tests for the codegen passes: fold_batchnorm and fuse_epilogues on small graphs (which nodes
 // they rewrite, and that the reference interpreter's output is unchanged), the activation arena plan
-// (plan_arena / ArenaPlan::validate), sha256_hex and row_block.
+// (plan_arena / ArenaPlan::validate) and sha256_hex.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -17,7 +17,7 @@
 #include "codegen/model.hpp"
 #include "codegen/program.hpp"
 #include "codegen/sha256.hpp"
-#include "dsl/graph.hpp"
+#include "dsl/ir/graph.hpp"
 #include "dsl/reference.hpp"
 #include "dsl/spec_reader.hpp"
 #include "dsl/weights.hpp"
@@ -483,7 +483,7 @@ TEST_CASE("plan_arena: best fit puts a small buffer in the smallest gap that hol
   CHECK(plan.lower_bound_floats == 416);
 }
 
-// --- sha256, row_block ---------------------------------------------------------------------------
+// --- sha256 ------------------------------------------------------------------------------------------
 
 TEST_CASE("sha256_hex: FIPS 180-4 vectors \"\", \"abc\", 448-bit message, one million 'a'") {
   CHECK(rnc::sha256_hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");

@@ -1,7 +1,7 @@
 // Unit tests for the JSON spec reader (dsl/spec_json.cpp, attr_reader, graph_builder, macros): the
-// seed example's shapes and names, --input-shape specialization, and broken specs whose
-// CompileError must name the location (JSON pointer, or line:column for malformed JSON) and what
-// was expected.
+// seed example's shapes and names, --input-shape specialization, default weights prefixes, and
+// broken specs whose CompileError must name the location (JSON pointer, or line:column for
+// malformed JSON) and what was expected.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -11,8 +11,10 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "dsl/diagnostics.hpp"
-#include "dsl/graph.hpp"
+#include "dsl/ir/graph.hpp"
 #include "dsl/spec_reader.hpp"
 
 namespace {
@@ -442,16 +444,18 @@ BROKEN_SPEC("a layer reading itself (cycle)",
             base_spec(R"({"op": "relu", "name": "loop", "inputs": ["loop"]})"),
             {"spec.json: /stages/0/layers/0/inputs/0: value \"loop\" is used before it is defined (at "
              "/stages/0/layers/0)"})
-BROKEN_SPEC("conv2d without a weights prefix",
-            base_spec(R"({"op": "conv2d", "out_channels": 4, "kernel": 3})"),
-            {"spec.json: /stages/0/layers/0: conv2d has parameters: expected \"weights\""})
+BROKEN_SPEC("an empty weights prefix",
+            base_spec(R"({"op": "conv2d", "weights": "", "out_channels": 4, "kernel": 3})"),
+            {"spec.json: /stages/0/layers/0/weights: expected a non-empty state_dict prefix, found \"\" (leave "
+             "\"weights\" out for the default)"})
 BROKEN_SPEC("weights on relu",
             base_spec(R"({"op": "relu", "weights": "0"})"),
             {"spec.json: /stages/0/layers/0: relu has no parameters: remove \"weights\""})
 BROKEN_SPEC("duplicate weights prefix",
             base_spec(R"({"op": "conv2d", "weights": "0", "out_channels": 3, "kernel": 1},
                          {"op": "conv2d", "weights": "0", "out_channels": 3, "kernel": 1})"),
-            {"spec.json: /stages/0/layers/1: weights prefix \"0\" is already used by layer s.0"})
+            {"spec.json: /stages/0/layers/1/weights: weights prefix \"0\" is already used by layer s.0 (at "
+             "/stages/0/layers/0); each layer needs its own state_dict prefix"})
 BROKEN_SPEC("weights prefix is a number",
             base_spec(R"({"op": "conv2d", "weights": 0, "out_channels": 3, "kernel": 1})"),
             {"spec.json: /stages/0/layers/0/weights: expected a string, found 0"})
@@ -607,6 +611,21 @@ TEST_CASE("broken spec: three independent errors are reported at once") {
   CHECK(line_count(message) == 3);
 }
 
+TEST_CASE("locations: a node carries the JSON pointer of its layer, or of the macro stage that made it") {
+  const Graph g = rnc::read_spec(kSeedPath);
+  CHECK(find_node(g, "b1.0")->where.to_string() == "/stages/0/layers/0");
+  CHECK(find_node(g, "b1.3")->where.to_string() == "/stages/0/layers/3");
+  CHECK(find_node(g, "b3.1.conv2")->where.to_string() == "/stages/2");
+  CHECK(find_node(g, "head.2")->where.to_string() == "/stages/5/layers/2");
+}
+
+TEST_CASE("broken spec: a value nested 100000 levels deep is read without a recursion per level") {
+  const std::string deep = std::string(100000, '[') + "1" + std::string(100000, ']');
+  const std::string message = error_of(base_spec(R"({"op": "relu", "alpha": )" + deep + "}"));
+  check_contains(message, {"spec.json: /stages/0/layers/0/alpha: unknown key \"alpha\""});
+  CHECK(line_count(message) == 1);
+}
+
 TEST_CASE("read_spec on a missing file names the path") {
   try {
     (void)rnc::read_spec("/nonexistent/dir/spec.json");
@@ -614,4 +633,138 @@ TEST_CASE("read_spec on a missing file names the path") {
   } catch (const rnc::CompileError& e) {
     CHECK(std::string(e.what()) == "/nonexistent/dir/spec.json: cannot open file");
   }
+}
+
+// --- default weights prefixes (docs/spec.md, section 7.2) ----------------------------------------
+
+namespace {
+
+// Node name -> weights prefix, for every node with parameters.
+std::map<std::string, std::string> prefixes(const Graph& g) {
+  std::map<std::string, std::string> out;
+  for (const rnc::Node& n : g.nodes)
+    if (!n.weights.empty()) out[n.name] = n.weights;
+  return out;
+}
+
+std::vector<std::string> param_names(const Graph& g) {
+  std::vector<std::string> out;
+  for (const rnc::ParamRef& p : g.all_params()) out.push_back(p.name);
+  return out;
+}
+
+void check_prefixes(const Graph& g, const std::map<std::string, std::string>& expected) {
+  const auto got = prefixes(g);
+  for (const auto& [node, prefix] : expected) {
+    const std::string& name = node;  // clang 14 cannot capture a structured binding in INFO
+    INFO("node " << name);
+    REQUIRE(got.contains(node));
+    CHECK(got.at(node) == prefix);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("default prefixes: the seed without any \"weights\" names every tensor as examples/resnet18.json does") {
+  const Graph seed = rnc::read_spec(kSeedPath);
+  nlohmann::json doc = nlohmann::json::parse(rnc::read_text_file(kSeedPath));
+  for (auto& stage : doc["stages"]) {
+    stage.erase("weights");
+    if (stage.contains("layers"))
+      for (auto& layer : stage["layers"]) layer.erase("weights");
+  }
+  REQUIRE(doc.dump().find("weights") == std::string::npos);
+  const Graph g = rnc::parse_spec_json(doc.dump(), "seed.json");
+  CHECK(prefixes(g) == prefixes(seed));
+  CHECK(prefixes(g).size() == 2 + 4 * 2 * 4 + 3 + 1);  // stem conv, bn; 8 residuals of 4; 3 projections; linear
+  CHECK(param_names(g) == param_names(seed));
+  check_prefixes(g, {{"b1.0", "0.0"}, {"b1.1", "0.1"}, {"b2.0.conv1", "1.0.conv1"}, {"b5.1.bn2", "4.1.bn2"}, {"head.2", "7"}});
+}
+
+TEST_CASE("default prefixes: a written prefix overrides its default and leaves the numbering of the others") {
+  const Graph g = rnc::parse_spec_json(R"({"name": "n", "input": {"shape": [1, 3, 8, 8]}, "stages": [
+      {"name": "stem", "layers": [{"op": "conv2d", "weights": "stem.conv", "out_channels": 4, "kernel": 3, "padding": 1},
+                                  {"op": "batchnorm2d"}, {"op": "relu"}]},
+      {"name": "b", "op": "residual", "weights": "blk", "out_channels": 4},
+      {"name": "c", "op": "residual", "out_channels": 4},
+      {"name": "head", "layers": [{"op": "global_avgpool"}, {"op": "flatten"},
+                                  {"op": "linear", "weights": "fc", "out_features": 2}, {"op": "linear", "out_features": 2}]}]})",
+                                       "n.json");
+  check_prefixes(g, {{"stem.0", "stem.conv"}, {"stem.1", "0.1"}, {"b.conv1", "blk.conv1"}, {"c.conv1", "2.conv1"},
+                     {"c.bn2", "2.bn2"}, {"head.2", "fc"}, {"head.3", "6"}});
+  CHECK(find_node(g, "stem.2")->weights.empty());  // an op without parameters gets no default
+}
+
+TEST_CASE("default prefixes: every layer counts, whatever it reads; a macro layer is k.j; the head need not be last") {
+  const Graph g = rnc::parse_spec_json(R"({"name": "n", "input": {"shape": [1, 4, 8, 8]}, "stages": [
+      {"name": "stem", "layers": [{"op": "conv2d", "name": "c", "out_channels": 4, "kernel": 1}, {"op": "relu", "name": "r"},
+                                  {"op": "residual", "inputs": "c", "out_channels": 4}]},
+      {"name": "head", "layers": [{"op": "batchnorm2d", "inputs": "r"}, {"op": "residual", "out_channels": 4}]},
+      {"name": "tail", "input": "stem", "layers": [{"op": "relu"}, {"op": "conv2d", "out_channels": 4, "kernel": 1}]},
+      {"name": "last", "op": "resnet_block", "out_channels": 4, "num_residuals": 1, "first_block": true}],
+      "output": "tail"})",
+                                       "n.json");
+  check_prefixes(g, {{"c", "0.0"}, {"stem.2.conv1", "0.2.conv1"}, {"head.0", "1"}, {"head.1.bn1", "2.bn1"},
+                     {"tail.1", "3.1"}, {"last.0.conv2", "4.0.conv2"}});
+}
+
+TEST_CASE("weights prefix clash: two macro stages with the same written prefix give one message, at the second prefix") {
+  const std::string message = error_of(R"({"name": "n", "input": {"shape": [1, 4, 8, 8]}, "stages": [
+      {"name": "b2", "op": "resnet_block", "weights": "1", "out_channels": 4, "num_residuals": 2, "first_block": true},
+      {"name": "b3", "op": "resnet_block", "weights": "1", "out_channels": 8, "num_residuals": 2}]})");
+  INFO("message:\n" << message);
+  CHECK(message == "spec.json: /stages/1/weights: weights prefix \"1.0.conv1\" is already used by layer b2.0.conv1 (at "
+                   "/stages/0); each layer needs its own state_dict prefix");
+}
+
+TEST_CASE("weights prefix clash: a written prefix that a later default repeats is one message, naming both layers") {
+  const std::string message = error_of(R"({"name": "n", "input": {"shape": [1, 4, 8, 8]}, "stages": [
+      {"name": "b1", "layers": [{"op": "conv2d", "weights": "1.0.conv1", "out_channels": 4, "kernel": 1}]},
+      {"name": "b2", "op": "resnet_block", "out_channels": 4, "num_residuals": 2, "first_block": true}]})");
+  INFO("message:\n" << message);
+  CHECK(message == "spec.json: /stages/1: the default weights prefix \"1.0.conv1\" of layer b2.0.conv1 is already used by "
+                   "layer b1.0 (at /stages/0/layers/0); give one of the two another prefix");
+}
+
+TEST_CASE("weights prefix: invalid prefixes are reported once each, and never as a clash with each other") {
+  const std::string message = error_of(R"({"name": "n", "input": {"shape": [1, 4, 8, 8]}, "stages": [
+      {"name": "s", "layers": [{"op": "conv2d", "weights": 3, "out_channels": 4, "kernel": 1},
+                               {"op": "batchnorm2d", "weights": 3}, {"op": "batchnorm2d", "weights": ""}]},
+      {"name": "b", "op": "residual", "weights": ["r"], "out_channels": 4},
+      {"name": "c", "op": "residual", "weights": ["r"], "out_channels": 4}]})");
+  check_contains(message, {"spec.json: /stages/0/layers/0/weights: expected a string, found 3",
+                           "spec.json: /stages/0/layers/1/weights: expected a string, found 3",
+                           "spec.json: /stages/0/layers/2/weights: expected a non-empty state_dict prefix",
+                           "spec.json: /stages/1/weights: expected a string, found an array",
+                           "spec.json: /stages/2/weights: expected a string, found an array"});
+  INFO("message:\n" << message);
+  CHECK(line_count(message) == 5);
+}
+
+TEST_CASE("weights prefix: after a head whose layers cannot be read, a later default is not held against a written prefix") {
+  // The head counts as one child here; had it three, "b" would be 4, not 2: a clash with c's "2"
+  // would follow from the head's error.
+  const std::string message = error_of(R"({"name": "n", "input": {"shape": [1, 4, 8, 8]}, "stages": [
+      {"name": "s", "layers": [{"op": "relu"}]},
+      {"name": "head", "layers": {"op": "relu"}},
+      {"name": "b", "input": "input", "op": "residual", "out_channels": 4},
+      {"name": "c", "input": "input", "op": "residual", "weights": "2", "out_channels": 4}]})");
+  INFO("message:\n" << message);
+  CHECK(message == "spec.json: /stages/1/layers: expected a non-empty array of layers, found an object");
+}
+
+TEST_CASE("weights prefix errors and other errors, all independent, are reported at once") {
+  const std::string message = error_of(R"({"name": "n", "input": {"shape": [1, 4, 8, 8]}, "stages": [
+      {"name": "a", "layers": [{"op": "relu", "weights": "r"}, {"op": "conv2d", "out_channels": 4, "kernel": 1, "strides": 2}]},
+      {"name": "b", "op": "residual", "weights": "x", "out_channels": 4},
+      {"name": "c", "op": "residual", "weights": "x", "out_channels": 4},
+      {"name": "d", "input": "input", "layers": [{"op": "conv2d", "weights": "d", "out_channels": 4, "kernel": 9}]},
+      {"name": "e", "input": "input", "layers": [{"op": "linear", "weights": "x.conv1", "out_features": 2}]}]})");
+  check_contains(message, {"spec.json: /stages/0/layers/0: relu has no parameters: remove \"weights\"",
+                           "spec.json: /stages/0/layers/1/strides: unknown key \"strides\"",
+                           "spec.json: /stages/2/weights: weights prefix \"x.conv1\" is already used by layer b.conv1",
+                           "spec.json: /stages/3/layers/0: conv2d: kernel 9 is larger than the padded input 8x8",
+                           "spec.json: /stages/4/layers/0: linear expects a rank-2 input"});
+  INFO("message:\n" << message);
+  CHECK(line_count(message) == 5);
 }

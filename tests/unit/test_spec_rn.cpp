@@ -1,19 +1,23 @@
-// Unit tests for the .rn text syntax (dsl/spec_rn.cpp, spec_rn_syntax.cpp, spec_format.cpp): the
-// seed in .rn gives the JSON seed's graph, the shorthands and the general form, every kind of
-// error with its line:column and the quoted line, several errors at once, semantic errors of the
-// JSON reader mapped back to line:column, and lossless JSON <-> .rn round trips of every spec.
+// Unit tests for the .rn text syntax (dsl/rn_lexer.cpp, rn_parser.cpp, rn_diagnostics.cpp,
+// spec_rn_syntax.cpp, spec_format.cpp): the seed in .rn gives the JSON seed's graph, the
+// shorthands and the general form, every kind of error with its line:column and the quoted line,
+// several errors at once, semantic errors of the spec reader at the .rn line:column, default
+// weights prefixes (a spec without any '@'), and lossless JSON <-> .rn round trips of every spec.
 #include <doctest/doctest.h>
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
+#include <regex>
 #include <string>
 #include <vector>
 
 #include "dsl/diagnostics.hpp"
-#include "dsl/graph.hpp"
+#include "dsl/ir/graph.hpp"
 #include "dsl/spec_format.hpp"
 #include "dsl/spec_reader.hpp"
 #include "dsl/spec_rn.hpp"
+#include "dsl/weights.hpp"
 
 namespace {
 
@@ -101,7 +105,17 @@ TEST_CASE(".rn: examples/resnet18.rn is the graph of examples/resnet18.json") {
   check_same_graph(rn, json);
   CHECK(rn.nodes.size() == 4 + 4 * 14 + 3 + 3);
   // A node's location is the line:column of the layer that made it.
-  CHECK(rn.nodes.front().where == "4:6");
+  CHECK(rn.nodes.front().where.to_string() == "4:6");
+}
+
+TEST_CASE(".rn locations: a node carries the line:column of its op, or of the name of the macro stage that made it") {
+  const Graph g = parse(std::string(kHeader) + "s = conv(4, k=3, p=1) relu as r\n  b = resnet_block(4, 1, first)\n");
+  std::map<std::string, std::string> where;
+  for (const rnc::Node& n : g.nodes) where[n.name] = n.where.to_string();
+  CHECK(where.at("s.0") == "3:5");
+  CHECK(where.at("r") == "3:23");
+  CHECK(where.at("b.0.conv1") == "4:3");
+  CHECK(where.at("b.0.relu2") == "4:3");
 }
 
 TEST_CASE(".rn: read_spec dispatches on the extension, and --input-shape applies to .rn too") {
@@ -155,6 +169,77 @@ TEST_CASE(".rn: the general form: as, from, a stage input, explicit layer lists,
 TEST_CASE(".rn: explicit weight names with other characters are quoted after @") {
   const ojson doc = rnc::parse_rn_document(std::string(kHeader) + "s = conv(4, k=1)@\"layer 1/conv\" relu\n", "spec.rn");
   CHECK(doc["stages"][0]["layers"][0]["weights"] == "layer 1/conv");
+}
+
+// --- default weights prefixes (docs/spec.md, section 7.2) ----------------------------------------
+
+namespace {
+
+// The text with every "@PREFIX" and "@\"prefix\"" removed.
+std::string without_prefixes(const std::string& text) {
+  static const std::regex prefix(R"(@("[^"]*"|[A-Za-z0-9_.-]+))");
+  return std::regex_replace(text, prefix, "");
+}
+
+}  // namespace
+
+TEST_CASE(".rn default prefixes: tests/specs/cifar_resnet.rn, written without '@', is numbered like nn.Sequential") {
+  const Graph g = rnc::read_spec(kSourceDir + "/tests/specs/cifar_resnet.rn");
+  std::map<std::string, std::string> prefixes;
+  for (const rnc::Node& n : g.nodes)
+    if (!n.weights.empty()) prefixes[n.name] = n.weights;
+  // b1..b4 are children 0..3 of the network; the head's pool, flatten and linear are 4, 5, 6.
+  const std::map<std::string, std::string> expected = {
+      {"b1.0", "0.0"}, {"b1.1", "0.1"},
+      {"b2.0.conv1", "1.0.conv1"}, {"b2.0.bn1", "1.0.bn1"}, {"b2.0.conv2", "1.0.conv2"}, {"b2.0.bn2", "1.0.bn2"},
+      {"b2.1.conv1", "1.1.conv1"}, {"b2.1.bn1", "1.1.bn1"}, {"b2.1.conv2", "1.1.conv2"}, {"b2.1.bn2", "1.1.bn2"},
+      {"b3.0.conv1", "2.0.conv1"}, {"b3.0.bn1", "2.0.bn1"}, {"b3.0.conv2", "2.0.conv2"}, {"b3.0.bn2", "2.0.bn2"},
+      {"b3.0.conv3", "2.0.conv3"},
+      {"b3.1.conv1", "2.1.conv1"}, {"b3.1.bn1", "2.1.bn1"}, {"b3.1.conv2", "2.1.conv2"}, {"b3.1.bn2", "2.1.bn2"},
+      {"b4.0.conv1", "3.0.conv1"}, {"b4.0.bn1", "3.0.bn1"}, {"b4.0.conv2", "3.0.conv2"}, {"b4.0.bn2", "3.0.bn2"},
+      {"b4.0.conv3", "3.0.conv3"},
+      {"b4.1.conv1", "3.1.conv1"}, {"b4.1.bn1", "3.1.bn1"}, {"b4.1.conv2", "3.1.conv2"}, {"b4.1.bn2", "3.1.bn2"},
+      {"head.2", "6"}};
+  CHECK(prefixes == expected);
+  CHECK(g.shape(g.output) == Shape{1, 10});
+  // The spec exactly as the issue wrote it, without the blank line of the canonical form.
+  const std::string text = rnc::read_text_file(kSourceDir + "/tests/specs/cifar_resnet.rn");
+  CHECK_NOTHROW((void)parse(std::regex_replace(text, std::regex("\n\n"), "\n")));
+}
+
+TEST_CASE(".rn default prefixes: examples/resnet18.rn without any '@' is the graph of examples/resnet18.json") {
+  const std::string text = without_prefixes(rnc::read_text_file(kSourceDir + "/examples/resnet18.rn"));
+  REQUIRE(text.find('@') == std::string::npos);
+  check_same_graph(parse(text), rnc::read_spec(kSourceDir + "/examples/resnet18.json"));  // node by node, weights too
+}
+
+TEST_CASE(".rn default prefixes: the seed's PyTorch state_dict loads into the seed written without '@'") {
+  // tests/fixtures/seed_narrow: the notebook's network (narrow widths) exported from PyTorch.
+  const Graph g = parse(without_prefixes(rnc::read_text_file(kSourceDir + "/tests/specs/seed_narrow.rn")));
+  const std::string weights = kSourceDir + "/tests/fixtures/seed_narrow/weights.safetensors";
+  CHECK_NOTHROW(rnc::check_weights(g, rnc::read_safetensors(weights), weights));
+}
+
+TEST_CASE(".rn weights prefix clash: two macro stages with one '@' prefix give one message, at the second '@'") {
+  check_one_error(std::string(kHeader) +
+                      "b1 = conv(4, k=3, p=1) bn relu\n"
+                      "b2 = resnet_block(4, 2, first)@1\n"
+                      "b3 = resnet_block(8, 2)@1\n",
+                  "spec.rn:5:24: weights prefix \"1.0.conv1\" is already used by layer b2.0.conv1 (at 4:1); each layer needs "
+                  "its own state_dict prefix",
+                  "    5 | b3 = resnet_block(8, 2)@1", "      |                        ^");
+}
+
+TEST_CASE(".rn default prefixes: a head with a syntax error adds no clash of a later default") {
+  // The broken head stands for one layer; its three would put b at 4, not 2, clear of c's @2.
+  const std::string text = std::string(kHeader) +
+                           "s = conv(4, k=1) relu\n"
+                           "head = [global_avgpool flatten linear(10)\n"
+                           "b = input -> residual(3)\n"
+                           "c = input -> residual(3)@2\n";
+  const auto lines = error_lines(error_of(text));
+  REQUIRE(lines.size() == 1);
+  CHECK(lines[0].starts_with("spec.rn:5:1: expected ']' to close the layer list opened at 4:8"));
 }
 
 // --- errors: lexical, syntax, semantic -------------------------------------------------------------
@@ -245,18 +330,18 @@ TEST_CASE(".rn error: every error of a file at once, in line order, lexical with
   CHECK(lines[4].starts_with("spec.rn:6:16: unknown key \"strides\" (known here: "));
 }
 
-TEST_CASE(".rn error: semantic errors of the JSON reader point at the .rn source") {
+TEST_CASE(".rn error: semantic errors of the spec reader point at the .rn source") {
   SUBCASE("a channel mismatch in add, at the add") {
     check_one_error(std::string(kHeader) + "s = conv(4, k=1)@a as x conv(8, k=1)@b add from x\n",
                     "spec.rn:3:40: add: operand shapes differ: [1,8,16,16] + [1,4,16,16] (channels, height and width must match)",
                     "    3 | s = conv(4, k=1)@a as x conv(8, k=1)@b add from x", "      |                                        ^");
   }
-  SUBCASE("an attribute out of range, at the argument; a missing weights name, at the layer") {
-    const std::string message = error_of(std::string(kHeader) + "s = maxpool(3, p=2) bn\n");
+  SUBCASE("an attribute out of range, at the argument; an empty weights prefix, at its '@'") {
+    const std::string message = error_of(std::string(kHeader) + "s = maxpool(3, p=2) bn@\"\"\n");
     const auto lines = error_lines(message);
     REQUIRE(lines.size() == 2);
     CHECK(lines[0] == "spec.rn:3:16: expected padding <= kernel/2 = 1 (PyTorch's rule), found 2");
-    CHECK(lines[1].starts_with("spec.rn:3:21: batchnorm2d has parameters: expected \"weights\""));
+    CHECK(lines[1].starts_with("spec.rn:3:23: expected a non-empty state_dict prefix, found \"\""));
   }
   SUBCASE("an undefined name, at the name in a list") {
     check_one_error(std::string(kHeader) + "s = relu add from [s.0, nowhere]\n",
@@ -391,6 +476,11 @@ TEST_CASE("fmt: odd but valid JSON survives the round trip (quoted names, keys a
   CHECK(rn.find("\"from\" = conv(4, k=1, bias=false)@\"a b\" as \"true\"") != std::string::npos);
   CHECK(rn.find("m = as ->") == std::string::npos);  // "as" is quoted
   CHECK_NOTHROW((void)rnc::parse_spec_rn(rn, "odd.rn"));
+}
+
+TEST_CASE("fmt: a JSON number too large for a double is invalid JSON at its line:column, as resnetc check says") {
+  CHECK_THROWS_WITH_AS((void)rnc::parse_json_document("{\"name\":\n 1e999}", "odd.json"),
+                       "odd.json:2:2: invalid JSON: number overflow parsing '1e999'", rnc::CompileError);
 }
 
 TEST_CASE("fmt: what .rn cannot hold is refused with its JSON pointer") {

@@ -12,7 +12,7 @@
 
 #include "codegen/compile.hpp"
 #include "dsl/diagnostics.hpp"
-#include "dsl/graph.hpp"
+#include "dsl/ir/graph.hpp"
 #include "dsl/spec_reader.hpp"
 #include "dsl/weights.hpp"
 

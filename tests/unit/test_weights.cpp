@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "dsl/diagnostics.hpp"
-#include "dsl/graph.hpp"
+#include "dsl/ir/graph.hpp"
 #include "dsl/spec_reader.hpp"
 #include "dsl/weights.hpp"
 

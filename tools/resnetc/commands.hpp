@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "dsl/graph.hpp"
+#include "dsl/ir/graph.hpp"
 #include "dsl/weights.hpp"
 #include "tools/resnetc/args.hpp"
 

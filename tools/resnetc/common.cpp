@@ -14,7 +14,7 @@ Graph load_graph(const Parsed& parsed, const std::string& command) {
                                                : fmt::format("'{}' takes one SPEC file, got {} arguments", command, parsed.positional.size()));
   SpecOptions options;
   if (auto shape = parsed.get("--input-shape")) {
-    const auto dims = parse_integer_list("--input-shape", *shape, 4, 1, 1 << 24);
+    const auto dims = parse_integer_list("--input-shape", *shape, 4, 1, kMaxDim);
     options.input_shape = Shape(dims.begin(), dims.end());
   }
   const std::string& path = parsed.positional.front();

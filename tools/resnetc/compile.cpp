@@ -1,12 +1,13 @@
 // resnetc compile: the spec and its weights to a standalone CMake project of shape-fixed C++.
 #include <algorithm>
-#include <regex>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include "codegen/compile.hpp"
+#include "codegen/project_writer.hpp"
 #include "dsl/diagnostics.hpp"
+#include "dsl/identifier.hpp"
 #include "tools/resnetc/commands.hpp"
 
 namespace rnc::cli {
@@ -16,10 +17,11 @@ const std::vector<OptionSpec> kOptions = {
     kWeightsOption,
     kRandomWeightsOption,
     {"--output-dir", "-o", "DIR", "directory to write (replaced atomically)"},
+    {"--force", "", "", "replace DIR even if it holds files resnetc did not write (DIR/build is kept)"},
     {"--name", "", "NAME", "model name: C++ namespace and file names (default: the spec's name)"},
     kInputShapeOption,
     kMaxMemoryOption,
-    {"--target", "", "TARGET", "native (default), avx512, avx2 or generic"},
+    {"--target", "", "TARGET", "native (default: the best this CPU supports), avx512, avx2 or generic"},
     {"--embed-weights", "", "", "link the weights blob into the executable"},
     {"--exact", "", "", "direct convolution only (no Winograd): error ~1e-6 instead of ~1e-5"},
     {"--dump-passes", "", "", "print the graph after every pass to stderr"},
@@ -31,32 +33,34 @@ int compile_command(const std::vector<std::string>& args) {
   const Parsed parsed = parse(args, kOptions);
   if (print_help_if_asked(parsed, "Usage: resnetc compile SPEC (--weights FILE | --random-weights SEED) -o DIR "
                                   "[--name NAME] [--input-shape N,C,H,W]\n\nWrites DIR as a CMake project: "
-                                  "cmake -S DIR -B DIR/build && cmake --build DIR/build gives DIR/build/NAME.",
+                                  "cmake -S DIR -B DIR/build && cmake --build DIR/build gives DIR/build/NAME.\n"
+                                  "A recompile replaces DIR but keeps DIR/build; it refuses a DIR holding files that "
+                                  "resnetc did not write (it lists its own in DIR/.resnetc-files) unless given --force.",
                           kOptions))
     return 0;
   if (!parsed.has("--output-dir")) throw UsageError("'compile' needs -o DIR");
+  const std::string dir = *parsed.get("--output-dir");
+  if (dir.empty()) throw UsageError("option '--output-dir' needs a directory name, got ''");
   Graph graph = load_graph(parsed, "compile");
   if (auto name = parsed.get("--name")) {
-    if (!std::regex_match(*name, std::regex("[A-Za-z_][A-Za-z0-9_]*")))
-      throw UsageError(fmt::format("option '--name' expects an identifier ([A-Za-z_][A-Za-z0-9_]*), got '{}'", *name));
+    if (!is_identifier(*name))
+      throw UsageError(fmt::format("option '--name' expects an identifier ({}), got '{}'", kIdentifierPattern, *name));
     graph.name = *name;
   }
   const WeightMap weights = load_weights(parsed, graph);
   CompileOptions options;
   options.target = parsed.get("--target").value_or("native");
-  const auto& targets = known_targets();
-  if (std::find(targets.begin(), targets.end(), options.target) == targets.end())
-    throw UsageError(fmt::format("option '--target' expects one of {}, got '{}'", fmt::join(targets, ", "), options.target));
+  if (!is_target_name(options.target))
+    throw UsageError(fmt::format("option '--target' expects one of {}, got '{}'", target_names(), options.target));
   options.embed_weights = parsed.has("--embed-weights");
   options.exact = parsed.has("--exact");
   options.max_memory_bytes = max_memory(parsed);
   if (parsed.has("--dump-passes"))
     options.dump = [](const std::string& pass, const Graph& g) { fmt::print(stderr, "=== after {}\n{}", pass, dump_graph(g)); };
   const CompiledProject project = compile_project(graph, weights, options);
-  const std::string dir = *parsed.get("--output-dir");
-  write_project(project, dir);
-  fmt::print("wrote {}: {} files, {}.weights ({} bytes), arena {} bytes\n", dir, project.files.size() + 1, graph.name,
-             project.blob.size(), project.program.arena_floats * 4);
+  write_project(project, dir, {.force = parsed.has("--force")});
+  fmt::print("wrote {}: {} files, {}.weights ({} bytes), arena {} bytes, target {}\n", dir, project.files.size() + 1,
+             graph.name, project.blob.size(), project.program.arena_floats * 4, project.target.describe());
   return 0;
 }
 

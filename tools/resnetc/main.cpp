@@ -91,8 +91,9 @@ int main(int argc, char** argv) {
   } catch (const std::bad_alloc&) {
     fmt::print(stderr, "resnetc: error: out of memory\n");
     return 1;
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "resnetc: internal error: {}\n", e.what());
-    return 1;
+  } catch (const std::exception& e) {  // rnc::InternalError, or an exception nothing above expected
+    fmt::print(stderr, "resnetc: internal error: {}\nThis is a bug in resnetc; please report it with the command line.\n",
+               e.what());
+    return 70;  // EX_SOFTWARE
   }
 }

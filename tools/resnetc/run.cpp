@@ -7,6 +7,7 @@
 #include "codegen/compile.hpp"
 #include "codegen/dump_plan.hpp"
 #include "dsl/diagnostics.hpp"
+#include "dsl/invariant.hpp"
 #include "dsl/reference.hpp"
 #include "npy.hpp"
 #include "tensor_dump.hpp"
@@ -21,8 +22,6 @@ const std::vector<OptionSpec> kOptions = {
     {"--dump-dir", "", "DIR", "write every value the generated code also computes, as NCHW .npy"}, kInputShapeOption,
     kMaxMemoryOption, kHelpOption};
 
-std::vector<std::int64_t> dims(const Shape& shape) { return {shape.begin(), shape.end()}; }
-
 // The reference's values under the names and positions of the generated program's dump (the
 // values that survive fusion), so that `resnetc compare` can pair the two dumps.
 class ReferenceDump {
@@ -34,14 +33,13 @@ class ReferenceDump {
 
   void write(const std::string& value, const Tensor& tensor) {
     const auto it = position_.find(value);
-    if (it != position_.end()) writer_.write(it->second, value, {dims(tensor.shape), tensor.data});
+    if (it != position_.end()) writer_.write(it->second, value, tensor);
   }
 
   // Every planned value must have been seen; anything else is a bug in the plan, not the input.
   void check_complete() const {
-    if (writer_.size() != position_.size())
-      throw CompileError(fmt::format("internal error: the reference run produced {} of the {} dumped values",
-                                     writer_.size(), position_.size()));
+    check_invariant(writer_.size() == position_.size(), fmt::format("the reference run produced {} of the {} dumped values",
+                                                                     writer_.size(), position_.size()));
   }
   std::size_t size() const { return writer_.size(); }
 
@@ -71,12 +69,10 @@ int run_command(const std::vector<std::string>& args) {
   std::error_code ec;
   if (std::filesystem::exists(input_path, ec) && !std::filesystem::is_regular_file(input_path, ec))
     throw CompileError(fmt::format("{}: not a regular file; expected a float32 .npy", input_path));
-  rt::Tensor in = rt::read_npy(input_path);
-  if (Shape(in.shape.begin(), in.shape.end()) != graph.shape(graph.input))
-    throw CompileError(fmt::format("{}: shape is {}, the network expects {}", input_path, to_string(Shape(in.shape.begin(), in.shape.end())),
+  const Tensor input = rt::read_npy(input_path);
+  if (input.shape != graph.shape(graph.input))
+    throw CompileError(fmt::format("{}: shape is {}, the network expects {}", input_path, to_string(input.shape),
                                    to_string(graph.shape(graph.input))));
-  Tensor input(graph.shape(graph.input));
-  input.data = std::move(in.data);
 
   std::optional<ReferenceDump> dump;
   if (const auto dir = parsed.get("--dump-dir")) {
@@ -90,7 +86,7 @@ int run_command(const std::vector<std::string>& args) {
     dump->check_complete();
     fmt::print("wrote {} tensors to {}\n", dump->size(), *parsed.get("--dump-dir"));
   }
-  if (const auto output = parsed.get("--output")) rt::write_npy(*output, out.data.data(), dims(out.shape));
+  if (const auto output = parsed.get("--output")) rt::write_npy(*output, out.data.data(), out.shape);
   return 0;
 }
 

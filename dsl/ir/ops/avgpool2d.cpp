@@ -1,0 +1,45 @@
+// avgpool2d: square window; zero padding counted in the divisor (PyTorch count_include_pad=True).
+#include <fmt/format.h>
+
+#include "dsl/ir/ops/ops.hpp"
+
+namespace rnc {
+
+AvgPool2d AvgPool2d::parse(AttrReader& a) {
+  AvgPool2d p;
+  p.kernel = a.integer("kernel", std::nullopt, 1);
+  p.stride = a.integer("stride", p.kernel, 1);
+  p.padding = a.integer("padding", 0, 0);
+  if (p.padding > p.kernel / 2)
+    a.diags().error(a.where_of("padding"),
+                    fmt::format("expected padding <= kernel/2 = {} (PyTorch's rule), found {}", p.kernel / 2, p.padding));
+  return p;
+}
+
+std::optional<Shape> AvgPool2d::infer(Shapes in, Diagnostics& diags, const std::string& where) const {
+  if (!ops_detail::expect_rank(in[0], 4, diags, where, kName)) return std::nullopt;
+  return ops_detail::infer_window(in[0], in[0][1], kernel, stride, padding, diags, where, kName);
+}
+
+std::vector<ParamSpec> AvgPool2d::params(Shapes) const { return {}; }
+std::int64_t AvgPool2d::macs(Shapes, const Shape& out) const { return numel(out) * kernel * kernel; }
+
+void AvgPool2d::reference(TensorRefs in, TensorRefs, Tensor& out) const {
+  const Tensor& x = *in[0];
+  for (std::int64_t n = 0; n < out.shape[0]; ++n)
+    for (std::int64_t c = 0; c < out.shape[1]; ++c)
+      for (std::int64_t oh = 0; oh < out.shape[2]; ++oh)
+        for (std::int64_t ow = 0; ow < out.shape[3]; ++ow) {
+          double sum = 0;
+          for (std::int64_t kh = 0; kh < kernel; ++kh)
+            for (std::int64_t kw = 0; kw < kernel; ++kw) {
+              const std::int64_t ih = oh * stride - padding + kh, iw = ow * stride - padding + kw;
+              if (ih >= 0 && ih < x.shape[2] && iw >= 0 && iw < x.shape[3]) sum += x.at4(n, c, ih, iw);
+            }
+          out.at4(n, c, oh, ow) = static_cast<float>(sum / double(kernel * kernel));
+        }
+}
+
+std::string AvgPool2d::summary() const { return fmt::format("avgpool{}x{}/s{}/p{}", kernel, kernel, stride, padding); }
+
+}  // namespace rnc
