@@ -24,7 +24,7 @@ std::string canonical_form(const Program& p, const CompileOptions& o, const Targ
   std::string text = fmt::format("resnetc {}\nname {}\ntarget {}{}\nembed {}\nexact {}\ninput {}\noutput {}\n", kResnetcVersion,
                                  p.name, target.target->name, target.native ? " native" : "", o.embed_weights, o.exact,
                                  to_string(p.input_shape), to_string(p.output_shape));
-  for (const Step& s : p.steps) text += fmt::format("step {} {} {}\n", s.label, s.kernel, s.config);
+  for (const Step& s : p.steps) text += fmt::format("step {} {} {}\n", s.label, kernel_info(s.kernel).function, print_config(s.config));
   for (const PackedTensor& t : p.tensors) text += fmt::format("tensor {} {} {}\n", t.name, t.data.size(), t.offset);
   return text;
 }
@@ -92,15 +92,15 @@ void check_memory_limit(const Graph& graph, std::uint64_t limit_bytes, const std
 namespace {
 
 Program lower_for(const Graph& graph, const WeightMap& weights, const CompileOptions& options, const Target& target) {
-  const auto dump = [&](const char* pass, const Graph& g) {
-    if (options.dump) options.dump(pass, g);
+  const auto dump = [&](const char* pass, const Model& m) {
+    if (options.dump) options.dump(pass, dump_model(m));
   };
-  Model model{graph, weights};
-  dump("input", model.graph);
+  Model model{graph, weights, {}};
+  dump("input", model);
   model = fold_batchnorm(std::move(model));
-  dump("fold_batchnorm", model.graph);
-  model.graph = fuse_epilogues(std::move(model.graph));
-  dump("fuse_epilogues", model.graph);
+  dump("fold_batchnorm", model);
+  model = fuse_epilogues(std::move(model));
+  dump("fuse_epilogues", model);
   return lower(model, {.exact = options.exact, .isa = target.vector_isa()});
 }
 

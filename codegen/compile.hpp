@@ -37,8 +37,9 @@ struct CompileOptions {
   bool embed_weights = false;
   bool exact = false;  // direct convolution only (see LowerOptions)
   std::uint64_t max_memory_bytes = kDefaultMaxMemoryBytes;  // packed weights and arena, each
-  // Called with each pass's name and the graph after it (resnetc compile --dump-passes).
-  std::function<void(const std::string& pass, const Graph& graph)> dump;
+  // Called with each pass's name and the graph after it as text, epilogues included (resnetc
+  // compile --dump-passes).
+  std::function<void(const std::string& pass, const std::string& graph)> dump;
 };
 
 struct CompiledProject {

@@ -140,10 +140,10 @@ class Emitter {
       w.blank();
       w.line("// {}", s.comment);
       auto fn = w.block(fmt::format("void {}(const rnc::kern::Context& ctx, int part, int parts)", s.function));
-      w.line("static constexpr auto kCfg = {};", s.config);
+      w.line("static constexpr auto kCfg = {};", print_config(s.config));
       const std::string scratch = s.scratch_floats > 0 ? "ctx.scratch + part * kScratchFloats" : "nullptr";
-      w.line("{}<kCfg>({{.in0 = {}, .in1 = {}, .w0 = {}, .w1 = {}, .out = {}, .scratch = {}}}, part, parts);", s.kernel,
-             pointer(s.in0), pointer(s.in1), weights(s.w0), weights(s.w1), pointer(s.out), scratch);
+      w.line("{}<kCfg>({{.in0 = {}, .in1 = {}, .w0 = {}, .w1 = {}, .out = {}, .scratch = {}}}, part, parts);", kernel_info(s.kernel).function,
+             pointer(s.in0), pointer(s.in1), weights(s.weights), weights(s.bias), pointer(s.out), scratch);
     }
     w.blank();
     w.line("}}  // namespace {}::layers", p_.name);
@@ -171,7 +171,7 @@ class Emitter {
     {
       auto table = w.block("constexpr rnc::rt::Layer kLayers[] =", "};");
       for (const Step& s : p_.steps)
-        w.line("{{\"{}\", \"{}\", {:.0f}, layers::{}}},", s.label, s.algorithm, s.flops, s.function);
+        w.line("{{\"{}\", \"{}\", {:.0f}, layers::{}}},", s.label, s.algorithm(), s.flops, s.function);
     }
     w.blank();
     dump_table(w);
@@ -240,7 +240,7 @@ class Emitter {
       const Buffer& b = p_.buffers[static_cast<std::size_t>(d.buffer)];
       w.line("{{\"{}\", {}, rnc::rt::DumpSource::{}, {}, rnc::rt::DumpLayout::{}, {}}},", d.name, d.step,
              kSources[static_cast<int>(b.storage)], b.storage == Storage::kArena ? b.offset : 0, kLayouts[static_cast<int>(b.layout)],
-             b.geometry_initializer());
+             print_geometry(b.blocked()));
     }
   }
 

@@ -35,27 +35,22 @@ void fold_into(Conv2d& conv, const std::string& conv_prefix, const BatchNorm2d& 
 }  // namespace
 
 Model fold_batchnorm(Model model) {
-  Graph& g = model.graph;
-  bool changed = true;
-  while (changed) {  // one fold per round: absorb_consumer renumbers nodes
-    changed = false;
-    const std::vector<int> uses = g.use_counts();
-    const std::vector<int> producer = producers(g);
-    for (std::size_t i = 0; i < g.nodes.size() && !changed; ++i) {
-      const auto* bn = std::get_if<BatchNorm2d>(&g.nodes[i].op);
-      if (!bn) continue;
-      const ValueId x = g.nodes[i].inputs[0];
-      const int p = producer[static_cast<std::size_t>(x)];
-      if (p < 0 || uses[static_cast<std::size_t>(x)] != 1) continue;
-      auto* conv = std::get_if<Conv2d>(&g.nodes[static_cast<std::size_t>(p)].op);
-      if (!conv || conv->fused_relu || conv->fused_residual) continue;
-      fold_into(*conv, g.nodes[static_cast<std::size_t>(p)].weights, *bn, g.nodes[i].weights, model.weights);
-      for (const char* suffix : {".weight", ".bias", ".running_mean", ".running_var"})
-        model.weights.tensors.erase(g.nodes[i].weights + suffix);
-      absorb_consumer(g, p, static_cast<int>(i));
-      changed = true;
-    }
+  FoldSweep sweep(model.graph, use_counts(model));
+  for (int i = 0; i < sweep.size(); ++i) {
+    const Node& norm = sweep.node(i);
+    const auto* bn = std::get_if<BatchNorm2d>(&norm.op);
+    if (!bn) continue;
+    const int p = sweep.sole_producer(norm.inputs[0]);
+    if (p < 0) continue;
+    Node& producer = sweep.node(p);
+    auto* conv = std::get_if<Conv2d>(&producer.op);
+    // An epilogue would run before the batchnorm, so its results are not the convolution's.
+    if (!conv || epilogue_of(model.epilogues, producer)) continue;
+    fold_into(*conv, producer.weights, *bn, norm.weights, model.weights);
+    for (const char* suffix : {".weight", ".bias", ".running_mean", ".running_var"}) model.weights.tensors.erase(norm.weights + suffix);
+    sweep.absorb_consumer(p, i);
   }
+  sweep.finish();
   return model;
 }
 

@@ -5,63 +5,58 @@
 namespace rnc {
 namespace {
 
-// A match: consumer node `consumer` can be folded into producer `producer`.
-struct Match {
-  int producer = -1, consumer = -1;
-  int residual_operand = -1;  // for add: index (0/1) of the operand that is not the producer's
-};
-
 // The convolution producing `value` when it is free to take an epilogue, else -1.
-int fusable_conv(const Graph& g, ValueId value, const std::vector<int>& uses, const std::vector<int>& producer,
-                 bool needs_no_residual) {
-  const int p = producer[static_cast<std::size_t>(value)];
-  if (p < 0 || uses[static_cast<std::size_t>(value)] != 1) return -1;
-  const auto* conv = std::get_if<Conv2d>(&g.nodes[static_cast<std::size_t>(p)].op);
-  if (!conv || conv->fused_relu || (needs_no_residual && conv->fused_residual)) return -1;
+int fusable_conv(const Model& m, FoldSweep& sweep, ValueId value, bool needs_no_residual) {
+  const int p = sweep.sole_producer(value);
+  if (p < 0 || !std::holds_alternative<Conv2d>(sweep.node(p).op)) return -1;
+  const Epilogue* e = epilogue_of(m.epilogues, sweep.node(p));
+  if (e && (e->relu || (needs_no_residual && e->has_residual()))) return -1;
   return p;
 }
 
-std::optional<Match> find_residual(const Graph& g, const std::vector<int>& uses, const std::vector<int>& producer) {
-  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
-    if (!std::holds_alternative<Add>(g.nodes[i].op)) continue;
+// The producer takes over the consumer; its epilogue (if any) moves with the value it computes.
+void absorb(Model& m, FoldSweep& sweep, int producer, int consumer, const auto& extend) {
+  Epilogue e;
+  if (auto old = m.epilogues.extract(sweep.node(producer).output)) e = old.mapped();
+  extend(e);
+  sweep.absorb_consumer(producer, consumer);
+  m.epilogues[sweep.node(consumer).output] = e;
+}
+
+// add(a, b) where a (tried first) or b is a fusable convolution's output: it adds the other.
+void fuse_residual_adds(Model& m) {
+  FoldSweep sweep(m.graph, use_counts(m));
+  for (int i = 0; i < sweep.size(); ++i) {
+    if (!std::holds_alternative<Add>(sweep.node(i).op)) continue;
     for (int operand = 0; operand < 2; ++operand) {
-      const int p = fusable_conv(g, g.nodes[i].inputs[static_cast<std::size_t>(operand)], uses, producer, true);
-      if (p >= 0) return Match{p, static_cast<int>(i), 1 - operand};
+      const auto& inputs = sweep.node(i).inputs;
+      const int p = fusable_conv(m, sweep, inputs[static_cast<std::size_t>(operand)], true);
+      if (p < 0) continue;
+      const ValueId residual = inputs[static_cast<std::size_t>(1 - operand)];
+      absorb(m, sweep, p, i, [&](Epilogue& e) { e.residual = residual; });
+      break;
     }
   }
-  return std::nullopt;
+  sweep.finish();
 }
 
-std::optional<Match> find_relu(const Graph& g, const std::vector<int>& uses, const std::vector<int>& producer) {
-  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
-    if (!std::holds_alternative<Relu>(g.nodes[i].op)) continue;
-    const int p = fusable_conv(g, g.nodes[i].inputs[0], uses, producer, false);
-    if (p >= 0) return Match{p, static_cast<int>(i), -1};
+// relu(x) where x is a fusable convolution's output.
+void fuse_relus(Model& m) {
+  FoldSweep sweep(m.graph, use_counts(m));
+  for (int i = 0; i < sweep.size(); ++i) {
+    if (!std::holds_alternative<Relu>(sweep.node(i).op)) continue;
+    const int p = fusable_conv(m, sweep, sweep.node(i).inputs[0], false);
+    if (p >= 0) absorb(m, sweep, p, i, [](Epilogue& e) { e.relu = true; });
   }
-  return std::nullopt;
-}
-
-// Applies `find` until it finds nothing; `apply` edits the producer before it absorbs the consumer.
-template <typename Find, typename Apply>
-void fuse_all(Graph& g, Find find, Apply apply) {
-  while (auto m = find(g, g.use_counts(), producers(g))) {
-    auto& producer = g.nodes[static_cast<std::size_t>(m->producer)];
-    apply(producer, g.nodes[static_cast<std::size_t>(m->consumer)], *m);
-    absorb_consumer(g, m->producer, m->consumer);
-  }
+  sweep.finish();
 }
 
 }  // namespace
 
-Graph fuse_epilogues(Graph g, const FusionPolicy& policy) {
-  if (policy.residual_add)
-    fuse_all(g, find_residual, [](Node& conv, const Node& add, const Match& m) {
-      std::get<Conv2d>(conv.op).fused_residual = true;
-      conv.inputs.push_back(add.inputs[static_cast<std::size_t>(m.residual_operand)]);
-    });
-  if (policy.relu)
-    fuse_all(g, find_relu, [](Node& conv, const Node&, const Match&) { std::get<Conv2d>(conv.op).fused_relu = true; });
-  return g;
+Model fuse_epilogues(Model model, const FusionPolicy& policy) {
+  if (policy.residual_add) fuse_residual_adds(model);
+  if (policy.relu) fuse_relus(model);
+  return model;
 }
 
 }  // namespace rnc

@@ -11,7 +11,9 @@ struct FusionPolicy {
 };
 
 // Fuses residual adds and ReLUs into the convolution before them, so they are applied while the
-// results are still in registers. A convolution whose output has another reader is left alone.
-Graph fuse_epilogues(Graph graph, const FusionPolicy& policy = {});
+// results are still in registers: the add or relu node disappears, the convolution takes over its
+// output value and place, and model.epilogues records what it applies. A convolution whose output
+// has another reader is left alone.
+Model fuse_epilogues(Model model, const FusionPolicy& policy = {});
 
 }  // namespace rnc

@@ -34,7 +34,7 @@ std::string identifier(const std::string& name, std::set<std::string>& taken) {
 
 class Lowering {
  public:
-  Lowering(const Model& m, const LowerOptions& o) : g_(m.graph), w_(m.weights), o_(o) {}
+  Lowering(const Model& m, const LowerOptions& o) : g_(m.graph), w_(m.weights), epilogues_(m.epilogues), o_(o) {}
 
   Program run() {
     p_.name = g_.name;
@@ -54,8 +54,22 @@ class Lowering {
   // --- buffers ---------------------------------------------------------------------------------
   void find_consumers() {
     consumers_.assign(g_.values.size(), {});
-    for (const Node& n : g_.nodes)
+    for (const Node& n : g_.nodes) {
       for (ValueId v : n.inputs) consumers_[static_cast<std::size_t>(v)].push_back(&n);
+      if (const Epilogue* e = epilogue_of(epilogues_, n); e && e->has_residual()) consumers_[static_cast<std::size_t>(e->residual)].push_back(&n);
+    }
+  }
+
+  // The value a step reads besides its main input: an add's second operand or a fused residual.
+  ValueId second_input(const Node& node) const {
+    if (node.inputs.size() > 1) return node.inputs[1];
+    const Epilogue* e = epilogue_of(epilogues_, node);
+    return e ? e->residual : -1;
+  }
+
+  Epilogue epilogue(const Node& node) const {
+    const Epilogue* e = epilogue_of(epilogues_, node);
+    return e ? *e : Epilogue{};
   }
 
   // Zero halo a value needs: the largest padding of a consumer that reads the halo.
@@ -91,13 +105,14 @@ class Lowering {
   }
 
   // --- steps -----------------------------------------------------------------------------------
-  Step& add_step(const std::string& name, const std::string& stage, std::string kernel, std::string config) {
+  Step& add_step(const std::string& name, const std::string& stage, Kernel kernel, KernelConfig config) {
+    check_invariant(kernel_info(kernel).config == config.index(), "a step whose configuration does not fit its kernel");
     Step s;
     s.label = name;
     s.function = identifier(name, taken_);
     s.stage = stage;
-    s.kernel = std::move(kernel);
-    s.config = std::move(config);
+    s.kernel = kernel;
+    s.config = config;
     p_.steps.push_back(std::move(s));
     return p_.steps.back();
   }
@@ -117,10 +132,9 @@ class Lowering {
     p_.buffers[static_cast<std::size_t>(staged)].name = "input.staged";
     buffer_of_[in] = staged;
     const std::string stage = g_.nodes.empty() ? "model" : g_.nodes.front().stage;
-    const std::string cfg = fmt::format("rnc::kern::ReorderCfg{{{}, {}}}", p_.buffers[static_cast<std::size_t>(staged)].geometry_initializer(), halo(in));
-    Step& s = add_step("stage_input", stage, stem_input_ ? "rnc::kern::nchw_to_padded_nchw" : "rnc::kern::nchw_to_blocked", cfg);
+    const kern::ReorderCfg cfg{buf(staged).blocked(), static_cast<int>(halo(in))};
+    Step& s = add_step("stage_input", stage, stem_input_ ? Kernel::kNchwToPaddedNchw : Kernel::kNchwToBlocked, cfg);
     s.comment = fmt::format("input {} NCHW -> {}", to_string(p_.input_shape), stem_input_ ? fmt::format("NCHW with a {}-pixel zero halo", halo(in)) : blocked_name(o_.isa.lanes));
-    s.algorithm = "reorder";
     s.in0 = user_id;
     s.out = staged;
   }
@@ -138,7 +152,7 @@ class Lowering {
     Step& s = p_.steps.back();
     s.out = out;
     s.in0 = buffer_of(node.inputs[0]);
-    if (node.inputs.size() > 1) s.in1 = buffer_of(node.inputs[1]);
+    if (const ValueId second = second_input(node); second >= 0) s.in1 = buffer_of(second);
     s.flops = 2.0 * static_cast<double>(g_.macs(node));
     p_.flops += s.flops;
     if (s.comment.empty()) s.comment = describe(node, "");
@@ -159,59 +173,47 @@ class Lowering {
            winograd_pays(o.h, o.w, in.c, o.c, o.n, o_.isa.lanes);
   }
 
-  static std::string fused_epilogue(const Conv2d& c) {
-    std::string fused = c.bias ? "bias" : "";
-    if (c.fused_residual) fused += std::string(fused.empty() ? "" : "+") + "add";
-    if (c.fused_relu) fused += std::string(fused.empty() ? "" : "+") + "relu";
-    return fused;
-  }
-
-  static kern::Blocked geometry(const Buffer& b) {
-    return {static_cast<int>(b.n), static_cast<int>(b.c), static_cast<int>(b.h), static_cast<int>(b.w), static_cast<int>(b.pad), b.lanes};
+  static std::string fused_epilogue(const Conv2d& c, const Epilogue& e) {
+    const std::string fused = epilogue_summary(e);
+    if (!c.bias || fused.empty()) return c.bias ? "bias" : fused;
+    return fmt::format("bias+{}", fused);
   }
 
   void lower_winograd(const Conv2d& c, const Node& node, int out) {
     const Buffer& in = buf(buffer_of(node.inputs[0]));
     const Buffer& o = buf(out);
-    const Buffer& res = c.fused_residual ? buf(buffer_of(node.inputs[1])) : o;
+    const Epilogue e = epilogue(node);
+    const Buffer& res = e.has_residual() ? buf(buffer_of(e.residual)) : o;
     const std::int64_t tiles = o.n * ((o.h + 3) / 4) * ((o.w + 3) / 4);
     const int tile_block = choose_tile_block(tiles, (in.c + o.c + 1) / 2);
     const int oc_group = choose_oc_group(tiles, tile_block, o.c, o_.isa.lanes);
-    const kern::WinogradCfg cfg{geometry(in), geometry(o), geometry(res), tile_block, c.fused_residual, c.fused_relu, oc_group};
-    Step& s = add_step(node.name, node.stage, "rnc::kern::conv3x3_winograd",
-                       fmt::format("rnc::kern::WinogradCfg{{.in = {}, .out = {}, .res = {}, .tile_block = {}, .residual = {}, "
-                                   ".relu = {}, .oc_group = {}}}",
-                                   in.geometry_initializer(), o.geometry_initializer(), res.geometry_initializer(), tile_block, c.fused_residual,
-                                   c.fused_relu, oc_group));
-    s.comment = describe(node, fused_epilogue(c));
-    s.algorithm = fmt::format("winograd F(4x4,3x3), {} tiles/chunk", tile_block);
+    const kern::WinogradCfg cfg{in.blocked(), o.blocked(), res.blocked(), tile_block, e.has_residual(), e.relu, oc_group};
+    Step& s = add_step(node.name, node.stage, Kernel::kConv3x3Winograd, cfg);
+    s.comment = describe(node, fused_epilogue(c, e));
     s.scratch_floats = kern::winograd_scratch_floats(cfg);
-    s.w0 = add_tensor(node.weights + ".weight", pack_winograd_weights(w_.at(node.weights + ".weight"), o_.isa.lanes));
-    s.w1 = add_tensor(node.weights + ".bias", pack_channels(c.bias ? &w_.at(node.weights + ".bias") : nullptr, c.out_channels, o_.isa.lanes));
+    s.weights = add_tensor(node.weights + ".weight", pack_winograd_weights(w_.at(node.weights + ".weight"), o_.isa.lanes));
+    s.bias = add_tensor(node.weights + ".bias", pack_channels(c.bias ? &w_.at(node.weights + ".bias") : nullptr, c.out_channels, o_.isa.lanes));
   }
 
   void lower_op(const Conv2d& c, const Node& node, int out) {
     const Buffer& in = buf(buffer_of(node.inputs[0]));
     if (use_winograd(c, in, buf(out))) return lower_winograd(c, node, out);
     const bool stem = in.layout == Layout::kPaddedNchw;
-    const Buffer& res = c.fused_residual ? buf(buffer_of(node.inputs[1])) : buf(out);
+    const Epilogue e = epilogue(node);
+    const Buffer& res = e.has_residual() ? buf(buffer_of(e.residual)) : buf(out);
     const Buffer& o = buf(out);
     const ConvBlocking b = choose_conv_blocking({o.n, in.c, o.c, o.h, o.w, c.kernel, stem}, o_.isa);
-    const std::string cfg = fmt::format(
-        "rnc::kern::ConvCfg{{.in = {}, .out = {}, .res = {}, .kernel = {}, .stride = {}, .padding = {}, .ow_block = {}, "
-        ".oh_block = {}, .oc_blocks = {}, .ic_chunk = {}, .residual = {}, .relu = {}}}",
-        in.geometry_initializer(), o.geometry_initializer(), res.geometry_initializer(), c.kernel, c.stride, c.padding, b.ow_block, b.oh_block, b.oc_blocks,
-        b.ic_chunk, c.fused_residual, c.fused_relu);
-    Step& s = add_step(node.name, node.stage, stem ? "rnc::kern::conv_nchw_in" : "rnc::kern::conv_blocked", cfg);
-    s.comment = describe(node, fused_epilogue(c));
-    const std::string pixels = b.oh_block > 1 ? fmt::format("{}x{}", b.oh_block, b.ow_block) : fmt::format("{}", b.ow_block);
-    s.algorithm = fmt::format("{} conv{}x{}/s{}, {} px x {} oc", stem ? "stem" : "direct", c.kernel, c.kernel, c.stride, pixels,
-                              b.oc_blocks * o_.isa.lanes);
+    const kern::ConvCfg cfg{.in = in.blocked(), .out = o.blocked(), .res = res.blocked(), .kernel = static_cast<int>(c.kernel),
+                            .stride = static_cast<int>(c.stride), .padding = static_cast<int>(c.padding), .ow_block = b.ow_block,
+                            .oh_block = b.oh_block, .oc_blocks = b.oc_blocks, .ic_chunk = b.ic_chunk, .residual = e.has_residual(),
+                            .relu = e.relu};
+    Step& s = add_step(node.name, node.stage, stem ? Kernel::kConvNchwIn : Kernel::kConvBlocked, cfg);
+    s.comment = describe(node, fused_epilogue(c, e));
     const Tensor& weight = w_.at(node.weights + ".weight");
     const int lanes = o_.isa.lanes;
-    s.w0 = add_tensor(node.weights + ".weight",
-                      stem ? pack_conv_nchw_in(weight, b.oc_blocks, lanes) : pack_conv_blocked(weight, b.oc_blocks, lanes));
-    s.w1 = add_tensor(node.weights + ".bias", pack_channels(c.bias ? &w_.at(node.weights + ".bias") : nullptr, c.out_channels, lanes));
+    s.weights = add_tensor(node.weights + ".weight",
+                           stem ? pack_conv_nchw_in(weight, b.oc_blocks, lanes) : pack_conv_blocked(weight, b.oc_blocks, lanes));
+    s.bias = add_tensor(node.weights + ".bias", pack_channels(c.bias ? &w_.at(node.weights + ".bias") : nullptr, c.out_channels, lanes));
   }
 
   void lower_op(const BatchNorm2d& bn, const Node& node, int out) {
@@ -223,56 +225,46 @@ class Lowering {
       scale.data[c] = static_cast<float>(s);
       shift.data[c] = static_cast<float>(double(w_.at(p + ".bias").data[c]) - double(w_.at(p + ".running_mean").data[c]) * s);
     }
-    Step& s = ewise(node, out, "kAffine");
-    s.algorithm = "batchnorm scale+shift";
-    s.w0 = add_tensor(p + ".scale", pack_channels(&scale, channels, o_.isa.lanes));
-    s.w1 = add_tensor(p + ".shift", pack_channels(&shift, channels, o_.isa.lanes));
+    Step& s = ewise(node, out, kern::Ewise::kAffine);
+    s.weights = add_tensor(p + ".scale", pack_channels(&scale, channels, o_.isa.lanes));
+    s.bias = add_tensor(p + ".shift", pack_channels(&shift, channels, o_.isa.lanes));
   }
 
-  void lower_op(const Relu&, const Node& node, int out) { ewise(node, out, "kRelu"); }
-  void lower_op(const Add&, const Node& node, int out) { ewise(node, out, "kAdd"); }
+  void lower_op(const Relu&, const Node& node, int out) { ewise(node, out, kern::Ewise::kRelu); }
+  void lower_op(const Add&, const Node& node, int out) { ewise(node, out, kern::Ewise::kAdd); }
 
-  Step& ewise(const Node& node, int out, const char* op) {
+  Step& ewise(const Node& node, int out, kern::Ewise op) {
     const Buffer& o = buf(out);
-    if (o.layout == Layout::kFlat) {
-      Step& s = add_step(node.name, node.stage, "rnc::kern::ewise_flat",
-                         fmt::format("rnc::kern::FlatCfg{{{}, {}, rnc::kern::Ewise::{}}}", o.n, o.c, op));
-      s.algorithm = "elementwise";
-      return s;
-    }
+    if (o.layout == Layout::kFlat)
+      return add_step(node.name, node.stage, Kernel::kEwiseFlat, kern::FlatCfg{static_cast<int>(o.n), static_cast<int>(o.c), op});
     const Buffer& a = buf(buffer_of(node.inputs[0]));
     const Buffer& b = node.inputs.size() > 1 ? buf(buffer_of(node.inputs[1])) : a;
-    Step& s = add_step(node.name, node.stage, "rnc::kern::ewise_blocked",
-                       fmt::format("rnc::kern::EwiseCfg{{{}, {}, {}, rnc::kern::Ewise::{}}}", a.geometry_initializer(), b.geometry_initializer(), o.geometry_initializer(), op));
-    s.algorithm = "elementwise";
-    return s;
+    return add_step(node.name, node.stage, Kernel::kEwiseBlocked, kern::EwiseCfg{a.blocked(), b.blocked(), o.blocked(), op});
   }
 
-  void pool(const Node& node, int out, const char* kernel, std::int64_t k, std::int64_t stride, std::int64_t pad) {
-    const std::string cfg = fmt::format("rnc::kern::PoolCfg{{{}, {}, {}, {}, {}}}", buf(buffer_of(node.inputs[0])).geometry_initializer(), buf(out).geometry_initializer(), k, stride, pad);
-    Step& s = add_step(node.name, node.stage, kernel, cfg);
-    s.algorithm = std::string(kernel).substr(std::string("rnc::kern::").size());
+  void pool(const Node& node, int out, Kernel kernel, std::int64_t k, std::int64_t stride, std::int64_t pad) {
+    const kern::PoolCfg cfg{buf(buffer_of(node.inputs[0])).blocked(), buf(out).blocked(), static_cast<int>(k), static_cast<int>(stride),
+                            static_cast<int>(pad)};
+    add_step(node.name, node.stage, kernel, cfg);
   }
 
-  void lower_op(const MaxPool2d& p, const Node& node, int out) { pool(node, out, "rnc::kern::maxpool_blocked", p.kernel, p.stride, p.padding); }
-  void lower_op(const AvgPool2d& p, const Node& node, int out) { pool(node, out, "rnc::kern::avgpool_blocked", p.kernel, p.stride, p.padding); }
-  void lower_op(const GlobalAvgPool&, const Node& node, int out) { pool(node, out, "rnc::kern::global_avgpool_blocked", 0, 1, 0); }
+  void lower_op(const MaxPool2d& p, const Node& node, int out) { pool(node, out, Kernel::kMaxpoolBlocked, p.kernel, p.stride, p.padding); }
+  void lower_op(const AvgPool2d& p, const Node& node, int out) { pool(node, out, Kernel::kAvgpoolBlocked, p.kernel, p.stride, p.padding); }
+  void lower_op(const GlobalAvgPool&, const Node& node, int out) { pool(node, out, Kernel::kGlobalAvgpoolBlocked, 0, 1, 0); }
 
   void lower_op(const Flatten&, const Node& node, int) {
-    Step& s = add_step(node.name, node.stage, "rnc::kern::blocked_to_nchw",
-                       fmt::format("rnc::kern::ReorderCfg{{{}, 0}}", buf(buffer_of(node.inputs[0])).geometry_initializer()));
-    s.algorithm = "reorder";
+    add_step(node.name, node.stage, Kernel::kBlockedToNchw, kern::ReorderCfg{buf(buffer_of(node.inputs[0])).blocked(), 0});
   }
 
   void lower_op(const Linear& l, const Node& node, int out) {
     const Buffer& o = buf(out);
     const std::int64_t in_features = g_.shape(node.inputs[0])[1];
-    Step& s = add_step(node.name, node.stage, "rnc::kern::linear", fmt::format("rnc::kern::LinearCfg{{{}, {}, {}}}", o.n, in_features, o.c));
-    s.algorithm = "linear";
-    s.w0 = add_tensor(node.weights + ".weight", w_.at(node.weights + ".weight").data);
+    Step& s = add_step(node.name, node.stage, Kernel::kLinear,
+                       kern::LinearCfg{static_cast<int>(o.n), static_cast<int>(in_features), static_cast<int>(o.c)});
+    s.weights = add_tensor(node.weights + ".weight", w_.at(node.weights + ".weight").data);
     std::vector<float> bias(static_cast<std::size_t>(l.out_features), 0.0f);
     if (l.bias) bias = w_.at(node.weights + ".bias").data;
-    s.w1 = add_tensor(node.weights + ".bias", std::move(bias));
+    s.bias = add_tensor(node.weights + ".bias", std::move(bias));
   }
 
   // The caller's output is NCHW ([N,C,H,W]) or [N,F]: flat results are written there directly,
@@ -286,13 +278,12 @@ class Lowering {
     }
     check_invariant(r.layout == Layout::kBlocked, "a network output that is neither flat nor blocked");
     Buffer user{"output", Layout::kNchw, Storage::kUserOutput, r.n, r.c, r.h, r.w, 0};
-    const std::string cfg = fmt::format("rnc::kern::ReorderCfg{{{}, 0}}", r.geometry_initializer());
+    const kern::ReorderCfg cfg{r.blocked(), 0};
     const std::string stage = g_.nodes.empty() ? "model" : g_.nodes.back().stage;
     const std::string comment = fmt::format("output {} {} -> NCHW", to_string(p_.output_shape), blocked_name(r.lanes));
     const int user_id = add_buffer(user);  // may reallocate the buffers: `r` is not used after it
-    Step& s = add_step("write_output", stage, "rnc::kern::blocked_to_nchw", cfg);
+    Step& s = add_step("write_output", stage, Kernel::kBlockedToNchw, cfg);
     s.comment = comment;
-    s.algorithm = "reorder";
     s.in0 = result;
     s.out = user_id;
   }
@@ -327,6 +318,7 @@ class Lowering {
 
   const Graph& g_;
   const WeightMap& w_;
+  const Epilogues& epilogues_;
   const LowerOptions& o_;
   Program p_;
   std::vector<std::vector<const Node*>> consumers_;
@@ -351,9 +343,8 @@ std::int64_t Buffer::floats() const {
 
 Shape Buffer::logical_shape() const { return layout == Layout::kFlat ? Shape{n, c} : Shape{n, c, h, w}; }
 
-std::string Buffer::geometry_initializer() const {
-  const std::string lanes_arg = lanes == kern::kDefaultLanes ? "" : fmt::format(", {}", lanes);
-  return fmt::format("{{{}, {}, {}, {}, {}{}}}", n, c, h, w, pad, lanes_arg);
+kern::Blocked Buffer::blocked() const {
+  return {static_cast<int>(n), static_cast<int>(c), static_cast<int>(h), static_cast<int>(w), static_cast<int>(pad), lanes};
 }
 
 std::string blocked_name(int lanes) { return fmt::format("NCHW{}c", lanes); }

@@ -1,6 +1,11 @@
 #include "codegen/pack_weights.hpp"
 
+#include <cmath>
+
+#include "codegen/fold_batchnorm.hpp"
 #include "codegen/program.hpp"
+#include "codegen/winograd.hpp"
+#include "dsl/invariant.hpp"
 
 namespace rnc {
 namespace {
@@ -14,6 +19,32 @@ struct OcPlace {
 OcPlace oc_place(std::int64_t oc, int oc_blocks, int lanes) {
   const std::int64_t per_group = static_cast<std::int64_t>(oc_blocks) * lanes;
   return {oc / per_group, oc % per_group};
+}
+
+std::vector<float> pack(const PackConv& r, const WeightMap& w) {
+  const Tensor& weight = w.at(r.weight);
+  return r.nchw_in ? pack_conv_nchw_in(weight, r.oc_blocks, r.lanes) : pack_conv_blocked(weight, r.oc_blocks, r.lanes);
+}
+
+std::vector<float> pack(const PackWinograd& r, const WeightMap& w) { return pack_winograd_weights(w.at(r.weight), r.lanes); }
+
+std::vector<float> pack(const PackChannels& r, const WeightMap& w) {
+  return pack_channels(r.values.empty() ? nullptr : &w.at(r.values), r.channels, r.lanes);
+}
+
+std::vector<float> pack(const PackBatchnorm& r, const WeightMap& w) {
+  Tensor values(Shape{r.channels});
+  const auto& [gamma, beta, mean, var] = std::tie(w.at(r.prefix + ".weight"), w.at(r.prefix + ".bias"), w.at(r.prefix + ".running_mean"),
+                                                  w.at(r.prefix + ".running_var"));
+  for (std::size_t c = 0; c < static_cast<std::size_t>(r.channels); ++c) {
+    const double scale = double(gamma.data[c]) / std::sqrt(double(var.data[c]) + r.eps);
+    values.data[c] = static_cast<float>(r.shift ? double(beta.data[c]) - double(mean.data[c]) * scale : scale);
+  }
+  return pack_channels(&values, r.channels, r.lanes);
+}
+
+std::vector<float> pack(const PackCopy& r, const WeightMap& w) {
+  return r.tensor.empty() ? std::vector<float>(static_cast<std::size_t>(r.floats), 0.0f) : w.at(r.tensor).data;
 }
 
 }  // namespace
@@ -52,6 +83,36 @@ std::vector<float> pack_channels(const Tensor* values, std::int64_t channels, in
   std::vector<float> out(static_cast<std::size_t>(round_up_channels(channels, lanes)), 0.0f);
   if (values) std::copy(values->data.begin(), values->data.end(), out.begin());
   return out;
+}
+
+std::int64_t packed_floats(const PackRecipe& recipe) {
+  struct Size {
+    std::int64_t operator()(const PackConv& r) const {
+      const std::int64_t oc = round_up_channels(r.shape[0], r.lanes), k2 = r.shape[2] * r.shape[3];
+      return oc * (r.nchw_in ? r.shape[1] : round_up_channels(r.shape[1], r.lanes)) * k2;
+    }
+    std::int64_t operator()(const PackWinograd& r) const {
+      return 36 * round_up_channels(r.shape[0], r.lanes) * round_up_channels(r.shape[1], r.lanes);
+    }
+    std::int64_t operator()(const PackChannels& r) const { return round_up_channels(r.channels, r.lanes); }
+    std::int64_t operator()(const PackBatchnorm& r) const { return round_up_channels(r.channels, r.lanes); }
+    std::int64_t operator()(const PackCopy& r) const { return r.floats; }
+  };
+  return std::visit(Size{}, recipe);
+}
+
+std::vector<float> pack_tensor(const PackRecipe& recipe, const WeightMap& folded) {
+  return std::visit([&](const auto& r) { return pack(r, folded); }, recipe);
+}
+
+std::vector<std::vector<float>> pack_weights(const Program& program, const WeightMap& weights) {
+  const WeightMap folded = fold_batchnorm_weights(program.folds, weights);
+  std::vector<std::vector<float>> packed;
+  for (const PackedTensor& t : program.tensors) {
+    packed.push_back(pack_tensor(t.recipe, folded));
+    check_invariant(static_cast<std::int64_t>(packed.back().size()) == t.floats, "packed tensor " + t.name + " is not the planned size");
+  }
+  return packed;
 }
 
 }  // namespace rnc

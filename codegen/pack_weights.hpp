@@ -1,13 +1,64 @@
 // Weight layouts the kernels read, produced once at codegen time so run() never reorders
 // weights. Blocks hold `lanes` channels (16: NCHW16c, 8: NCHW8c; VectorIsa::lanes); padding lanes
 // (channels rounded up to a multiple of `lanes`) are zero.
+//
+// The plan (codegen/lower.cpp) decides every packed tensor without reading a weight: a PackRecipe
+// says which weights it takes and how, and packed_floats() its size. pack_weights() runs the
+// recipes once the weights are known.
 #pragma once
 
+#include <string>
+#include <variant>
 #include <vector>
 
 #include "dsl/ir/shape.hpp"
+#include "dsl/weights.hpp"
 
 namespace rnc {
+
+struct Program;
+
+// Convolution weights [OC][IC][K][K] (`shape`) for conv_blocked, or conv_nchw_in when `nchw_in`.
+struct PackConv {
+  std::string weight;
+  Shape shape;
+  int oc_blocks = 1, lanes = 16;
+  bool nchw_in = false;
+};
+// Convolution weights [OC][IC][3][3] transformed for conv3x3_winograd.
+struct PackWinograd {
+  std::string weight;
+  Shape shape;
+  int lanes = 16;
+};
+// A per-channel vector padded to whole blocks: a bias, or zeros when `values` is empty.
+struct PackChannels {
+  std::string values;
+  std::int64_t channels = 0;
+  int lanes = 16;
+};
+// An unfolded batchnorm as a per-channel scale (gamma / sqrt(var + eps)) or shift
+// (beta - mean * scale), padded to whole blocks; `prefix` names its four tensors.
+struct PackBatchnorm {
+  std::string prefix;
+  double eps = 0;
+  bool shift = false;
+  std::int64_t channels = 0;
+  int lanes = 16;
+};
+// A tensor as it is (a linear's weights and bias), or `floats` zeros when `tensor` is empty.
+struct PackCopy {
+  std::string tensor;
+  std::int64_t floats = 0;
+};
+using PackRecipe = std::variant<PackConv, PackWinograd, PackChannels, PackBatchnorm, PackCopy>;
+
+// Floats of the packed tensor, from shapes alone.
+std::int64_t packed_floats(const PackRecipe& recipe);
+// The packed tensor, from weights whose batchnorms are folded (Program::folds).
+std::vector<float> pack_tensor(const PackRecipe& recipe, const WeightMap& folded);
+// Every tensor of the plan, in order: folds the batchnorms of `weights`, then runs each recipe.
+std::vector<std::vector<float>> pack_weights(const Program& program, const WeightMap& weights);
 
 // The oc_blocks output blocks (L = lanes channels each) a register block computes together are
 // interleaved, so one reduction step reads oc_blocks x L adjacent floats (oc_blocks must divide

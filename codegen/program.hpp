@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "codegen/kernel_configs.hpp"
 #include "dsl/ir/shape.hpp"
 
 namespace rnc {
@@ -38,9 +39,7 @@ struct Buffer {
 
   std::int64_t floats() const;
   Shape logical_shape() const;
-  // A kern::Blocked initializer {n, c, h, w, pad[, lanes]}: the lanes only when they are not the
-  // default, so NCHW16c code stays as it was.
-  std::string geometry_initializer() const;
+  kern::Blocked blocked() const;  // the geometry the kernels take
 };
 
 // "NCHW16c", "NCHW8c": the blocked layout's name in comments and the memory map.
@@ -52,18 +51,22 @@ struct PackedTensor {
   std::int64_t offset = 0;  // in floats from the payload start, 64-byte aligned
 };
 
+// One kernel call. The emitter prints `config` with print_config() and passes the buffers and
+// tensors as the kernel's kern::Args (in0, in1, w0, w1, out).
 struct Step {
-  std::string label;      // node name, e.g. "b3.0.conv1" (profile rows)
-  std::string function;   // C++ identifier of the layer function
-  std::string stage;      // which source file it goes to
-  std::string comment;    // op, shapes and fused epilogue
-  std::string algorithm;  // shown by --profile
-  std::string kernel;     // kernel template it calls
-  std::string config;     // C++ initializer of the kernel's constexpr configuration
-  int in0 = -1, in1 = -1, out = -1;  // buffer ids
-  int w0 = -1, w1 = -1;              // packed tensor ids
-  std::int64_t scratch_floats = 0;   // private scratch each part needs
+  std::string label;     // node name, e.g. "b3.0.conv1" (profile rows)
+  std::string function;  // C++ identifier of the layer function
+  std::string stage;     // which source file it goes to
+  std::string comment;   // op, shapes and fused epilogue
+  Kernel kernel = Kernel::kLinear;
+  KernelConfig config;                 // must be the alternative kernel_info(kernel).config names
+  int in0 = -1, in1 = -1, out = -1;    // buffer ids; in1: the residual or second add operand
+  int weights = -1;                    // packed tensor id (w0): the weights, or a batchnorm's scale
+  int bias = -1;                       // packed tensor id (w1): the bias, or a batchnorm's shift
+  std::int64_t scratch_floats = 0;     // private scratch each part needs
   double flops = 0;
+
+  std::string algorithm() const { return profile_label(kernel, config); }  // shown by --profile
 };
 
 struct Program {

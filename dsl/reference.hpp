@@ -16,4 +16,9 @@ using NodeObserver = std::function<void(const Node&, const Tensor&)>;
 Tensor run_reference(const Graph& graph, const WeightMap& weights, const Tensor& input,
                      const NodeObserver& observe = {});
 
+// The pieces of run_reference, for interpreters of graphs a back end has annotated: the check of
+// the input's shape (CompileError), and one node's output from the values computed so far.
+void check_input_shape(const Graph& graph, const Tensor& input);
+Tensor run_node(const Graph& graph, const WeightMap& weights, const Node& node, const std::vector<Tensor>& values);
+
 }  // namespace rnc

@@ -1,6 +1,7 @@
-// The activation arena of a generated Model: allocated once, when the model is constructed, so
-// that a Model object is small (safe on any stack, any number per process) and run() never
-// allocates. Not cleared: every kernel writes what it later reads, halos included.
+// 64-byte aligned memory allocated once: the activation arena of a generated Model (allocated when
+// the model is constructed, so that a Model object is small, safe on any stack, any number per
+// process, and run() never allocates) and the kernels' per-thread scratch. Not cleared: every
+// kernel writes what it later reads, halos included.
 #pragma once
 
 #include <cstddef>

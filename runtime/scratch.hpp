@@ -3,8 +3,8 @@
 #pragma once
 
 #include <cstddef>
-#include <memory>
-#include <new>
+
+#include "arena.hpp"
 
 namespace rnc::rt {
 
@@ -15,16 +15,13 @@ class Scratch {
     stride_ = (floats_per_part + 15) / 16 * 16;
     const std::size_t total = stride_ * static_cast<std::size_t>(parts);
     if (total == capacity_) return;
-    data_.reset(total ? static_cast<float*>(::operator new[](total * sizeof(float), std::align_val_t{64})) : nullptr);
+    memory_ = Arena(total * sizeof(float));
     capacity_ = total;
   }
-  float* data() const { return data_.get(); }
+  float* data() const { return memory_.data(); }
 
  private:
-  struct Free {
-    void operator()(float* p) const { ::operator delete[](p, std::align_val_t{64}); }
-  };
-  std::unique_ptr<float[], Free> data_;
+  Arena memory_{0};
   std::size_t stride_ = 0, capacity_ = 0;
 };
 

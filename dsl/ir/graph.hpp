@@ -2,6 +2,7 @@
 // integer ids. Built once by a spec reader with every shape checked; passes return new graphs.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -55,8 +56,15 @@ struct Graph {
 };
 
 std::int64_t total_macs(const Graph& graph);
+// What a back end adds to a node's line of dump_graph (e.g. an epilogue it fused into the node).
+struct NodeNote {
+  std::string summary_suffix;         // after the op summary, e.g. "+add+relu"
+  std::vector<ValueId> extra_inputs;  // values it reads besides the node's inputs
+};
+using NodeNotes = std::function<NodeNote(const Node&)>;
+
 // Text form of a graph, one node per line, for --dump-passes and tests.
-std::string dump_graph(const Graph& graph);
+std::string dump_graph(const Graph& graph, const NodeNotes& notes = {});
 std::int64_t total_params(const Graph& graph);
 
 }  // namespace rnc

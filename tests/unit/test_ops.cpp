@@ -145,32 +145,6 @@ TEST_CASE("conv2d reference: 3x3, padding 1, 2 in / 2 out channels, bias [1, 2]"
   check_values(y, {-8, -17, -26, -35, 12, 12, 12, 22});
 }
 
-TEST_CASE("conv2d reference: fused_residual and fused_relu epilogues (relu after the add)") {
-  // 1x1 conv, weight 2, bias -1: conv(x) = 2x - 1 on x = [-2, -0.5, 1, 3] -> [-5, -2, 1, 5]
-  // residual r = [1, 1, -4, 0.5]
-  const Tensor x = make({1, 1, 1, 4}, {-2, -0.5f, 1, 3});
-  const Tensor r = make({1, 1, 1, 4}, {1, 1, -4, 0.5f});
-  const Tensor w = make({1, 1, 1, 1}, {2});
-  const Tensor b = make({1}, {-1});
-  rnc::Conv2d c = conv(1, 1, 1, 0, true);
-  SUBCASE("residual only") {
-    // [-5+1, -2+1, 1-4, 5+0.5] = [-4, -1, -3, 5.5]
-    c.fused_residual = true;
-    check_values(run(c, {&x, &r}, {&w, &b}), {-4, -1, -3, 5.5f});
-  }
-  SUBCASE("relu only") {
-    // max([-5, -2, 1, 5], 0) = [0, 0, 1, 5]
-    c.fused_relu = true;
-    check_values(run(c, {&x}, {&w, &b}), {0, 0, 1, 5});
-  }
-  SUBCASE("residual then relu") {
-    // max([-4, -1, -3, 5.5], 0) = [0, 0, 0, 5.5]  (relu(conv) + r would give [1, 1, -3, 5.5])
-    c.fused_residual = true;
-    c.fused_relu = true;
-    check_values(run(c, {&x, &r}, {&w, &b}), {0, 0, 0, 5.5f});
-  }
-}
-
 TEST_CASE("conv2d shape inference: 7x7/s2/p3 on [1,3,224,224], 3x3/s2/p1 on odd 7x7, 1x1/s2 on 7x7") {
   // (224 + 6 - 7) / 2 + 1 = 112
   CHECK(infer(conv(64, 7, 2, 3, true), {{1, 3, 224, 224}}).shape == Shape{1, 64, 112, 112});
@@ -184,7 +158,7 @@ TEST_CASE("conv2d shape inference: 7x7/s2/p3 on [1,3,224,224], 3x3/s2/p1 on odd 
   CHECK(infer(conv(1, 4, 1, 1, true), {{1, 1, 2, 2}}).shape == Shape{1, 1, 1, 1});
 }
 
-TEST_CASE("conv2d shape inference errors: kernel 5 on padded 4x4, rank-2 input, mismatched fused residual") {
+TEST_CASE("conv2d shape inference errors: kernel 5 on padded 4x4, rank-2 input, too many elements") {
   SUBCASE("kernel larger than the padded input") {
     const Inferred r = infer(conv(4, 5, 1, 1, true), {{1, 1, 2, 2}});
     CHECK_FALSE(r.shape.has_value());
@@ -200,13 +174,6 @@ TEST_CASE("conv2d shape inference errors: kernel 5 on padded 4x4, rank-2 input, 
     const Inferred r = infer(conv(4, 3, 1, 1, true), {{1, 64}});
     CHECK_FALSE(r.shape.has_value());
     CHECK(r.messages == "/stages/0/layers/3: conv2d expects a rank-4 input, got [1,64]\n");
-  }
-  SUBCASE("fused residual of another shape") {
-    rnc::Conv2d c = conv(4, 1, 1, 0, true);
-    c.fused_residual = true;
-    const Inferred r = infer(c, {{1, 2, 3, 3}, {1, 2, 3, 3}});
-    CHECK_FALSE(r.shape.has_value());
-    CHECK(r.messages == "/stages/0/layers/3: fused residual [1,2,3,3] does not match the output [1,4,3,3]\n");
   }
   SUBCASE("output with too many elements") {
     // 2^20 x 2^20 x 2 channels = 2^41 > 2^40

@@ -11,6 +11,7 @@
 
 #include "codegen/arena_plan.hpp"
 #include "codegen/compile.hpp"
+#include "codegen/epilogue.hpp"
 #include "codegen/fold_batchnorm.hpp"
 #include "codegen/fuse_epilogues.hpp"
 #include "codegen/lower.hpp"
@@ -79,22 +80,27 @@ int count_ops(const Graph& g, std::string_view op) {
   return static_cast<int>(std::count_if(g.nodes.begin(), g.nodes.end(), [&](const rnc::Node& n) { return rnc::op_name(n.op) == op; }));
 }
 
+// The epilogue fused into node `name` (none: residual -1, no relu).
+rnc::Epilogue epilogue(const rnc::Model& m, const std::string& name) {
+  const rnc::Epilogue* e = rnc::epilogue_of(m.epilogues, node(m.graph, name));
+  return e ? *e : rnc::Epilogue{};
+}
+
 // The three stages of the pipeline's graph passes, with reference outputs.
 struct Passes {
-  rnc::Model original, folded;
-  Graph fused;
+  rnc::Model original, folded, fused;
   Tensor x, want;
 
   Passes(const std::string& json, std::uint64_t seed) {
     original.graph = parse(json);
     original.weights = rnc::random_weights(original.graph, seed);
     folded = rnc::fold_batchnorm(original);
-    fused = rnc::fuse_epilogues(folded.graph);
+    fused = rnc::fuse_epilogues(folded);
     x = input_for(original.graph);
     want = rnc::run_reference(original.graph, original.weights, x);
   }
   Tensor run_folded() const { return rnc::run_reference(folded.graph, folded.weights, x); }
-  Tensor run_fused() const { return rnc::run_reference(fused, folded.weights, x); }
+  Tensor run_fused() const { return rnc::run_fused_reference(fused, x); }
 };
 
 // conv (no bias) -> bn -> relu -> conv 1x1 (bias) -> bn (eps 0.01)
@@ -213,11 +219,8 @@ TEST_CASE("fold_batchnorm and fuse_epilogues: a conv read by two layers is neith
   CHECK(node_names(p.folded.graph) == std::vector<std::string>{"c", "b", "r", "a", "o"});
   CHECK(count_ops(p.folded.graph, "batchnorm2d") == 1);
   CHECK(p.folded.weights.tensors.size() == p.original.weights.tensors.size());
-  CHECK(node_names(p.fused) == std::vector<std::string>{"c", "b", "r", "a", "o"});
-  const rnc::Conv2d& c = conv_of(p.fused, "c");
-  CHECK_FALSE(c.fused_relu);
-  CHECK_FALSE(c.fused_residual);
-  CHECK(node(p.fused, "c").inputs.size() == 1);
+  CHECK(node_names(p.fused.graph) == std::vector<std::string>{"c", "b", "r", "a", "o"});
+  CHECK(p.fused.epilogues.empty());
   check_close(p.run_folded(), p.want);
   check_close(p.run_fused(), p.want);
 }
@@ -226,11 +229,11 @@ TEST_CASE("fold_batchnorm and fuse_epilogues: a conv read by two layers is neith
 
 TEST_CASE("fuse_epilogues: conv+bn+relu chain -> conv with relu, conv 1x1 plain") {
   const Passes p(kChain, 11);
-  CHECK(node_names(p.fused) == std::vector<std::string>{"c1", "c2"});
-  CHECK(conv_of(p.fused, "c1").fused_relu);
-  CHECK_FALSE(conv_of(p.fused, "c1").fused_residual);
-  CHECK_FALSE(conv_of(p.fused, "c2").fused_relu);
-  const std::string dump = rnc::dump_graph(p.fused);
+  CHECK(node_names(p.fused.graph) == std::vector<std::string>{"c1", "c2"});
+  CHECK(epilogue(p.fused, "c1").relu);
+  CHECK_FALSE(epilogue(p.fused, "c1").has_residual());
+  CHECK_FALSE(epilogue(p.fused, "c2").relu);
+  const std::string dump = rnc::dump_model(p.fused);
   INFO("dump:\n" << dump);
   CHECK(dump.find("  c1 = conv3x3/s1/p1+bias+relu(input) -> [1,4,6,6]\n") != std::string::npos);
   CHECK(dump.find("  c2 = conv1x1/s1+bias(r1) -> [1,2,6,6]\n") != std::string::npos);
@@ -241,19 +244,19 @@ TEST_CASE("fuse_epilogues: conv+bn+relu chain -> conv with relu, conv 1x1 plain"
 TEST_CASE("fuse_epilogues: residual block without projection -> conv1+relu, conv2+add(input)+relu") {
   const Passes p(kResidual, 21);
   CHECK(node_names(p.folded.graph) == std::vector<std::string>{"r.conv1", "r.relu1", "r.conv2", "r.add", "r.relu2"});
-  CHECK(node_names(p.fused) == std::vector<std::string>{"r.conv1", "r.conv2"});
-  const rnc::Conv2d& c1 = conv_of(p.fused, "r.conv1");
-  CHECK(c1.fused_relu);
-  CHECK_FALSE(c1.fused_residual);
-  const rnc::Conv2d& c2 = conv_of(p.fused, "r.conv2");
-  CHECK(c2.fused_residual);
-  CHECK(c2.fused_relu);
-  const rnc::Node& n2 = node(p.fused, "r.conv2");
-  REQUIRE(n2.inputs.size() == 2);
-  CHECK(value_name(p.fused, n2.inputs[0]) == "r.relu1");
-  CHECK(n2.inputs[1] == p.fused.input);
-  CHECK(n2.output == p.fused.output);
-  const std::string dump = rnc::dump_graph(p.fused);
+  const Graph& g = p.fused.graph;
+  CHECK(node_names(g) == std::vector<std::string>{"r.conv1", "r.conv2"});
+  CHECK(epilogue(p.fused, "r.conv1").relu);
+  CHECK_FALSE(epilogue(p.fused, "r.conv1").has_residual());
+  const rnc::Epilogue e2 = epilogue(p.fused, "r.conv2");
+  CHECK(e2.residual == g.input);
+  CHECK(e2.relu);
+  // The front-end node stays a plain one-input conv2d; the residual is the back end's.
+  const rnc::Node& n2 = node(g, "r.conv2");
+  REQUIRE(n2.inputs.size() == 1);
+  CHECK(value_name(g, n2.inputs[0]) == "r.relu1");
+  CHECK(n2.output == g.output);
+  const std::string dump = rnc::dump_model(p.fused);
   INFO("dump:\n" << dump);
   CHECK(dump.find("  r.conv2 = conv3x3/s1/p1+bias+add+relu(r.relu1, input) -> [1,4,6,6]\n") != std::string::npos);
   check_close(p.run_folded(), p.want);
@@ -264,50 +267,69 @@ TEST_CASE("fuse_epilogues: residual block with 1x1/s2 projection -> conv3 stays 
   const Passes p(kResidualProjection, 22);
   CHECK(node_names(p.folded.graph) ==
         std::vector<std::string>{"r.conv1", "r.relu1", "r.conv2", "r.conv3", "r.add", "r.relu2"});
-  CHECK(node_names(p.fused) == std::vector<std::string>{"r.conv1", "r.conv3", "r.conv2"});
-  CHECK(conv_of(p.fused, "r.conv1").fused_relu);
-  const rnc::Conv2d& c3 = conv_of(p.fused, "r.conv3");
-  CHECK_FALSE(c3.fused_relu);
-  CHECK_FALSE(c3.fused_residual);
-  CHECK(c3.stride == 2);
-  const rnc::Conv2d& c2 = conv_of(p.fused, "r.conv2");
-  CHECK(c2.fused_residual);
-  CHECK(c2.fused_relu);
-  CHECK(node(p.fused, "r.conv2").inputs[1] == node(p.fused, "r.conv3").output);
-  CHECK(p.fused.shape(p.fused.output) == Shape{1, 8, 4, 4});
+  const Graph& g = p.fused.graph;
+  CHECK(node_names(g) == std::vector<std::string>{"r.conv1", "r.conv3", "r.conv2"});
+  CHECK(epilogue(p.fused, "r.conv1").relu);
+  CHECK_FALSE(epilogue(p.fused, "r.conv3").relu);
+  CHECK_FALSE(epilogue(p.fused, "r.conv3").has_residual());
+  CHECK(conv_of(g, "r.conv3").stride == 2);
+  const rnc::Epilogue e2 = epilogue(p.fused, "r.conv2");
+  CHECK(e2.relu);
+  CHECK(e2.residual == node(g, "r.conv3").output);
+  CHECK(g.shape(g.output) == Shape{1, 8, 4, 4});
   check_close(p.run_folded(), p.want);
   check_close(p.run_fused(), p.want);
 }
 
 TEST_CASE("fuse_epilogues: add of a shared conv and a single-use conv fuses into the single-use one") {
   const Passes p(kSharedResidual, 23);
-  CHECK(node_names(p.fused) == std::vector<std::string>{"c", "r", "d", "a2", "o"});
-  const rnc::Conv2d& c = conv_of(p.fused, "c");
-  CHECK_FALSE(c.fused_relu);
-  CHECK_FALSE(c.fused_residual);
-  const rnc::Conv2d& d = conv_of(p.fused, "d");
-  CHECK(d.fused_residual);
-  CHECK_FALSE(d.fused_relu);  // its output feeds an add, not a relu
-  REQUIRE(node(p.fused, "d").inputs.size() == 2);
-  CHECK(node(p.fused, "d").inputs[1] == node(p.fused, "c").output);
+  CHECK(node_names(p.fused.graph) == std::vector<std::string>{"c", "r", "d", "a2", "o"});
+  CHECK_FALSE(epilogue(p.fused, "c").relu);
+  CHECK_FALSE(epilogue(p.fused, "c").has_residual());
+  const rnc::Epilogue d = epilogue(p.fused, "d");
+  CHECK_FALSE(d.relu);  // its output feeds an add, not a relu
+  CHECK(d.residual == node(p.fused.graph, "c").output);
   check_close(p.run_fused(), p.want);
+}
+
+TEST_CASE("run_fused_reference: a residual epilogue adds before its relu") {
+  // 1x1 conv, weight 2, bias -1, on x = [-2, -0.5, 1, 3]: conv(x) = [-5, -2, 1, 5]; the residual is x.
+  rnc::Model m;
+  m.graph = parse(R"({"name": "epi", "input": {"shape": [1, 1, 1, 4]}, "stages": [{"name": "s", "layers": [
+      {"op": "conv2d", "name": "c", "weights": "c", "out_channels": 1, "kernel": 1}]}]})");
+  m.weights.tensors["c.weight"] = Tensor(Shape{1, 1, 1, 1}, {2});
+  m.weights.tensors["c.bias"] = Tensor(Shape{1}, {-1});
+  const Tensor x(Shape{1, 1, 1, 4}, {-2, -0.5f, 1, 3});
+  const rnc::ValueId c = node(m.graph, "c").output;
+  SUBCASE("residual only: [-7, -2.5, 2, 8]") {
+    m.epilogues[c] = {.residual = m.graph.input};
+    CHECK(rnc::run_fused_reference(m, x).data == std::vector<float>{-7, -2.5f, 2, 8});
+  }
+  SUBCASE("relu only: [0, 0, 1, 5]") {
+    m.epilogues[c] = {.relu = true};
+    CHECK(rnc::run_fused_reference(m, x).data == std::vector<float>{0, 0, 1, 5});
+  }
+  SUBCASE("residual then relu: [0, 0, 2, 8] (relu(conv) + x would give [-2, -0.5, 2, 8])") {
+    m.epilogues[c] = {.residual = m.graph.input, .relu = true};
+    CHECK(rnc::run_fused_reference(m, x).data == std::vector<float>{0, 0, 2, 8});
+  }
 }
 
 TEST_CASE("fuse_epilogues: FusionPolicy turns each epilogue off") {
   const Passes p(kResidual, 24);
-  const Graph relu_only = rnc::fuse_epilogues(p.folded.graph, {.residual_add = false, .relu = true});
-  CHECK(node_names(relu_only) == std::vector<std::string>{"r.conv1", "r.conv2", "r.add", "r.relu2"});
-  CHECK_FALSE(conv_of(relu_only, "r.conv2").fused_residual);
-  CHECK(conv_of(relu_only, "r.conv1").fused_relu);
-  const Graph add_only = rnc::fuse_epilogues(p.folded.graph, {.residual_add = true, .relu = false});
-  CHECK(node_names(add_only) == std::vector<std::string>{"r.conv1", "r.relu1", "r.conv2", "r.relu2"});
-  CHECK(conv_of(add_only, "r.conv2").fused_residual);
-  CHECK_FALSE(conv_of(add_only, "r.conv2").fused_relu);
-  const Graph none = rnc::fuse_epilogues(p.folded.graph, {.residual_add = false, .relu = false});
-  CHECK(node_names(none) == node_names(p.folded.graph));
-  const rnc::WeightMap& w = p.folded.weights;
-  check_close(rnc::run_reference(relu_only, w, p.x), p.want);
-  check_close(rnc::run_reference(add_only, w, p.x), p.want);
+  const rnc::Model relu_only = rnc::fuse_epilogues(p.folded, {.residual_add = false, .relu = true});
+  CHECK(node_names(relu_only.graph) == std::vector<std::string>{"r.conv1", "r.conv2", "r.add", "r.relu2"});
+  CHECK_FALSE(epilogue(relu_only, "r.conv2").has_residual());
+  CHECK(epilogue(relu_only, "r.conv1").relu);
+  const rnc::Model add_only = rnc::fuse_epilogues(p.folded, {.residual_add = true, .relu = false});
+  CHECK(node_names(add_only.graph) == std::vector<std::string>{"r.conv1", "r.relu1", "r.conv2", "r.relu2"});
+  CHECK(epilogue(add_only, "r.conv2").has_residual());
+  CHECK_FALSE(epilogue(add_only, "r.conv2").relu);
+  const rnc::Model none = rnc::fuse_epilogues(p.folded, {.residual_add = false, .relu = false});
+  CHECK(node_names(none.graph) == node_names(p.folded.graph));
+  CHECK(none.epilogues.empty());
+  check_close(rnc::run_fused_reference(relu_only, p.x), p.want);
+  check_close(rnc::run_fused_reference(add_only, p.x), p.want);
 }
 
 TEST_CASE("fold_batchnorm + fuse_epilogues on the seed resnet18 at --input-shape 1,1,32,32") {
@@ -319,38 +341,41 @@ TEST_CASE("fold_batchnorm + fuse_epilogues on the seed resnet18 at --input-shape
   CHECK(m.graph.nodes.size() == 66);
   CHECK(folded.graph.nodes.size() == 66 - 17);
   CHECK(count_ops(folded.graph, "batchnorm2d") == 0);
-  const Graph fused = rnc::fuse_epilogues(folded.graph);
+  const rnc::Model fused = rnc::fuse_epilogues(folded);
   // stem conv + maxpool, 8 x (conv1, conv2), 3 projections, head 3
-  CHECK(fused.nodes.size() == 2 + 16 + 3 + 3);
-  CHECK(count_ops(fused, "add") == 0);
-  CHECK(count_ops(fused, "relu") == 0);
+  CHECK(fused.graph.nodes.size() == 2 + 16 + 3 + 3);
+  CHECK(count_ops(fused.graph, "add") == 0);
+  CHECK(count_ops(fused.graph, "relu") == 0);
   int residual = 0, relu = 0;
-  for (const rnc::Node& n : fused.nodes)
-    if (const auto* c = std::get_if<rnc::Conv2d>(&n.op)) {
-      residual += c->fused_residual;
-      relu += c->fused_relu;
-    }
+  for (const auto& [value, e] : fused.epilogues) {
+    residual += e.has_residual();
+    relu += e.relu;
+  }
   CHECK(residual == 8);
   CHECK(relu == 17);
-  CHECK(conv_of(fused, "b3.0.conv2").fused_residual);
-  CHECK_FALSE(conv_of(fused, "b3.0.conv3").fused_relu);
+  CHECK(epilogue(fused, "b3.0.conv2").has_residual());
+  CHECK_FALSE(epilogue(fused, "b3.0.conv3").relu);
   const Tensor x = input_for(m.graph);
   const Tensor want = rnc::run_reference(m.graph, m.weights, x);
-  check_close(rnc::run_reference(fused, folded.weights, x), want);
+  check_close(rnc::run_fused_reference(fused, x), want);
 }
 
 TEST_CASE("build_program reports each graph pass to CompileOptions::dump") {
   const Graph g = parse(kResidual);
   std::vector<std::string> passes;
   std::vector<std::size_t> sizes;
+  std::string last;
   rnc::CompileOptions options;
-  options.dump = [&](const std::string& pass, const Graph& graph) {
+  options.dump = [&](const std::string& pass, const std::string& graph) {
     passes.push_back(pass);
-    sizes.push_back(graph.nodes.size());
+    sizes.push_back(static_cast<std::size_t>(std::count(graph.begin(), graph.end(), '\n')) - 2);  // without the header and output lines
+    last = graph;
   };
   (void)rnc::build_program(g, rnc::random_weights(g, 1), options);
   CHECK(passes == std::vector<std::string>{"input", "fold_batchnorm", "fuse_epilogues"});
   CHECK(sizes == std::vector<std::size_t>{7, 5, 2});
+  INFO("dump:\n" << last);
+  CHECK(last.find("  r.conv2 = conv3x3/s1/p1+bias+add+relu(r.relu1, input) -> [1,4,6,6]\n") != std::string::npos);
 }
 
 // --- arena plan ----------------------------------------------------------------------------------

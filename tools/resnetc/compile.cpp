@@ -56,7 +56,7 @@ int compile_command(const std::vector<std::string>& args) {
   options.exact = parsed.has("--exact");
   options.max_memory_bytes = max_memory(parsed);
   if (parsed.has("--dump-passes"))
-    options.dump = [](const std::string& pass, const Graph& g) { fmt::print(stderr, "=== after {}\n{}", pass, dump_graph(g)); };
+    options.dump = [](const std::string& pass, const std::string& graph) { fmt::print(stderr, "=== after {}\n{}", pass, graph); };
   const CompiledProject project = compile_project(graph, weights, options);
   write_project(project, dir, {.force = parsed.has("--force")});
   fmt::print("wrote {}: {} files, {}.weights ({} bytes), arena {} bytes, target {}\n", dir, project.files.size() + 1,

@@ -19,12 +19,7 @@ Conv2d Conv2d::parse(AttrReader& a) {
 }
 
 std::optional<Shape> Conv2d::infer(Shapes in, Diagnostics& diags, const std::string& where) const {
-  auto out = ops_detail::infer_window(in[0], out_channels, kernel, stride, padding, diags, where, kName);
-  if (out && fused_residual && in[1] != *out) {
-    diags.error(where, fmt::format("fused residual {} does not match the output {}", to_string(in[1]), to_string(*out)));
-    return std::nullopt;
-  }
-  return out;
+  return ops_detail::infer_window(in[0], out_channels, kernel, stride, padding, diags, where, kName);
 }
 
 std::vector<ParamSpec> Conv2d::params(Shapes in) const {
@@ -70,13 +65,7 @@ void Conv2d::reference(TensorRefs in, TensorRefs params, Tensor& out) const {
             }
           }
         float* out_row = out.data.data() + out.offset4(n, oc, oh, 0);
-        const float* residual_row = fused_residual ? in[1]->data.data() + in[1]->offset4(n, oc, oh, 0) : nullptr;
-        for (std::int64_t ow = 0; ow < ow_count; ++ow) {
-          double acc = row[ow];
-          if (residual_row) acc += residual_row[ow];
-          if (fused_relu && acc < 0) acc = 0;
-          out_row[ow] = static_cast<float>(acc);
-        }
+        for (std::int64_t ow = 0; ow < ow_count; ++ow) out_row[ow] = static_cast<float>(row[ow]);
       }
 }
 

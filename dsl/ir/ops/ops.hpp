@@ -43,9 +43,6 @@ struct Conv2d {
   std::int64_t stride = 1;
   std::int64_t padding = 0;
   bool bias = true;
-  // Set by codegen passes, never by a spec: the epilogue fused into this convolution.
-  bool fused_residual = false;  // adds its second input before the ReLU
-  bool fused_relu = false;
   RNC_OP_INTERFACE(Conv2d)
 };
 
