@@ -25,7 +25,8 @@ namespace {
 
 struct AlignedBuffer {
   float* p;
-  explicit AlignedBuffer(std::int64_t n) : p(static_cast<float*>(std::aligned_alloc(64, (static_cast<std::size_t>(n) * 4 + 63) / 64 * 64))) {}
+  explicit AlignedBuffer(std::int64_t n)
+      : p(static_cast<float*>(std::aligned_alloc(64, (static_cast<std::size_t>(n) * 4 + 63) / 64 * 64))) {}
   ~AlignedBuffer() { std::free(p); }
 };
 
@@ -36,11 +37,13 @@ void fill(float* p, std::int64_t n, std::mt19937& rng) {
 
 template <ConvCfg C, bool kStem>
 void bench(const char* name, double min_seconds, bool cold) {
-  const std::int64_t in_floats = kStem ? static_cast<std::int64_t>(C.in.n) * C.in.c * C.in.hp() * C.in.wp() : C.in.floats();
+  const std::int64_t in_floats =
+      kStem ? static_cast<std::int64_t>(C.in.n) * C.in.c * C.in.hp() * C.in.wp() : C.in.floats();
   constexpr int L = C.out.lanes;
   const std::int64_t w_floats = kStem ? static_cast<std::int64_t>(C.out.cb()) * C.in.c * C.kernel * C.kernel * L
                                       : static_cast<std::int64_t>(C.out.cb()) * C.in.cb() * C.kernel * C.kernel * L * L;
-  AlignedBuffer in(in_floats), res(C.res.floats()), w(w_floats), bias(C.out.cb() * L), out(C.out.floats()), ref(C.out.floats());
+  AlignedBuffer in(in_floats), res(C.res.floats()), w(w_floats), bias(C.out.cb() * L), out(C.out.floats()),
+      ref(C.out.floats());
   std::mt19937 rng(1);
   fill(in.p, in_floats, rng);
   fill(res.p, C.res.floats(), rng);
@@ -65,7 +68,8 @@ void bench(const char* name, double min_seconds, bool cold) {
   std::vector<double> times;
   static std::vector<float> junk(cold ? 64 << 20 >> 2 : 0);  // evicts the caches, as the other layers of a network do
   const auto start = std::chrono::steady_clock::now();
-  while (times.size() < 5 || std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() < min_seconds) {
+  while (times.size() < 5 ||
+         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() < min_seconds) {
     for (std::size_t k = 0; k < junk.size(); k += 16) junk[k] += 1.0f;
     const auto t0 = std::chrono::steady_clock::now();
     run(a);
@@ -73,8 +77,9 @@ void bench(const char* name, double min_seconds, bool cold) {
   }
   std::sort(times.begin(), times.end());
   const double median = times[times.size() / 2], best = times.front();
-  std::printf("%-8s ow %2d oh %d ocb %d ch %2d  median %8.3f ms %6.1f GFLOP/s  min %8.3f ms %6.1f GFLOP/s  diff %.1e\n", name, C.ow_block,
-              C.oh_block, C.oc_blocks, C.ic_chunk, median * 1e3, flops / median * 1e-9, best * 1e3, flops / best * 1e-9, max_diff / max_ref);
+  std::printf("%-8s ow %2d oh %d ocb %d ch %2d  median %8.3f ms %6.1f GFLOP/s  min %8.3f ms %6.1f GFLOP/s  diff %.1e\n",
+              name, C.ow_block, C.oh_block, C.oc_blocks, C.ic_chunk, median * 1e3, flops / median * 1e-9, best * 1e3,
+              flops / best * 1e-9, max_diff / max_ref);
 }
 
 bool selected(int argc, char** argv, const char* name) {
@@ -87,10 +92,20 @@ bool selected(int argc, char** argv, const char* name) {
 }  // namespace
 
 // B(name, stem?, in, out, res, kernel, stride, padding, ow, oh, ocb, ic_chunk, residual, relu)
-#define B(NAME, STEM, IN, OUT, RES, K, S, P, OW, OH, NB, CH, ADD, RELU)                                                      \
-  if (selected(argc, argv, NAME))                                                                                           \
-    bench<ConvCfg{.in = IN, .out = OUT, .res = RES, .kernel = K, .stride = S, .padding = P, .ow_block = OW, .oh_block = OH, \
-                  .oc_blocks = NB, .ic_chunk = CH, .residual = ADD, .relu = RELU},                                          \
+#define B(NAME, STEM, IN, OUT, RES, K, S, P, OW, OH, NB, CH, ADD, RELU) \
+  if (selected(argc, argv, NAME))                                       \
+    bench<ConvCfg{.in = IN,                                             \
+                  .out = OUT,                                           \
+                  .res = RES,                                           \
+                  .kernel = K,                                          \
+                  .stride = S,                                          \
+                  .padding = P,                                         \
+                  .ow_block = OW,                                       \
+                  .oh_block = OH,                                       \
+                  .oc_blocks = NB,                                      \
+                  .ic_chunk = CH,                                       \
+                  .residual = ADD,                                      \
+                  .relu = RELU},                                        \
           STEM>(NAME, seconds, cold);
 
 // Activation geometries of the seed network (1x1x224x224): [n, c, h, w, halo].

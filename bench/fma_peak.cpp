@@ -163,8 +163,8 @@ int parse_int(const char* text, const char* option, int min, int max) {
   char* end = nullptr;
   const long v = std::strtol(text, &end, 10);
   if (end == text || *end != '\0' || v < min || v > max) {
-    usage_error(std::string("option ") + option + " expects an integer in [" + std::to_string(min) +
-                ", " + std::to_string(max) + "], got '" + text + "'");
+    usage_error(std::string("option ") + option + " expects an integer in [" + std::to_string(min) + ", " +
+                std::to_string(max) + "], got '" + text + "'");
   }
   return static_cast<int>(v);
 }
@@ -177,9 +177,10 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "-h" || arg == "--help") {
-      std::printf("Usage: fma_peak [--threads 1,2] [--trials 5] [--ms 200]\n"
-                  "Measures the fp32 FMA peak (%s, %d accumulators) per thread count: median of the trials.\n",
-                  kIsa, kAccumulators);
+      std::printf(
+          "Usage: fma_peak [--threads 1,2] [--trials 5] [--ms 200]\n"
+          "Measures the fp32 FMA peak (%s, %d accumulators) per thread count: median of the trials.\n",
+          kIsa, kAccumulators);
       return 0;
     }
     if (i + 1 >= argc) usage_error("option " + arg + " needs a value");
@@ -217,13 +218,13 @@ int main(int argc, char** argv) {
       shares.push_back(m.cpu_share);
     }
     const double median = median_of(gflops), share = median_of(shares);
-    std::printf("fma_peak: %s, %d thread(s): median %.1f GFLOP/s (min %.1f, max %.1f, %d trials), "
-                "CPU share %.2f\n",
-                kIsa, threads, median, *std::min_element(gflops.begin(), gflops.end()),
-                *std::max_element(gflops.begin(), gflops.end()), trials, share);
+    std::printf(
+        "fma_peak: %s, %d thread(s): median %.1f GFLOP/s (min %.1f, max %.1f, %d trials), "
+        "CPU share %.2f\n",
+        kIsa, threads, median, *std::min_element(gflops.begin(), gflops.end()),
+        *std::max_element(gflops.begin(), gflops.end()), trials, share);
     json += std::string(k ? ", " : "") + "{\"threads\": " + std::to_string(threads) +
-            ", \"gflops\": " + std::to_string(median) + ", \"cpu_share\": " + std::to_string(share) +
-            ", \"trials\": [";
+            ", \"gflops\": " + std::to_string(median) + ", \"cpu_share\": " + std::to_string(share) + ", \"trials\": [";
     for (std::size_t t = 0; t < gflops.size(); ++t) json += (t ? ", " : "") + std::to_string(gflops[t]);
     json += "]}";
   }

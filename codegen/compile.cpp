@@ -11,6 +11,7 @@
 #include "codegen/fold_batchnorm.hpp"
 #include "codegen/fuse_epilogues.hpp"
 #include "codegen/lower.hpp"
+#include "codegen/pack_weights.hpp"
 #include "codegen/sha256.hpp"
 #include "codegen/target.hpp"
 #include "dsl/diagnostics.hpp"
@@ -21,19 +22,22 @@ namespace {
 
 // Everything that shapes the generated code and the blob layout; its hash binds the two.
 std::string canonical_form(const Program& p, const CompileOptions& o, const TargetChoice& target) {
-  std::string text = fmt::format("resnetc {}\nname {}\ntarget {}{}\nembed {}\nexact {}\ninput {}\noutput {}\n", kResnetcVersion,
-                                 p.name, target.target->name, target.native ? " native" : "", o.embed_weights, o.exact,
-                                 to_string(p.input_shape), to_string(p.output_shape));
-  for (const Step& s : p.steps) text += fmt::format("step {} {} {}\n", s.label, kernel_info(s.kernel).function, print_config(s.config));
-  for (const PackedTensor& t : p.tensors) text += fmt::format("tensor {} {} {}\n", t.name, t.data.size(), t.offset);
+  std::string text = fmt::format("resnetc {}\nname {}\ntarget {}{}\nembed {}\nexact {}\ninput {}\noutput {}\n",
+                                 kResnetcVersion, p.name, target.target->name, target.native ? " native" : "",
+                                 o.embed_weights, o.exact, to_string(p.input_shape), to_string(p.output_shape));
+  for (const Step& s : p.steps)
+    text += fmt::format("step {} {} {}\n", s.label, kernel_info(s.kernel).function, print_config(s.config));
+  for (const PackedTensor& t : p.tensors) text += fmt::format("tensor {} {} {}\n", t.name, t.floats, t.offset);
   return text;
 }
 
-std::vector<unsigned char> make_blob(const Program& p, const std::string& hash) {
+std::vector<unsigned char> make_blob(const Program& p, const std::vector<std::vector<float>>& packed,
+                                     const std::string& hash) {
   std::vector<unsigned char> blob(rt::kBlobHeaderBytes + static_cast<std::size_t>(p.payload_floats) * sizeof(float), 0);
   unsigned char* payload = blob.data() + rt::kBlobHeaderBytes;
-  for (const PackedTensor& t : p.tensors)
-    std::memcpy(payload + t.offset * static_cast<std::int64_t>(sizeof(float)), t.data.data(), t.data.size() * sizeof(float));
+  for (std::size_t i = 0; i < p.tensors.size(); ++i)
+    std::memcpy(payload + p.tensors[i].offset * static_cast<std::int64_t>(sizeof(float)), packed[i].data(),
+                packed[i].size() * sizeof(float));
   rt::BlobHeader header{};
   std::memcpy(header.magic, rt::kBlobMagic, sizeof(header.magic));
   header.version = rt::kBlobVersion;
@@ -57,9 +61,10 @@ std::string format_bytes(double bytes) {
 
 void check_limit(const std::string& where, const char* what, double bytes, std::uint64_t limit) {
   if (bytes > static_cast<double>(limit))
-    throw CompileError(fmt::format("{}: the network needs {} {}, more than the memory limit of {}; raise the limit with "
-                                   "--max-memory SIZE (e.g. 8G) or make the network smaller",
-                                   where, format_bytes(bytes), what, format_bytes(static_cast<double>(limit))));
+    throw CompileError(
+        fmt::format("{}: the network needs {} {}, more than the memory limit of {}; raise the limit with "
+                    "--max-memory SIZE (e.g. 8G) or make the network smaller",
+                    where, format_bytes(bytes), what, format_bytes(static_cast<double>(limit))));
 }
 
 }  // namespace
@@ -91,11 +96,11 @@ void check_memory_limit(const Graph& graph, std::uint64_t limit_bytes, const std
 
 namespace {
 
-Program lower_for(const Graph& graph, const WeightMap& weights, const CompileOptions& options, const Target& target) {
+Program plan_for(const Graph& graph, const CompileOptions& options, const Target& target) {
   const auto dump = [&](const char* pass, const Model& m) {
     if (options.dump) options.dump(pass, dump_model(m));
   };
-  Model model{graph, weights, {}};
+  Model model{graph, {}, {}};
   dump("input", model);
   model = fold_batchnorm(std::move(model));
   dump("fold_batchnorm", model);
@@ -106,14 +111,14 @@ Program lower_for(const Graph& graph, const WeightMap& weights, const CompileOpt
 
 }  // namespace
 
-Program build_program(const Graph& graph, const WeightMap& weights, const CompileOptions& options) {
-  return lower_for(graph, weights, options, *resolve_target(options.target).target);
+Program plan_program(const Graph& graph, const CompileOptions& options) {
+  return plan_for(graph, options, *resolve_target(options.target).target);
 }
 
 CompiledProject compile_project(const Graph& graph, const WeightMap& weights, const CompileOptions& options) {
   CompiledProject project;
   project.target = resolve_target(options.target);
-  project.program = lower_for(graph, weights, options, *project.target.target);
+  project.program = plan_for(graph, options, *project.target.target);
   // Packing (Winograd, channel blocks) and the planned arena can exceed the estimates: check the
   // real sizes before the blob is built.
   const double arena = static_cast<double>(project.program.arena_floats) * 4;
@@ -122,9 +127,10 @@ CompiledProject compile_project(const Graph& graph, const WeightMap& weights, co
   check_limit(network, "for its packed weights", payload, options.max_memory_bytes);
   check_limit(network, "for its activation arena", arena, options.max_memory_bytes);
   project.model_hash = sha256_hex(canonical_form(project.program, options, project.target));
-  project.files = emit_sources(project.program, {kResnetcVersion, project.model_hash, project.target, options.embed_weights});
+  project.files =
+      emit_sources(project.program, {kResnetcVersion, project.model_hash, project.target, options.embed_weights});
   for (const auto& [path, text] : embedded_runtime()) project.files["runtime/" + path] = text;
-  project.blob = make_blob(project.program, project.model_hash);
+  project.blob = make_blob(project.program, pack_weights(project.program, weights), project.model_hash);
   return project;
 }
 

@@ -50,8 +50,9 @@ struct CompiledProject {
   std::vector<unsigned char> blob;           // NAME.weights (header + payload)
 };
 
-// fold_batchnorm -> fuse_epilogues -> lower (layouts, kernels, packing, arena) -> emit.
-Program build_program(const Graph& graph, const WeightMap& weights, const CompileOptions& options = {});
+// The weight-free plan: fold_batchnorm -> fuse_epilogues -> lower (layouts, kernels, packing
+// recipes, arena). compile_project then packs the weights (pack_weights) and emits.
+Program plan_program(const Graph& graph, const CompileOptions& options = {});
 CompiledProject compile_project(const Graph& graph, const WeightMap& weights, const CompileOptions& options);
 
 // The runtime's sources, embedded into resnetc at build time (relative path -> contents).

@@ -11,6 +11,26 @@
 namespace rnc {
 namespace {
 
+// Codegen's Storage and Layout are rnc::rt::DumpSource and DumpLayout: their names in generated code.
+const char* enumerator(Storage storage) {
+  switch (storage) {
+    case Storage::kInput: return "kInput";
+    case Storage::kOutput: return "kOutput";
+    case Storage::kArena: return "kArena";
+  }
+  return "";
+}
+
+const char* enumerator(Layout layout) {
+  switch (layout) {
+    case Layout::kNchw: return "kNchw";
+    case Layout::kPaddedNchw: return "kPaddedNchw";
+    case Layout::kBlocked: return "kBlocked";
+    case Layout::kFlat: return "kFlat";
+  }
+  return "";
+}
+
 class Emitter {
  public:
   Emitter(const Program& p, const EmitOptions& o) : p_(p), o_(o) {}
@@ -46,8 +66,8 @@ class Emitter {
     if (buffer < 0) return "nullptr";
     const Buffer& b = p_.buffers[static_cast<std::size_t>(buffer)];
     switch (b.storage) {
-      case Storage::kUserInput: return "ctx.input";
-      case Storage::kUserOutput: return "ctx.output";
+      case Storage::kInput: return "ctx.input";
+      case Storage::kOutput: return "ctx.output";
       case Storage::kArena: return fmt::format("ctx.arena + {}", b.offset);
     }
     return "nullptr";
@@ -142,8 +162,9 @@ class Emitter {
       auto fn = w.block(fmt::format("void {}(const rnc::kern::Context& ctx, int part, int parts)", s.function));
       w.line("static constexpr auto kCfg = {};", print_config(s.config));
       const std::string scratch = s.scratch_floats > 0 ? "ctx.scratch + part * kScratchFloats" : "nullptr";
-      w.line("{}<kCfg>({{.in0 = {}, .in1 = {}, .w0 = {}, .w1 = {}, .out = {}, .scratch = {}}}, part, parts);", kernel_info(s.kernel).function,
-             pointer(s.in0), pointer(s.in1), weights(s.weights), weights(s.bias), pointer(s.out), scratch);
+      w.line("{}<kCfg>({{.in0 = {}, .in1 = {}, .w0 = {}, .w1 = {}, .out = {}, .scratch = {}}}, part, parts);",
+             kernel_info(s.kernel).function, pointer(s.in0), pointer(s.in1), weights(s.weights), weights(s.bias),
+             pointer(s.out), scratch);
     }
     w.blank();
     w.line("}}  // namespace {}::layers", p_.name);
@@ -231,16 +252,13 @@ class Emitter {
 
   // --dump-dir: where each value of dump_plan() lives after its step, read back to NCHW by the runtime.
   void dump_table(CodeWriter& w) const {
-    // rnc::rt::DumpSource and DumpLayout spell codegen's Storage and Layout, in enum order.
-    static constexpr const char* kSources[] = {"kInput", "kOutput", "kArena"};
-    static constexpr const char* kLayouts[] = {"kNchw", "kPaddedNchw", "kBlocked", "kFlat"};
     w.line("// --dump-dir: each value's place after the layer that computes it (read back as NCHW).");
     auto table = w.block("constexpr rnc::rt::DumpPoint kDumps[] =", "};");
     for (const DumpedValue& d : dump_plan(p_)) {
       const Buffer& b = p_.buffers[static_cast<std::size_t>(d.buffer)];
       w.line("{{\"{}\", {}, rnc::rt::DumpSource::{}, {}, rnc::rt::DumpLayout::{}, {}}},", d.name, d.step,
-             kSources[static_cast<int>(b.storage)], b.storage == Storage::kArena ? b.offset : 0, kLayouts[static_cast<int>(b.layout)],
-             print_geometry(b.blocked()));
+             enumerator(b.storage), b.storage == Storage::kArena ? b.offset : 0, enumerator(b.layout),
+             print_geometry(b.geometry));
     }
   }
 

@@ -47,13 +47,13 @@ std::vector<int> use_counts(const Model& model) {
   return uses;
 }
 
-Tensor run_fused_reference(const Model& model, const Tensor& input) {
+Tensor run_fused_reference(const Model& model, const WeightMap& weights, const Tensor& input) {
   const Graph& g = model.graph;
   check_input_shape(g, input);
   std::vector<Tensor> values(g.values.size());
   values[static_cast<std::size_t>(g.input)] = input;
   for (const Node& node : g.nodes) {
-    Tensor out = run_node(g, model.weights, node, values);
+    Tensor out = run_node(g, weights, node, values);
     if (const Epilogue* e = epilogue_of(model.epilogues, node))
       apply_epilogue(*e, e->has_residual() ? &values[static_cast<std::size_t>(e->residual)] : nullptr, out);
     values[static_cast<std::size_t>(node.output)] = std::move(out);

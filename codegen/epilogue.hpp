@@ -8,6 +8,7 @@
 #include <string>
 
 #include "dsl/ir/graph.hpp"
+#include "dsl/weights.hpp"
 
 namespace rnc {
 
@@ -33,7 +34,8 @@ std::string epilogue_summary(const Epilogue& epilogue);
 std::string dump_model(const Model& model);
 
 // The back end's reference: the reference interpreter's ops, each followed by its node's epilogue
-// (in double, like the ops). What the fused graph computes, for tests of the passes.
-Tensor run_fused_reference(const Model& model, const Tensor& input);
+// (in double, like the ops). What the fused graph computes with `weights` (batchnorms folded:
+// fold_batchnorm_weights), for tests of the passes.
+Tensor run_fused_reference(const Model& model, const WeightMap& weights, const Tensor& input);
 
 }  // namespace rnc

@@ -25,7 +25,8 @@ constexpr KernelInfo kKernels[] = {
     {Kernel::kEwiseFlat, "rnc::kern::ewise_flat", "elementwise", config_index<kern::FlatCfg>()},
     {Kernel::kMaxpoolBlocked, "rnc::kern::maxpool_blocked", "maxpool_blocked", config_index<kern::PoolCfg>()},
     {Kernel::kAvgpoolBlocked, "rnc::kern::avgpool_blocked", "avgpool_blocked", config_index<kern::PoolCfg>()},
-    {Kernel::kGlobalAvgpoolBlocked, "rnc::kern::global_avgpool_blocked", "global_avgpool_blocked", config_index<kern::PoolCfg>()},
+    {Kernel::kGlobalAvgpoolBlocked, "rnc::kern::global_avgpool_blocked", "global_avgpool_blocked",
+     config_index<kern::PoolCfg>()},
     {Kernel::kLinear, "rnc::kern::linear", "linear", config_index<kern::LinearCfg>()},
 };
 
@@ -38,11 +39,16 @@ static_assert(table_in_enum_order(), "kKernels has one row per Kernel, in enum o
 
 const char* ewise_name(kern::Ewise op) {
   switch (op) {
-    case kern::Ewise::kRelu: return "kRelu";
-    case kern::Ewise::kAdd: return "kAdd";
-    case kern::Ewise::kAddRelu: return "kAddRelu";
-    case kern::Ewise::kAffine: return "kAffine";
-    case kern::Ewise::kAffineRelu: return "kAffineRelu";
+    case kern::Ewise::kRelu:
+      return "kRelu";
+    case kern::Ewise::kAdd:
+      return "kAdd";
+    case kern::Ewise::kAddRelu:
+      return "kAddRelu";
+    case kern::Ewise::kAffine:
+      return "kAffine";
+    case kern::Ewise::kAffineRelu:
+      return "kAffineRelu";
   }
   check_invariant(false, "an Ewise op without a name");
   return "";
@@ -56,25 +62,28 @@ std::string print(const kern::ConvCfg& c) {
   return fmt::format(
       "rnc::kern::ConvCfg{{.in = {}, .out = {}, .res = {}, .kernel = {}, .stride = {}, .padding = {}, .ow_block = {}, "
       ".oh_block = {}, .oc_blocks = {}, .ic_chunk = {}, .residual = {}, .relu = {}}}",
-      print_geometry(in), print_geometry(out), print_geometry(res), kernel, stride, padding, ow_block, oh_block, oc_blocks, ic_chunk,
-      residual, relu);
+      print_geometry(in), print_geometry(out), print_geometry(res), kernel, stride, padding, ow_block, oh_block,
+      oc_blocks, ic_chunk, residual, relu);
 }
 
 std::string print(const kern::WinogradCfg& c) {
   const auto& [in, out, res, tile_block, residual, relu, oc_group] = c;
-  return fmt::format("rnc::kern::WinogradCfg{{.in = {}, .out = {}, .res = {}, .tile_block = {}, .residual = {}, .relu = {}, .oc_group = {}}}",
-                     print_geometry(in), print_geometry(out), print_geometry(res), tile_block, residual, relu, oc_group);
+  return fmt::format(
+      "rnc::kern::WinogradCfg{{.in = {}, .out = {}, .res = {}, .tile_block = {}, .residual = {}, .relu = {}, .oc_group "
+      "= {}}}",
+      print_geometry(in), print_geometry(out), print_geometry(res), tile_block, residual, relu, oc_group);
 }
 
 std::string print(const kern::PoolCfg& c) {
   const auto& [in, out, kernel, stride, padding] = c;
-  return fmt::format("rnc::kern::PoolCfg{{{}, {}, {}, {}, {}}}", print_geometry(in), print_geometry(out), kernel, stride, padding);
+  return fmt::format("rnc::kern::PoolCfg{{{}, {}, {}, {}, {}}}", print_geometry(in), print_geometry(out), kernel,
+                     stride, padding);
 }
 
 std::string print(const kern::EwiseCfg& c) {
   const auto& [a, b, out, op] = c;
-  return fmt::format("rnc::kern::EwiseCfg{{{}, {}, {}, rnc::kern::Ewise::{}}}", print_geometry(a), print_geometry(b), print_geometry(out),
-                     ewise_name(op));
+  return fmt::format("rnc::kern::EwiseCfg{{{}, {}, {}, rnc::kern::Ewise::{}}}", print_geometry(a), print_geometry(b),
+                     print_geometry(out), ewise_name(op));
 }
 
 std::string print(const kern::FlatCfg& c) {
@@ -93,8 +102,10 @@ std::string print(const kern::LinearCfg& c) {
 }
 
 std::string conv_label(std::string_view label, const kern::ConvCfg& c) {
-  const std::string pixels = c.oh_block > 1 ? fmt::format("{}x{}", c.oh_block, c.ow_block) : fmt::format("{}", c.ow_block);
-  return fmt::format("{}{}x{}/s{}, {} px x {} oc", label, c.kernel, c.kernel, c.stride, pixels, c.oc_blocks * c.out.lanes);
+  const std::string pixels =
+      c.oh_block > 1 ? fmt::format("{}x{}", c.oh_block, c.ow_block) : fmt::format("{}", c.ow_block);
+  return fmt::format("{}{}x{}/s{}, {} px x {} oc", label, c.kernel, c.kernel, c.stride, pixels,
+                     c.oc_blocks * c.out.lanes);
 }
 
 }  // namespace
@@ -119,8 +130,10 @@ std::string profile_label(Kernel kernel, const KernelConfig& config) {
   const KernelInfo& info = kernel_info(kernel);
   check_invariant(info.config == config.index(), "a step whose configuration does not fit its kernel");
   if (const auto* conv = std::get_if<kern::ConvCfg>(&config)) return conv_label(info.label, *conv);
-  if (const auto* wino = std::get_if<kern::WinogradCfg>(&config)) return fmt::format("{}, {} tiles/chunk", info.label, wino->tile_block);
-  if (const auto* ewise = std::get_if<kern::EwiseCfg>(&config); ewise && ewise->op == kern::Ewise::kAffine) return "batchnorm scale+shift";
+  if (const auto* wino = std::get_if<kern::WinogradCfg>(&config))
+    return fmt::format("{}, {} tiles/chunk", info.label, wino->tile_block);
+  if (const auto* ewise = std::get_if<kern::EwiseCfg>(&config); ewise && ewise->op == kern::Ewise::kAffine)
+    return "batchnorm scale+shift";
   return std::string(info.label);
 }
 

@@ -22,8 +22,8 @@
 
 namespace rnc {
 
-using KernelConfig = std::variant<kern::ConvCfg, kern::WinogradCfg, kern::PoolCfg, kern::EwiseCfg, kern::FlatCfg, kern::ReorderCfg,
-                                  kern::LinearCfg>;
+using KernelConfig = std::variant<kern::ConvCfg, kern::WinogradCfg, kern::PoolCfg, kern::EwiseCfg, kern::FlatCfg,
+                                  kern::ReorderCfg, kern::LinearCfg>;
 
 enum class Kernel {
   kNchwToPaddedNchw,

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cmath>
 #include <map>
 #include <set>
 
@@ -31,10 +30,9 @@ std::string identifier(const std::string& name, std::set<std::string>& taken) {
   return unique;
 }
 
-
 class Lowering {
  public:
-  Lowering(const Model& m, const LowerOptions& o) : g_(m.graph), w_(m.weights), epilogues_(m.epilogues), o_(o) {}
+  Lowering(const Model& m, const LowerOptions& o) : g_(m.graph), epilogues_(m.epilogues), o_(o) { p_.folds = m.folds; }
 
   Program run() {
     p_.name = g_.name;
@@ -56,7 +54,8 @@ class Lowering {
     consumers_.assign(g_.values.size(), {});
     for (const Node& n : g_.nodes) {
       for (ValueId v : n.inputs) consumers_[static_cast<std::size_t>(v)].push_back(&n);
-      if (const Epilogue* e = epilogue_of(epilogues_, n); e && e->has_residual()) consumers_[static_cast<std::size_t>(e->residual)].push_back(&n);
+      if (const Epilogue* e = epilogue_of(epilogues_, n); e && e->has_residual())
+        consumers_[static_cast<std::size_t>(e->residual)].push_back(&n);
     }
   }
 
@@ -89,19 +88,22 @@ class Lowering {
 
   int value_buffer(ValueId v, Layout layout, std::int64_t pad) {
     const Shape& s = g_.shape(v);
-    Buffer b{g_.values[static_cast<std::size_t>(v)].name, layout, Storage::kArena, s[0], s[1], 1, 1, pad, o_.isa.lanes};
-    if (s.size() == 4) {
-      b.h = s[2];
-      b.w = s[3];
-    }
-    return add_buffer(std::move(b));
+    return add_buffer(
+        {g_.values[static_cast<std::size_t>(v)].name, layout, Storage::kArena, geometry_of(s, pad, o_.isa.lanes)});
   }
 
   int buffer_of(ValueId v) const { return buffer_of_.at(v); }
 
-  int add_tensor(std::string name, std::vector<float> data) {
-    p_.tensors.push_back({std::move(name), std::move(data), 0});
+  int add_tensor(std::string name, PackRecipe recipe) {
+    const std::int64_t floats = packed_floats(recipe);
+    p_.tensors.push_back({std::move(name), std::move(recipe), floats, 0});
     return static_cast<int>(p_.tensors.size() - 1);
+  }
+
+  // A convolution's bias slot: its bias, or zeros for one without.
+  int conv_bias(const Conv2d& c, const Node& node) {
+    const std::string name = node.weights + ".bias";
+    return add_tensor(name, PackChannels{c.bias ? name : "", c.out_channels, o_.isa.lanes});
   }
 
   // --- steps -----------------------------------------------------------------------------------
@@ -120,8 +122,7 @@ class Lowering {
   // The model input arrives as NCHW; copy it into the layout of its readers (with their halo).
   void stage_input() {
     const ValueId in = g_.input;
-    Buffer user{"input", Layout::kNchw, Storage::kUserInput, p_.input_shape[0], p_.input_shape[1], p_.input_shape[2], p_.input_shape[3], 0};
-    const int user_id = add_buffer(user);
+    const int user_id = add_buffer({"input", Layout::kNchw, Storage::kInput, geometry_of(p_.input_shape)});
     const auto& readers = consumers_[static_cast<std::size_t>(in)];
     // A network whose output is its input (a spec may say so) gets it back through the blocked layout.
     stem_input_ = p_.input_shape[1] <= kMaxStemChannels && !readers.empty() && in != g_.output &&
@@ -132,9 +133,11 @@ class Lowering {
     p_.buffers[static_cast<std::size_t>(staged)].name = "input.staged";
     buffer_of_[in] = staged;
     const std::string stage = g_.nodes.empty() ? "model" : g_.nodes.front().stage;
-    const kern::ReorderCfg cfg{buf(staged).blocked(), static_cast<int>(halo(in))};
+    const kern::ReorderCfg cfg{buf(staged).geometry, static_cast<int>(halo(in))};
     Step& s = add_step("stage_input", stage, stem_input_ ? Kernel::kNchwToPaddedNchw : Kernel::kNchwToBlocked, cfg);
-    s.comment = fmt::format("input {} NCHW -> {}", to_string(p_.input_shape), stem_input_ ? fmt::format("NCHW with a {}-pixel zero halo", halo(in)) : blocked_name(o_.isa.lanes));
+    s.comment =
+        fmt::format("input {} NCHW -> {}", to_string(p_.input_shape),
+                    stem_input_ ? fmt::format("NCHW with a {}-pixel zero halo", halo(in)) : blocked_name(o_.isa.lanes));
     s.in0 = user_id;
     s.out = staged;
   }
@@ -160,7 +163,8 @@ class Lowering {
 
   std::string describe(const Node& node, const std::string& fused) const {
     const std::string summary = std::visit([](const auto& op) { return op.summary(); }, node.op);
-    std::string text = fmt::format("{} {} {} -> {}", node.name, summary, to_string(g_.shape(node.inputs[0])), to_string(g_.shape(node.output)));
+    std::string text = fmt::format("{} {} {} -> {}", node.name, summary, to_string(g_.shape(node.inputs[0])),
+                                   to_string(g_.shape(node.output)));
     if (!fused.empty()) text += ", fused: " + fused;
     return text;
   }
@@ -170,7 +174,7 @@ class Lowering {
   // Winograd F(4x4,3x3) where it beats the direct kernel, unless --exact asks for direct only.
   bool use_winograd(const Conv2d& c, const Buffer& in, const Buffer& o) const {
     return !o_.exact && in.layout == Layout::kBlocked && c.kernel == 3 && c.stride == 1 && c.padding == 1 &&
-           winograd_pays(o.h, o.w, in.c, o.c, o.n, o_.isa.lanes);
+           winograd_pays(o.geometry.h, o.geometry.w, in.geometry.c, o.geometry.c, o.geometry.n, o_.isa.lanes);
   }
 
   static std::string fused_epilogue(const Conv2d& c, const Epilogue& e) {
@@ -184,15 +188,17 @@ class Lowering {
     const Buffer& o = buf(out);
     const Epilogue e = epilogue(node);
     const Buffer& res = e.has_residual() ? buf(buffer_of(e.residual)) : o;
-    const std::int64_t tiles = o.n * ((o.h + 3) / 4) * ((o.w + 3) / 4);
-    const int tile_block = choose_tile_block(tiles, (in.c + o.c + 1) / 2);
-    const int oc_group = choose_oc_group(tiles, tile_block, o.c, o_.isa.lanes);
-    const kern::WinogradCfg cfg{in.blocked(), o.blocked(), res.blocked(), tile_block, e.has_residual(), e.relu, oc_group};
+    const kern::Blocked& g = o.geometry;
+    const std::int64_t tiles = std::int64_t{g.n} * ((g.h + 3) / 4) * ((g.w + 3) / 4);
+    const int tile_block = choose_tile_block(tiles, (std::int64_t{in.geometry.c} + g.c + 1) / 2);
+    const int oc_group = choose_oc_group(tiles, tile_block, g.c, o_.isa.lanes);
+    const kern::WinogradCfg cfg{in.geometry, o.geometry, res.geometry, tile_block, e.has_residual(), e.relu, oc_group};
     Step& s = add_step(node.name, node.stage, Kernel::kConv3x3Winograd, cfg);
     s.comment = describe(node, fused_epilogue(c, e));
     s.scratch_floats = kern::winograd_scratch_floats(cfg);
-    s.weights = add_tensor(node.weights + ".weight", pack_winograd_weights(w_.at(node.weights + ".weight"), o_.isa.lanes));
-    s.bias = add_tensor(node.weights + ".bias", pack_channels(c.bias ? &w_.at(node.weights + ".bias") : nullptr, c.out_channels, o_.isa.lanes));
+    const std::string weight = node.weights + ".weight";
+    s.weights = add_tensor(weight, PackWinograd{weight, g_.params(node).front().shape, o_.isa.lanes});
+    s.bias = conv_bias(c, node);
   }
 
   void lower_op(const Conv2d& c, const Node& node, int out) {
@@ -202,32 +208,33 @@ class Lowering {
     const Epilogue e = epilogue(node);
     const Buffer& res = e.has_residual() ? buf(buffer_of(e.residual)) : buf(out);
     const Buffer& o = buf(out);
-    const ConvBlocking b = choose_conv_blocking({o.n, in.c, o.c, o.h, o.w, c.kernel, stem}, o_.isa);
-    const kern::ConvCfg cfg{.in = in.blocked(), .out = o.blocked(), .res = res.blocked(), .kernel = static_cast<int>(c.kernel),
-                            .stride = static_cast<int>(c.stride), .padding = static_cast<int>(c.padding), .ow_block = b.ow_block,
-                            .oh_block = b.oh_block, .oc_blocks = b.oc_blocks, .ic_chunk = b.ic_chunk, .residual = e.has_residual(),
+    const kern::Blocked& g = o.geometry;
+    const ConvBlocking b = choose_conv_blocking({g.n, in.geometry.c, g.c, g.h, g.w, c.kernel, stem}, o_.isa);
+    const kern::ConvCfg cfg{.in = in.geometry,
+                            .out = o.geometry,
+                            .res = res.geometry,
+                            .kernel = static_cast<int>(c.kernel),
+                            .stride = static_cast<int>(c.stride),
+                            .padding = static_cast<int>(c.padding),
+                            .ow_block = b.ow_block,
+                            .oh_block = b.oh_block,
+                            .oc_blocks = b.oc_blocks,
+                            .ic_chunk = b.ic_chunk,
+                            .residual = e.has_residual(),
                             .relu = e.relu};
     Step& s = add_step(node.name, node.stage, stem ? Kernel::kConvNchwIn : Kernel::kConvBlocked, cfg);
     s.comment = describe(node, fused_epilogue(c, e));
-    const Tensor& weight = w_.at(node.weights + ".weight");
-    const int lanes = o_.isa.lanes;
-    s.weights = add_tensor(node.weights + ".weight",
-                           stem ? pack_conv_nchw_in(weight, b.oc_blocks, lanes) : pack_conv_blocked(weight, b.oc_blocks, lanes));
-    s.bias = add_tensor(node.weights + ".bias", pack_channels(c.bias ? &w_.at(node.weights + ".bias") : nullptr, c.out_channels, lanes));
+    const std::string weight = node.weights + ".weight";
+    s.weights = add_tensor(weight, PackConv{weight, g_.params(node).front().shape, b.oc_blocks, o_.isa.lanes, stem});
+    s.bias = conv_bias(c, node);
   }
 
   void lower_op(const BatchNorm2d& bn, const Node& node, int out) {
     const std::int64_t channels = g_.shape(node.output)[1];
-    Tensor scale(Shape{channels}), shift(Shape{channels});
     const std::string& p = node.weights;
-    for (std::size_t c = 0; c < static_cast<std::size_t>(channels); ++c) {
-      const double s = double(w_.at(p + ".weight").data[c]) / std::sqrt(double(w_.at(p + ".running_var").data[c]) + bn.eps);
-      scale.data[c] = static_cast<float>(s);
-      shift.data[c] = static_cast<float>(double(w_.at(p + ".bias").data[c]) - double(w_.at(p + ".running_mean").data[c]) * s);
-    }
     Step& s = ewise(node, out, kern::Ewise::kAffine);
-    s.weights = add_tensor(p + ".scale", pack_channels(&scale, channels, o_.isa.lanes));
-    s.bias = add_tensor(p + ".shift", pack_channels(&shift, channels, o_.isa.lanes));
+    s.weights = add_tensor(p + ".scale", PackBatchnorm{p, bn.eps, false, channels, o_.isa.lanes});
+    s.bias = add_tensor(p + ".shift", PackBatchnorm{p, bn.eps, true, channels, o_.isa.lanes});
   }
 
   void lower_op(const Relu&, const Node& node, int out) { ewise(node, out, kern::Ewise::kRelu); }
@@ -236,35 +243,42 @@ class Lowering {
   Step& ewise(const Node& node, int out, kern::Ewise op) {
     const Buffer& o = buf(out);
     if (o.layout == Layout::kFlat)
-      return add_step(node.name, node.stage, Kernel::kEwiseFlat, kern::FlatCfg{static_cast<int>(o.n), static_cast<int>(o.c), op});
+      return add_step(node.name, node.stage, Kernel::kEwiseFlat, kern::FlatCfg{o.geometry.n, o.geometry.c, op});
     const Buffer& a = buf(buffer_of(node.inputs[0]));
     const Buffer& b = node.inputs.size() > 1 ? buf(buffer_of(node.inputs[1])) : a;
-    return add_step(node.name, node.stage, Kernel::kEwiseBlocked, kern::EwiseCfg{a.blocked(), b.blocked(), o.blocked(), op});
+    return add_step(node.name, node.stage, Kernel::kEwiseBlocked,
+                    kern::EwiseCfg{a.geometry, b.geometry, o.geometry, op});
   }
 
   void pool(const Node& node, int out, Kernel kernel, std::int64_t k, std::int64_t stride, std::int64_t pad) {
-    const kern::PoolCfg cfg{buf(buffer_of(node.inputs[0])).blocked(), buf(out).blocked(), static_cast<int>(k), static_cast<int>(stride),
-                            static_cast<int>(pad)};
+    const kern::PoolCfg cfg{buf(buffer_of(node.inputs[0])).geometry, buf(out).geometry, static_cast<int>(k),
+                            static_cast<int>(stride), static_cast<int>(pad)};
     add_step(node.name, node.stage, kernel, cfg);
   }
 
-  void lower_op(const MaxPool2d& p, const Node& node, int out) { pool(node, out, Kernel::kMaxpoolBlocked, p.kernel, p.stride, p.padding); }
-  void lower_op(const AvgPool2d& p, const Node& node, int out) { pool(node, out, Kernel::kAvgpoolBlocked, p.kernel, p.stride, p.padding); }
-  void lower_op(const GlobalAvgPool&, const Node& node, int out) { pool(node, out, Kernel::kGlobalAvgpoolBlocked, 0, 1, 0); }
+  void lower_op(const MaxPool2d& p, const Node& node, int out) {
+    pool(node, out, Kernel::kMaxpoolBlocked, p.kernel, p.stride, p.padding);
+  }
+  void lower_op(const AvgPool2d& p, const Node& node, int out) {
+    pool(node, out, Kernel::kAvgpoolBlocked, p.kernel, p.stride, p.padding);
+  }
+  void lower_op(const GlobalAvgPool&, const Node& node, int out) {
+    pool(node, out, Kernel::kGlobalAvgpoolBlocked, 0, 1, 0);
+  }
 
   void lower_op(const Flatten&, const Node& node, int) {
-    add_step(node.name, node.stage, Kernel::kBlockedToNchw, kern::ReorderCfg{buf(buffer_of(node.inputs[0])).blocked(), 0});
+    add_step(node.name, node.stage, Kernel::kBlockedToNchw,
+             kern::ReorderCfg{buf(buffer_of(node.inputs[0])).geometry, 0});
   }
 
   void lower_op(const Linear& l, const Node& node, int out) {
     const Buffer& o = buf(out);
     const std::int64_t in_features = g_.shape(node.inputs[0])[1];
     Step& s = add_step(node.name, node.stage, Kernel::kLinear,
-                       kern::LinearCfg{static_cast<int>(o.n), static_cast<int>(in_features), static_cast<int>(o.c)});
-    s.weights = add_tensor(node.weights + ".weight", w_.at(node.weights + ".weight").data);
-    std::vector<float> bias(static_cast<std::size_t>(l.out_features), 0.0f);
-    if (l.bias) bias = w_.at(node.weights + ".bias").data;
-    s.bias = add_tensor(node.weights + ".bias", std::move(bias));
+                       kern::LinearCfg{o.geometry.n, static_cast<int>(in_features), o.geometry.c});
+    const std::string weight = node.weights + ".weight", bias = node.weights + ".bias";
+    s.weights = add_tensor(weight, PackCopy{weight, l.out_features * in_features});
+    s.bias = add_tensor(bias, PackCopy{l.bias ? bias : "", l.out_features});
   }
 
   // The caller's output is NCHW ([N,C,H,W]) or [N,F]: flat results are written there directly,
@@ -273,14 +287,15 @@ class Lowering {
     const int result = buffer_of(g_.output);
     Buffer& r = p_.buffers[static_cast<std::size_t>(result)];
     if (r.layout == Layout::kFlat && r.storage == Storage::kArena && g_.output != g_.input) {
-      r.storage = Storage::kUserOutput;
+      r.storage = Storage::kOutput;
       return;
     }
     check_invariant(r.layout == Layout::kBlocked, "a network output that is neither flat nor blocked");
-    Buffer user{"output", Layout::kNchw, Storage::kUserOutput, r.n, r.c, r.h, r.w, 0};
-    const kern::ReorderCfg cfg{r.blocked(), 0};
+    const Buffer user{"output", Layout::kNchw, Storage::kOutput, geometry_of(p_.output_shape)};
+    const kern::ReorderCfg cfg{r.geometry, 0};
     const std::string stage = g_.nodes.empty() ? "model" : g_.nodes.back().stage;
-    const std::string comment = fmt::format("output {} {} -> NCHW", to_string(p_.output_shape), blocked_name(r.lanes));
+    const std::string comment =
+        fmt::format("output {} {} -> NCHW", to_string(p_.output_shape), blocked_name(r.geometry.lanes));
     const int user_id = add_buffer(user);  // may reallocate the buffers: `r` is not used after it
     Step& s = add_step("write_output", stage, Kernel::kBlockedToNchw, cfg);
     s.comment = comment;
@@ -310,14 +325,13 @@ class Lowering {
     std::int64_t offset = 0;
     for (PackedTensor& t : p_.tensors) {
       t.offset = offset;
-      offset += (static_cast<std::int64_t>(t.data.size()) + kAlignFloats - 1) / kAlignFloats * kAlignFloats;
+      offset += (t.floats + kAlignFloats - 1) / kAlignFloats * kAlignFloats;
     }
     p_.payload_floats = offset;
     for (const Step& s : p_.steps) p_.scratch_floats = std::max(p_.scratch_floats, s.scratch_floats);
   }
 
   const Graph& g_;
-  const WeightMap& w_;
   const Epilogues& epilogues_;
   const LowerOptions& o_;
   Program p_;
@@ -332,19 +346,29 @@ class Lowering {
 Program lower(const Model& model, const LowerOptions& options) { return Lowering(model, options).run(); }
 
 std::int64_t Buffer::floats() const {
+  const kern::Blocked& g = geometry;
+  const std::int64_t n = g.n, c = g.c, pixels = std::int64_t{g.h} * g.w, padded = std::int64_t{g.hp()} * g.wp();
   switch (layout) {
-    case Layout::kBlocked: return n * round_up_channels(c, lanes) * (h + 2 * pad) * (w + 2 * pad);
-    case Layout::kPaddedNchw: return n * c * (h + 2 * pad) * (w + 2 * pad);
-    case Layout::kNchw: return n * c * h * w;
-    case Layout::kFlat: return n * c;
+    case Layout::kBlocked:
+      return n * round_up_channels(c, g.lanes) * padded;
+    case Layout::kPaddedNchw:
+      return n * c * padded;
+    case Layout::kNchw:
+      return n * c * pixels;
+    case Layout::kFlat:
+      return n * c;
   }
   return 0;
 }
 
-Shape Buffer::logical_shape() const { return layout == Layout::kFlat ? Shape{n, c} : Shape{n, c, h, w}; }
+Shape Buffer::logical_shape() const {
+  const kern::Blocked& g = geometry;
+  return layout == Layout::kFlat ? Shape{g.n, g.c} : Shape{g.n, g.c, g.h, g.w};
+}
 
-kern::Blocked Buffer::blocked() const {
-  return {static_cast<int>(n), static_cast<int>(c), static_cast<int>(h), static_cast<int>(w), static_cast<int>(pad), lanes};
+kern::Blocked geometry_of(const Shape& shape, std::int64_t pad, int lanes) {
+  const auto dim = [&](std::size_t i) { return i < shape.size() ? static_cast<int>(shape[i]) : 1; };
+  return {dim(0), dim(1), dim(2), dim(3), static_cast<int>(pad), lanes};
 }
 
 std::string blocked_name(int lanes) { return fmt::format("NCHW{}c", lanes); }

@@ -1,5 +1,6 @@
-// Lowering: chooses every value's layout and storage, one kernel (with its constexpr
-// configuration) per node, packs the weights each kernel reads and plans the arena.
+// Lowering, the weight-free plan: chooses every value's layout and storage, one kernel (with its
+// constexpr configuration) per node and how to pack the weights each kernel reads (recipes and
+// sizes; codegen/pack_weights.hpp packs them), and plans the arena and the blob.
 #pragma once
 
 #include <string>

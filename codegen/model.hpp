@@ -1,17 +1,28 @@
-// What the codegen passes transform: the graph together with its (possibly rewritten) weights and
-// the epilogues fused into its convolutions (codegen/epilogue.hpp).
+// What the codegen passes transform: the graph with the back end's decisions beside it, the
+// epilogues fused into its convolutions (codegen/epilogue.hpp) and the batchnorms folded into
+// them. No weights: the passes decide from shapes alone, and the folds are applied to the
+// weights when they are packed (codegen/pack_weights.hpp).
 #pragma once
+
+#include <string>
+#include <vector>
 
 #include "codegen/epilogue.hpp"
 #include "dsl/ir/graph.hpp"
-#include "dsl/weights.hpp"
 
 namespace rnc {
 
+// A batchnorm folded into the convolution before it (state_dict prefixes of both).
+struct BatchnormFold {
+  std::string conv, norm;
+  double eps = 0;
+  bool conv_had_bias = false;
+};
+
 struct Model {
   Graph graph;
-  WeightMap weights;
-  Epilogues epilogues;  // set by fuse_epilogues
+  Epilogues epilogues;               // set by fuse_epilogues
+  std::vector<BatchnormFold> folds;  // set by fold_batchnorm, in order
 };
 
 // Readers of each value: the graph's (the output counts as one) and the fused residual adds'.

@@ -26,7 +26,9 @@ std::vector<float> pack(const PackConv& r, const WeightMap& w) {
   return r.nchw_in ? pack_conv_nchw_in(weight, r.oc_blocks, r.lanes) : pack_conv_blocked(weight, r.oc_blocks, r.lanes);
 }
 
-std::vector<float> pack(const PackWinograd& r, const WeightMap& w) { return pack_winograd_weights(w.at(r.weight), r.lanes); }
+std::vector<float> pack(const PackWinograd& r, const WeightMap& w) {
+  return pack_winograd_weights(w.at(r.weight), r.lanes);
+}
 
 std::vector<float> pack(const PackChannels& r, const WeightMap& w) {
   return pack_channels(r.values.empty() ? nullptr : &w.at(r.values), r.channels, r.lanes);
@@ -34,8 +36,8 @@ std::vector<float> pack(const PackChannels& r, const WeightMap& w) {
 
 std::vector<float> pack(const PackBatchnorm& r, const WeightMap& w) {
   Tensor values(Shape{r.channels});
-  const auto& [gamma, beta, mean, var] = std::tie(w.at(r.prefix + ".weight"), w.at(r.prefix + ".bias"), w.at(r.prefix + ".running_mean"),
-                                                  w.at(r.prefix + ".running_var"));
+  const auto& [gamma, beta, mean, var] = std::tie(w.at(r.prefix + ".weight"), w.at(r.prefix + ".bias"),
+                                                  w.at(r.prefix + ".running_mean"), w.at(r.prefix + ".running_var"));
   for (std::size_t c = 0; c < static_cast<std::size_t>(r.channels); ++c) {
     const double scale = double(gamma.data[c]) / std::sqrt(double(var.data[c]) + r.eps);
     values.data[c] = static_cast<float>(r.shift ? double(beta.data[c]) - double(mean.data[c]) * scale : scale);
@@ -51,7 +53,8 @@ std::vector<float> pack(const PackCopy& r, const WeightMap& w) {
 
 std::vector<float> pack_conv_blocked(const Tensor& w, int oc_blocks, int lanes) {
   const std::int64_t oc_n = w.shape[0], ic_n = w.shape[1], k = w.shape[2], L = lanes;
-  const std::int64_t ocb = round_up_channels(oc_n, lanes) / L, icb = round_up_channels(ic_n, lanes) / L, group = oc_blocks * L;
+  const std::int64_t ocb = round_up_channels(oc_n, lanes) / L, icb = round_up_channels(ic_n, lanes) / L,
+                     group = oc_blocks * L;
   std::vector<float> out(static_cast<std::size_t>(ocb * icb * k * k * L * L), 0.0f);
   for (std::int64_t oc = 0; oc < oc_n; ++oc)
     for (std::int64_t ic = 0; ic < ic_n; ++ic)
@@ -110,7 +113,8 @@ std::vector<std::vector<float>> pack_weights(const Program& program, const Weigh
   std::vector<std::vector<float>> packed;
   for (const PackedTensor& t : program.tensors) {
     packed.push_back(pack_tensor(t.recipe, folded));
-    check_invariant(static_cast<std::int64_t>(packed.back().size()) == t.floats, "packed tensor " + t.name + " is not the planned size");
+    check_invariant(static_cast<std::int64_t>(packed.back().size()) == t.floats,
+                    "packed tensor " + t.name + " is not the planned size");
   }
   return packed;
 }

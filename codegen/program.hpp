@@ -1,5 +1,6 @@
-// The lowered program: what the emitter prints. Buffers (activations with a concrete layout and
-// storage), steps (one kernel call each, in execution order) and packed weight tensors.
+// The lowered program, planned without weights: what the emitter prints. Buffers (activations
+// with a concrete layout and storage), steps (one kernel call each, in execution order) and the
+// packed weight tensors' recipes and places (pack_weights() makes their data).
 #pragma once
 
 #include <cstdint>
@@ -7,12 +8,17 @@
 #include <vector>
 
 #include "codegen/kernel_configs.hpp"
+#include "codegen/model.hpp"
+#include "codegen/pack_weights.hpp"
 #include "dsl/ir/shape.hpp"
+#include "runtime/layer_plan.hpp"
 
 namespace rnc {
 
-enum class Layout { kNchw, kPaddedNchw, kBlocked, kFlat };
-enum class Storage { kUserInput, kUserOutput, kArena };
+// How a buffer is laid out and where it lives: the runtime's own enums, which the generated dump
+// table spells (runtime/layer_plan.hpp), so codegen and runtime cannot disagree on their order.
+using Layout = rt::DumpLayout;   // kNchw, kPaddedNchw, kBlocked (NCHW<lanes>c), kFlat ([N, F])
+using Storage = rt::DumpSource;  // kInput, kOutput (the caller's), kArena
 
 inline constexpr std::int64_t kAlignFloats = 16;  // 64-byte alignment, in floats
 
@@ -26,28 +32,35 @@ struct VectorIsa {
 };
 
 // Channels rounded up to whole blocks of `lanes`.
-constexpr std::int64_t round_up_channels(std::int64_t channels, int lanes) { return (channels + lanes - 1) / lanes * lanes; }
+constexpr std::int64_t round_up_channels(std::int64_t channels, int lanes) {
+  return (channels + lanes - 1) / lanes * lanes;
+}
 
 struct Buffer {
   std::string name;  // value it holds (for comments and the memory map)
   Layout layout = Layout::kBlocked;
   Storage storage = Storage::kArena;
-  std::int64_t n = 0, c = 0, h = 1, w = 1, pad = 0;  // flat: c = features
-  int lanes = 16;                                   // kBlocked: channels per block
-  int first_step = -1, last_step = -1;              // liveness, in step indices
-  std::int64_t offset = -1;                         // in floats, kArena only
+  // What the kernels take: n, c, h, w, the halo pad and the lanes (channels per block of
+  // kBlocked; the default for the caller's NCHW buffers). Flat: c = features, h = w = 1.
+  kern::Blocked geometry{0, 0, 1, 1, 0};
+  int first_step = -1, last_step = -1;  // liveness, in step indices
+  std::int64_t offset = -1;             // in floats, kArena only
 
   std::int64_t floats() const;
   Shape logical_shape() const;
-  kern::Blocked blocked() const;  // the geometry the kernels take
 };
+
+// The geometry of a value of `shape` ([N, C, H, W], or [N, F] as c = F, h = w = 1).
+kern::Blocked geometry_of(const Shape& shape, std::int64_t pad = 0, int lanes = kern::kDefaultLanes);
 
 // "NCHW16c", "NCHW8c": the blocked layout's name in comments and the memory map.
 std::string blocked_name(int lanes);
 
+// A tensor of the weights blob as planned: its data comes later, from pack_weights().
 struct PackedTensor {
   std::string name;  // state_dict-style name, e.g. "2.0.conv1.weight" (packed for its kernel)
-  std::vector<float> data;
+  PackRecipe recipe;
+  std::int64_t floats = 0;  // packed_floats(recipe)
   std::int64_t offset = 0;  // in floats from the payload start, 64-byte aligned
 };
 
@@ -59,11 +72,11 @@ struct Step {
   std::string stage;     // which source file it goes to
   std::string comment;   // op, shapes and fused epilogue
   Kernel kernel = Kernel::kLinear;
-  KernelConfig config;                 // must be the alternative kernel_info(kernel).config names
-  int in0 = -1, in1 = -1, out = -1;    // buffer ids; in1: the residual or second add operand
-  int weights = -1;                    // packed tensor id (w0): the weights, or a batchnorm's scale
-  int bias = -1;                       // packed tensor id (w1): the bias, or a batchnorm's shift
-  std::int64_t scratch_floats = 0;     // private scratch each part needs
+  KernelConfig config;               // must be the alternative kernel_info(kernel).config names
+  int in0 = -1, in1 = -1, out = -1;  // buffer ids; in1: the residual or second add operand
+  int weights = -1;                  // packed tensor id (w0): the weights, or a batchnorm's scale
+  int bias = -1;                     // packed tensor id (w1): the bias, or a batchnorm's shift
+  std::int64_t scratch_floats = 0;   // private scratch each part needs
   double flops = 0;
 
   std::string algorithm() const { return profile_label(kernel, config); }  // shown by --profile
@@ -75,7 +88,8 @@ struct Program {
   std::vector<Buffer> buffers;
   std::vector<Step> steps;
   std::vector<PackedTensor> tensors;
-  std::vector<std::string> stages;  // stage names in order (one source file each)
+  std::vector<BatchnormFold> folds;  // applied to the weights before packing
+  std::vector<std::string> stages;   // stage names in order (one source file each)
   std::int64_t arena_floats = 0;
   std::int64_t arena_lower_bound_floats = 0;
   std::int64_t payload_floats = 0;

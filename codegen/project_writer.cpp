@@ -156,8 +156,10 @@ void write_files(const CompiledProject& project, const fs::path& staging, FileOp
   files[project.program.name + ".weights"] = {reinterpret_cast<const char*>(project.blob.data()), project.blob.size()};
   const std::string manifest = manifest_text(files);
   files[std::string(kManifestName)] = manifest;
-  for (const auto& [path, data] : files)
-    attempt("writing " + (staging / path).string(), [&] { ops.write_file(staging / path, data); });
+  for (const auto& file : files) {  // not a structured binding: clang 14 cannot capture one
+    const fs::path target = staging / file.first;
+    attempt("writing " + target.string(), [&] { ops.write_file(target, file.second); });
+  }
 }
 
 // The renames done so far while replacing a directory, to undo, last first, if a later one fails.

@@ -60,8 +60,8 @@ void AttrReader::missing(std::string_view key, std::string_view expected) {
 
 std::int64_t AttrReader::integer(std::string_view key, std::optional<std::int64_t> fallback, std::int64_t min,
                                  std::int64_t max) {
-  const std::string expected = max == kMaxDim ? fmt::format("an integer >= {}", min)
-                                              : fmt::format("an integer in [{}, {}]", min, max);
+  const std::string expected =
+      max == kMaxDim ? fmt::format("an integer >= {}", min) : fmt::format("an integer in [{}, {}]", min, max);
   const SpecValue* v = find(key);
   if (!v) {
     if (!fallback) missing(key, expected);
@@ -71,12 +71,9 @@ std::int64_t AttrReader::integer(std::string_view key, std::optional<std::int64_
   if (integer_in(x, min, max)) return x.get<std::int64_t>();
   if (x.is_number_unsigned() && x.get<std::uint64_t>() > static_cast<std::uint64_t>(max))
     bad(key, fmt::format("expected an integer in [{}, {}], found {} (too large)", min, max, x.dump()));
-  else if (x.is_number_integer())
-    bad(key, fmt::format("expected {}, found {}", expected, x.get<std::int64_t>()));
-  else if (x.is_number_float())
-    bad(key, fmt::format("expected {}, found the non-integer {}", expected, x.dump()));
-  else
-    bad(key, fmt::format("expected {}, found {}", expected, describe(*v)));
+  else if (x.is_number_integer()) bad(key, fmt::format("expected {}, found {}", expected, x.get<std::int64_t>()));
+  else if (x.is_number_float()) bad(key, fmt::format("expected {}, found the non-integer {}", expected, x.dump()));
+  else bad(key, fmt::format("expected {}, found {}", expected, describe(*v)));
   return fallback.value_or(min);
 }
 

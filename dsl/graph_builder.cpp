@@ -12,7 +12,8 @@ ValueId GraphBuilder::set_input(Shape shape) {
 
 void GraphBuilder::define(const std::string& name, ValueId id, const Location& where) {
   auto [it, inserted] = names_.emplace(name, id);
-  if (!inserted) diags_.error(where, fmt::format("duplicate name \"{}\": every stage and layer name must be unique", name));
+  if (!inserted)
+    diags_.error(where, fmt::format("duplicate name \"{}\": every stage and layer name must be unique", name));
 }
 
 ValueId GraphBuilder::lookup(const std::string& name, const Location& where) {

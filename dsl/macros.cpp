@@ -78,11 +78,14 @@ const MacroEntry kMacros[] = {
 };
 
 const MacroEntry* find_macro(std::string_view name) {
-  const auto it = std::find_if(std::begin(kMacros), std::end(kMacros), [&](const MacroEntry& m) { return m.name == name; });
+  const auto it =
+      std::find_if(std::begin(kMacros), std::end(kMacros), [&](const MacroEntry& m) { return m.name == name; });
   return it == std::end(kMacros) ? nullptr : &*it;
 }
 
-ValueId expand(GraphBuilder& b, const ResidualAttrs& r, ValueId x, const MacroSite& s) { return expand_residual(b, r, x, s); }
+ValueId expand(GraphBuilder& b, const ResidualAttrs& r, ValueId x, const MacroSite& s) {
+  return expand_residual(b, r, x, s);
+}
 ValueId expand(GraphBuilder& b, const ResnetBlockAttrs& r, ValueId x, const MacroSite& s) {
   return expand_resnet_block(b, r, x, s);
 }

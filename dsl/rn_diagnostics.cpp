@@ -37,7 +37,8 @@ std::string with_source_line(std::string_view text, const Location& where, const
 
 std::string format_with_source(const Diagnostics& diags, std::string_view text, const std::string& file) {
   std::vector<Diagnostic> items = diags.items();
-  for (const Diagnostic& d : items) check_invariant(d.where.has_line(), "a .rn diagnostic without a line:column: " + d.what);
+  for (const Diagnostic& d : items)
+    check_invariant(d.where.has_line(), "a .rn diagnostic without a line:column: " + d.what);
   std::stable_sort(items.begin(), items.end(), [](const Diagnostic& a, const Diagnostic& b) {
     return std::pair(a.where.line(), a.where.column()) < std::pair(b.where.line(), b.where.column());
   });

@@ -113,8 +113,9 @@ class Lexer {
     if (c == '-' || is_digit(c)) return number(where, begin);
     if (c == '"') return string(where, begin);
     if (c == '@') return weights(where, begin);
-    static constexpr std::pair<char, Tok> kPunctuation[] = {{'(', Tok::lparen},   {')', Tok::rparen}, {'[', Tok::lbracket},
-                                                            {']', Tok::rbracket}, {',', Tok::comma},  {'=', Tok::equals}};
+    static constexpr std::pair<char, Tok> kPunctuation[] = {{'(', Tok::lparen},   {')', Tok::rparen},
+                                                            {'[', Tok::lbracket}, {']', Tok::rbracket},
+                                                            {',', Tok::comma},    {'=', Tok::equals}};
     for (const auto& [ch, kind] : kPunctuation)
       if (c == ch) {
         advance();
@@ -127,11 +128,15 @@ class Lexer {
   // JSON's number syntax, so a number means in .rn what it means in JSON.
   Token number(const Location& where, std::size_t begin) {
     if (peek() == '-') advance();
-    while (!at_end() && (is_word_char(peek()) || ((peek() == '+' || peek() == '-') && (text_[i_ - 1] == 'e' || text_[i_ - 1] == 'E'))))
+    while (!at_end() && (is_word_char(peek()) ||
+                         ((peek() == '+' || peek() == '-') && (text_[i_ - 1] == 'e' || text_[i_ - 1] == 'E'))))
       advance();
     Token t = make(Tok::number, where, begin);
     if (!is_json_number(t.text))
-      return invalid(where, begin, fmt::format("invalid number \"{}\" (expected an integer like 64 or -1, or a number like 1e-5 or 0.5)", t.text));
+      return invalid(
+          where, begin,
+          fmt::format("invalid number \"{}\" (expected an integer like 64 or -1, or a number like 1e-5 or 0.5)",
+                      t.text));
     try {
       t.value = nlohmann::json::parse(t.text);
     } catch (const nlohmann::json::exception&) {
@@ -146,13 +151,15 @@ class Lexer {
       if (peek() == '\\' && i_ + 1 < text_.size() && text_[i_ + 1] != '\n') advance();
       advance();
     }
-    if (at_end() || peek() != '"') return invalid(where, begin, "unterminated string (a string ends with '\"' on the same line)");
+    if (at_end() || peek() != '"')
+      return invalid(where, begin, "unterminated string (a string ends with '\"' on the same line)");
     advance();
     Token t = make(Tok::string, where, begin);
     try {
       t.value = nlohmann::json::parse(t.text);  // JSON's escapes and UTF-8 rules
     } catch (const nlohmann::json::exception&) {
-      return invalid(where, begin, fmt::format("invalid string {} (escapes are JSON's: \\\" \\\\ \\n \\t \\uXXXX)", t.text));
+      return invalid(where, begin,
+                     fmt::format("invalid string {} (escapes are JSON's: \\\" \\\\ \\n \\t \\uXXXX)", t.text));
     }
     return t;
   }
@@ -168,7 +175,8 @@ class Lexer {
     }
     const std::size_t prefix = i_;
     while (!at_end() && is_prefix_char(peek())) advance();
-    if (i_ == prefix) return invalid(where, begin, "expected a state_dict prefix after '@' (e.g. @0.0 or @\"layer 1\")");
+    if (i_ == prefix)
+      return invalid(where, begin, "expected a state_dict prefix after '@' (e.g. @0.0 or @\"layer 1\")");
     Token t = make(Tok::weights, where, begin);
     t.value = std::string(text_.substr(prefix, i_ - prefix));
     return t;

@@ -13,7 +13,21 @@
 
 namespace rnc::rn {
 
-enum class Tok { word, string, number, weights, lparen, rparen, lbracket, rbracket, comma, equals, arrow, invalid, end };
+enum class Tok {
+  word,
+  string,
+  number,
+  weights,
+  lparen,
+  rparen,
+  lbracket,
+  rbracket,
+  comma,
+  equals,
+  arrow,
+  invalid,
+  end
+};
 
 struct Token {
   Tok kind = Tok::end;

@@ -20,9 +20,12 @@ struct SyntaxError {
 
 std::string describe(const Token& t) {
   switch (t.kind) {
-    case Tok::end: return "the end of the file";
-    case Tok::string: return fmt::format("the string {}", t.text);
-    default: return fmt::format("'{}'", t.text);
+    case Tok::end:
+      return "the end of the file";
+    case Tok::string:
+      return fmt::format("the string {}", t.text);
+    default:
+      return fmt::format("'{}'", t.text);
   }
 }
 
@@ -106,9 +109,10 @@ class Parser {
   SpecValue run() {
     while (!at(Tok::end)) {
       if (!statement_starts()) {
-        error_here(fmt::format("expected a statement (NAME = layers, network NAME, input [N, C, H, W] or output "
-                               "NAME), found {}",
-                               describe(peek())));
+        error_here(
+            fmt::format("expected a statement (NAME = layers, network NAME, input [N, C, H, W] or output "
+                        "NAME), found {}",
+                        describe(peek())));
         take();
         skip_to_statement();
         continue;
@@ -207,7 +211,8 @@ class Parser {
   void stage() {
     const Token& name = take();
     SpecValue stage = SpecValue::object_at(name.where);
-    stage.add("name", SpecValue::scalar_at(name.kind == Tok::string ? name.value : nlohmann::json(name.text), name.where));
+    stage.add("name",
+              SpecValue::scalar_at(name.kind == Tok::string ? name.value : nlohmann::json(name.text), name.where));
     const Token& equals = take();
     try {
       if (at(Tok::arrow, 1) && !at(Tok::lbracket)) {
@@ -231,7 +236,8 @@ class Parser {
     while (bracketed ? !at(Tok::rbracket) && !layers_end() : !layers_end()) layers.push_back(layer());
     if (bracketed) {
       if (!at(Tok::rbracket))
-        fail(peek(), fmt::format("expected ']' to close the layer list opened at {}, found {}", open.to_string(), describe(peek())));
+        fail(peek(), fmt::format("expected ']' to close the layer list opened at {}, found {}", open.to_string(),
+                                 describe(peek())));
       take();
     } else if (layers.empty()) {
       fail(peek(), fmt::format("expected a layer after '=' (e.g. conv(64, k=3)@0.0 relu), found {}", describe(peek())));
@@ -257,7 +263,8 @@ class Parser {
     bool broken = false;
     try {
       if (op.kind != Tok::word && op.kind != Tok::string)
-        fail(op, fmt::format("expected a layer (an op such as conv, bn, relu or resnet_block), found {}", describe(op)));
+        fail(op,
+             fmt::format("expected a layer (an op such as conv, bn, relu or resnet_block), found {}", describe(op)));
       take();
       op_name = op.kind == Tok::word ? op_from_alias(op.text) : op.value.get<std::string>();
       parts.set_op(op.where);
@@ -360,9 +367,10 @@ class Parser {
     const auto& positional = positional_keys(op);
     if (keyword_seen) fail(t, "a positional argument follows a keyword argument (write it as key=value)");
     if (next_positional >= positional.size())
-      fail(t, positional.empty() ? fmt::format("{} takes no positional arguments (write key=value)", op)
-                                 : fmt::format("{} takes at most {} positional argument(s) ({}); write the others as key=value",
-                                               op, positional.size(), join(positional)));
+      fail(t, positional.empty()
+                  ? fmt::format("{} takes no positional arguments (write key=value)", op)
+                  : fmt::format("{} takes at most {} positional argument(s) ({}); write the others as key=value", op,
+                                positional.size(), join(positional)));
     const std::string key(positional[next_positional++]);
     parts.set_arg(key, value(0));
   }
@@ -387,10 +395,16 @@ class Parser {
     const Token& t = peek();
     switch (t.kind) {
       case Tok::number:
-      case Tok::string: take(); return SpecValue::scalar_at(t.value, t.where);
-      case Tok::word: take(); return SpecValue::scalar_at(word_value(t.text), t.where);
-      case Tok::lbracket: return list(depth);
-      default: fail(t, fmt::format("expected a value (a number, a name, a \"string\" or a [list]), found {}", describe(t)));
+      case Tok::string:
+        take();
+        return SpecValue::scalar_at(t.value, t.where);
+      case Tok::word:
+        take();
+        return SpecValue::scalar_at(word_value(t.text), t.where);
+      case Tok::lbracket:
+        return list(depth);
+      default:
+        fail(t, fmt::format("expected a value (a number, a name, a \"string\" or a [list]), found {}", describe(t)));
     }
   }
 

@@ -65,7 +65,8 @@ struct Entry {
 std::optional<Entry> parse_entry(const std::string& name, const json& v, std::uint64_t data_bytes, Diagnostics& diags) {
   const std::string where = "tensor \"" + name + "\"";
   if (!v.is_object() || !v.contains("dtype") || !v.contains("shape") || !v.contains("data_offsets") ||
-      !v["dtype"].is_string() || !v["shape"].is_array() || !v["data_offsets"].is_array() || v["data_offsets"].size() != 2) {
+      !v["dtype"].is_string() || !v["shape"].is_array() || !v["data_offsets"].is_array() ||
+      v["data_offsets"].size() != 2) {
     diags.error(where, "expected {\"dtype\": string, \"shape\": [ints], \"data_offsets\": [begin, end]}");
     return std::nullopt;
   }
@@ -91,14 +92,16 @@ std::optional<Entry> parse_entry(const std::string& name, const json& v, std::ui
   } else if (!count) {
     diags.error(where, fmt::format("shape {} has too many elements", to_string(e.shape)));
   } else if (e.begin > e.end) {
-    diags.error(where, fmt::format("data_offsets [{}, {}] end before they begin; expected [begin, end] with begin <= end",
-                                   e.begin, e.end));
+    diags.error(where,
+                fmt::format("data_offsets [{}, {}] end before they begin; expected [begin, end] with begin <= end",
+                            e.begin, e.end));
   } else if (e.end > data_bytes) {
     diags.error(where, fmt::format("data_offsets [{}, {}] lie outside the {} data bytes of the file", e.begin, e.end,
                                    data_bytes));
   } else if (e.end - e.begin != static_cast<std::uint64_t>(*count) * elem) {
-    diags.error(where, fmt::format("data_offsets [{}, {}] hold {} bytes, but {} {} needs {}", e.begin, e.end,
-                                   e.end - e.begin, e.dtype, to_string(e.shape), static_cast<std::uint64_t>(*count) * elem));
+    diags.error(where,
+                fmt::format("data_offsets [{}, {}] hold {} bytes, but {} {} needs {}", e.begin, e.end, e.end - e.begin,
+                            e.dtype, to_string(e.shape), static_cast<std::uint64_t>(*count) * elem));
   } else {
     return e;
   }
@@ -113,8 +116,8 @@ void check_overlaps(std::vector<Entry>& entries, Diagnostics& diags) {
   for (const Entry& e : entries) {
     if (e.end == e.begin) continue;
     if (furthest && e.begin < furthest->end)
-      diags.error("tensor \"" + e.name + "\"", fmt::format("data [{}, {}] overlaps tensor \"{}\" [{}, {}]", e.begin, e.end,
-                                                           furthest->name, furthest->begin, furthest->end));
+      diags.error("tensor \"" + e.name + "\"", fmt::format("data [{}, {}] overlaps tensor \"{}\" [{}, {}]", e.begin,
+                                                           e.end, furthest->name, furthest->begin, furthest->end));
     if (!furthest || e.end > furthest->end) furthest = &e;
   }
 }
@@ -140,7 +143,9 @@ class SafetensorsFile {
     std::string bytes(count, '\0');
     in_.seekg(static_cast<std::streamoff>(offset));
     in_.read(bytes.data(), static_cast<std::streamsize>(count));
-    if (!in_) throw CompileError(fmt::format("{}: cannot read {} bytes at offset {} (was the file changed?)", path_, count, offset));
+    if (!in_)
+      throw CompileError(
+          fmt::format("{}: cannot read {} bytes at offset {} (was the file changed?)", path_, count, offset));
     return bytes;
   }
 
@@ -152,13 +157,15 @@ class SafetensorsFile {
 
 json read_header(SafetensorsFile& file, const std::string& path, std::uint64_t& header_len) {
   if (file.size() < 8)
-    throw CompileError(fmt::format("{}: not a safetensors file: {} bytes, shorter than the 8-byte header length", path, file.size()));
+    throw CompileError(
+        fmt::format("{}: not a safetensors file: {} bytes, shorter than the 8-byte header length", path, file.size()));
   const std::string length = file.read(0, 8);
   std::memcpy(&header_len, length.data(), 8);
   if (header_len > kMaxHeaderBytes || header_len > file.size() - 8)
-    throw CompileError(fmt::format("{}: header length {} runs past the end of the file ({} bytes) or exceeds {} bytes; "
-                                   "the file is truncated or not safetensors",
-                                   path, header_len, file.size(), kMaxHeaderBytes));
+    throw CompileError(
+        fmt::format("{}: header length {} runs past the end of the file ({} bytes) or exceeds {} bytes; "
+                    "the file is truncated or not safetensors",
+                    path, header_len, file.size(), kMaxHeaderBytes));
   const std::string text = file.read(8, header_len);
   json header;
   try {
@@ -166,7 +173,8 @@ json read_header(SafetensorsFile& file, const std::string& path, std::uint64_t& 
   } catch (const json::exception& e) {  // parse_error, or out_of_range for a number beyond double
     throw CompileError(fmt::format("{}: the header is not valid JSON ({})", path, e.what()));
   }
-  if (!header.is_object()) throw CompileError(fmt::format("{}: the header must be a JSON object, got {}", path, header.type_name()));
+  if (!header.is_object())
+    throw CompileError(fmt::format("{}: the header must be a JSON object, got {}", path, header.type_name()));
   return header;
 }
 
@@ -220,7 +228,8 @@ void write_safetensors(const std::string& path, const WeightMap& weights) {
   out.write(reinterpret_cast<const char*>(&len), 8);
   out.write(text.data(), static_cast<std::streamsize>(text.size()));
   for (const auto& [name, t] : weights.tensors)
-    out.write(reinterpret_cast<const char*>(t.data.data()), static_cast<std::streamsize>(t.data.size() * sizeof(float)));
+    out.write(reinterpret_cast<const char*>(t.data.data()),
+              static_cast<std::streamsize>(t.data.size() * sizeof(float)));
   if (!out) throw CompileError(fmt::format("{}: cannot write file", path));
 }
 

@@ -28,7 +28,8 @@ std::string inline_json(const ojson& v) {
     return "[" + out + "]";
   }
   if (v.is_object()) {
-    for (const auto& [key, item] : v.items()) out += (out.empty() ? "" : ", ") + ojson(key).dump() + ": " + inline_json(item);
+    for (const auto& [key, item] : v.items())
+      out += (out.empty() ? "" : ", ") + ojson(key).dump() + ": " + inline_json(item);
     return "{" + out + "}";
   }
   return v.dump();
@@ -46,8 +47,8 @@ std::string object_with_list(const ojson& object, const std::string& list_key, c
     }
     std::string items;
     for (const ojson& item : v) {
-      const std::string text = item.is_object() && key == "stages" ? object_with_list(item, "layers", indent + "  ")
-                                                                    : inline_json(item);
+      const std::string text =
+          item.is_object() && key == "stages" ? object_with_list(item, "layers", indent + "  ") : inline_json(item);
       items += (items.empty() ? "" : ",\n") + indent + "  " + text;
     }
     out += "[\n" + items + "\n" + indent + "]";
@@ -202,7 +203,8 @@ class RnWriter {
     const std::string name = stage["name"].get<std::string>();
     std::string head = (is_bare_word(name) ? name : ojson(name).dump()) + " =";
     if (stage.contains("input")) {
-      if (stage["input"].is_array() || stage["input"].is_object()) cannot(pointer + "/input", "a stage input is one value name");
+      if (stage["input"].is_array() || stage["input"].is_object())
+        cannot(pointer + "/input", "a stage input is one value name");
       head += " " + value(stage["input"], pointer + "/input", true) + " ->";
     }
     if (stage.contains("op")) return head + " " + macro_stage(stage, pointer) + "\n";
@@ -215,7 +217,8 @@ class RnWriter {
     }
     const ojson& layers = stage["layers"];
     std::vector<std::string> texts;
-    for (std::size_t j = 0; j < layers.size(); ++j) texts.push_back(layer(layers[j], fmt::format("{}/layers/{}", pointer, j)));
+    for (std::size_t j = 0; j < layers.size(); ++j)
+      texts.push_back(layer(layers[j], fmt::format("{}/layers/{}", pointer, j)));
     if (reads_as_macro_stage(layers)) return head + " [" + (texts.empty() ? "" : texts.front()) + "]\n";
     std::string line = head;
     for (const std::string& t : texts) line += " " + t;
@@ -250,12 +253,15 @@ std::string write_spec_json(const nlohmann::ordered_json& doc) {
   std::string out;
   for (const auto& [key, v] : doc.items()) {
     out += out.empty() ? "" : ",\n";
-    const std::string text = key == "stages" ? object_with_list(ojson{{key, v}}, "stages", "  ") : inline_json(ojson{{key, v}});
+    const std::string text =
+        key == "stages" ? object_with_list(ojson{{key, v}}, "stages", "  ") : inline_json(ojson{{key, v}});
     out += "  " + text.substr(1, text.size() - 2);  // the pair without the braces of its one-key object
   }
   return "{\n" + out + "\n}\n";
 }
 
-std::string write_spec_rn(const nlohmann::ordered_json& doc, const std::string& file) { return RnWriter(file).write(doc); }
+std::string write_spec_rn(const nlohmann::ordered_json& doc, const std::string& file) {
+  return RnWriter(file).write(doc);
+}
 
 }  // namespace rnc

@@ -83,7 +83,9 @@ SpecValue located(const json& doc) {
     const json* from = next.from;
     SpecValue* to = next.to;
     const std::size_t depth = next.depth;
-    const auto where_of_child = [&](const auto& key) { return depth < kMaxPointerDepth ? to->where.child(key) : to->where; };
+    const auto where_of_child = [&](const auto& key) {
+      return depth < kMaxPointerDepth ? to->where.child(key) : to->where;
+    };
     if (from->is_array()) {
       to->kind = SpecValue::Kind::array;
       to->items.resize(from->size());  // before taking pointers into it

@@ -74,7 +74,8 @@ class SpecReader {
       diags_.error(where, fmt::format("expected 4 dimensions [N, C, H, W], found {}", shape.size()));
     if (options.input_shape) {
       shape = *options.input_shape;
-      const bool positive = std::all_of(shape.begin(), shape.end(), [](std::int64_t d) { return d >= 1 && d <= kMaxDim; });
+      const bool positive =
+          std::all_of(shape.begin(), shape.end(), [](std::int64_t d) { return d >= 1 && d <= kMaxDim; });
       if (shape.size() != 4 || !positive) {
         diags_.error(where, fmt::format("the input shape override {} must be 4 sizes [N, C, H, W], each in [1, {}]",
                                         to_string(shape), kMaxDim));
@@ -163,7 +164,8 @@ class SpecReader {
 
     if (is_macro(op)) {
       if (inputs.size() > 1)
-        diags_.error(attrs.where_of("inputs"), fmt::format("{} takes one input; \"inputs\" names {}", op, inputs.size()));
+        diags_.error(attrs.where_of("inputs"),
+                     fmt::format("{} takes one input; \"inputs\" names {}", op, inputs.size()));
       const ValueId x = inputs.empty() ? current : inputs.front();
       const auto out = expand_macro(op, builder_, attrs, x, {name, weights, stage, layer.where});
       attrs.finish();
@@ -193,8 +195,9 @@ class SpecReader {
     if (!attrs.has("weights")) return fallback;
     if (!attrs.valid("weights")) return {"", PrefixSource::kUnchecked, {}};
     if (written.empty()) {
-      diags_.error(attrs.where_of("weights"), "expected a non-empty state_dict prefix, found \"\" (leave \"weights\" out "
-                                              "for the default)");
+      diags_.error(attrs.where_of("weights"),
+                   "expected a non-empty state_dict prefix, found \"\" (leave \"weights\" out "
+                   "for the default)");
       return {"", PrefixSource::kUnchecked, {}};
     }
     return {written, PrefixSource::kWritten, attrs.where_of("weights")};
@@ -212,7 +215,8 @@ class SpecReader {
                                            const Location& where) {
     const int arity = op_arity(op);
     if (arity == 2 && inputs.empty()) {
-      diags_.error(where, fmt::format("{} needs \"inputs\": the value to add to the previous one, or two names", op_name(op)));
+      diags_.error(where,
+                   fmt::format("{} needs \"inputs\": the value to add to the previous one, or two names", op_name(op)));
       return std::nullopt;
     }
     if (inputs.empty()) inputs.push_back(current);

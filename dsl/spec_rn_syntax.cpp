@@ -60,7 +60,9 @@ bool is_word_char(char c) { return is_identifier_char(c) || c == '.'; }
 bool is_prefix_char(char c) { return is_word_char(c) || c == '-'; }
 
 // Loops, not std::regex, which recurses per character of a long name.
-bool is_word(std::string_view s) { return !s.empty() && is_word_start(s[0]) && std::all_of(s.begin(), s.end(), is_word_char); }
+bool is_word(std::string_view s) {
+  return !s.empty() && is_word_start(s[0]) && std::all_of(s.begin(), s.end(), is_word_char);
+}
 bool is_prefix(std::string_view s) { return !s.empty() && std::all_of(s.begin(), s.end(), is_prefix_char); }
 
 std::string op_from_alias(std::string_view word) {
@@ -88,7 +90,8 @@ std::string alias_of_key(std::string_view key) {
 
 bool is_op_alias(std::string_view word) {
   const auto& table = op_table();
-  return std::any_of(table.begin(), table.end(), [&](const OpSyntax& s) { return !s.alias.empty() && s.alias == word; });
+  return std::any_of(table.begin(), table.end(),
+                     [&](const OpSyntax& s) { return !s.alias.empty() && s.alias == word; });
 }
 
 bool is_key_alias(std::string_view word) {

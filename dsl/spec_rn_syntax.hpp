@@ -13,9 +13,9 @@ namespace rnc::rn {
 
 // The lexical classes shared by the .rn lexer and writer: a word is an identifier
 // (dsl/identifier.hpp) that may also hold '.'.
-bool is_word_start(char c);   // [A-Za-z_]
-bool is_word_char(char c);    // [A-Za-z0-9_.]
-bool is_prefix_char(char c);  // [A-Za-z0-9_.-], after '@'
+bool is_word_start(char c);          // [A-Za-z_]
+bool is_word_char(char c);           // [A-Za-z0-9_.]
+bool is_prefix_char(char c);         // [A-Za-z0-9_.-], after '@'
 bool is_word(std::string_view s);    // [A-Za-z_][A-Za-z0-9_.]*
 bool is_prefix(std::string_view s);  // [A-Za-z0-9_.-]+
 

@@ -76,7 +76,8 @@ nlohmann::ordered_json to_json(const SpecValue& value) {
       for (const SpecMember& m : value.members) out[m.key] = to_json(m.value);
       return out;
     }
-    default: return value.scalar;
+    default:
+      return value.scalar;
   }
 }
 
@@ -84,10 +85,14 @@ std::string describe(const SpecValue& value) {
   if (value.is_array()) return value.items.empty() ? "an empty array" : "an array";
   if (value.is_object()) return "an object";
   switch (value.scalar.type()) {
-    case nlohmann::json::value_t::null: return "null";
-    case nlohmann::json::value_t::boolean: return fmt::format("the boolean {}", value.scalar.dump());
-    case nlohmann::json::value_t::string: return fmt::format("the string {}", value.scalar.dump());
-    default: return value.scalar.dump();
+    case nlohmann::json::value_t::null:
+      return "null";
+    case nlohmann::json::value_t::boolean:
+      return fmt::format("the boolean {}", value.scalar.dump());
+    case nlohmann::json::value_t::string:
+      return fmt::format("the string {}", value.scalar.dump());
+    default:
+      return value.scalar.dump();
   }
 }
 

@@ -72,8 +72,10 @@ void check_weights(const Graph& graph, const WeightMap& weights, const std::stri
     if (it == weights.tensors.end()) {
       const auto ignored = weights.ignored.find(p.name);
       diags.error(where, ignored == weights.ignored.end()
-                             ? fmt::format("missing (layer {} expects shape {})", graph.nodes[static_cast<std::size_t>(p.node)].name, to_string(p.shape))
-                             : fmt::format("has dtype {}; expected a float tensor of shape {}", ignored->second, to_string(p.shape)));
+                             ? fmt::format("missing (layer {} expects shape {})",
+                                           graph.nodes[static_cast<std::size_t>(p.node)].name, to_string(p.shape))
+                             : fmt::format("has dtype {}; expected a float tensor of shape {}", ignored->second,
+                                           to_string(p.shape)));
       continue;
     }
     if (it->second.shape != p.shape) {
@@ -84,7 +86,9 @@ void check_weights(const Graph& graph, const WeightMap& weights, const std::stri
     check_finite(p.name, it->second, diags);
   }
   for (const auto& [name, t] : weights.tensors)
-    if (!expected.contains(name)) diags.error("tensor \"" + name + "\"", fmt::format("unexpected: no layer of the spec uses it (shape {})", to_string(t.shape)));
+    if (!expected.contains(name))
+      diags.error("tensor \"" + name + "\"",
+                  fmt::format("unexpected: no layer of the spec uses it (shape {})", to_string(t.shape)));
   for (const auto& [name, dtype] : weights.ignored)
     if (!expected.contains(name) && !ends_with(name, ".num_batches_tracked"))
       diags.error("tensor \"" + name + "\"", fmt::format("unexpected {} tensor: no layer of the spec uses it", dtype));

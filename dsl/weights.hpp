@@ -12,7 +12,7 @@
 namespace rnc {
 
 struct WeightMap {
-  std::map<std::string, Tensor> tensors;  // float tensors, converted to f32
+  std::map<std::string, Tensor> tensors;       // float tensors, converted to f32
   std::map<std::string, std::string> ignored;  // integer tensors (num_batches_tracked): name -> dtype
 
   const Tensor& at(const std::string& name) const { return tensors.at(name); }

@@ -16,13 +16,13 @@ class Arena {
 
   // Throws std::bad_alloc when the memory is not there.
   explicit Arena(std::size_t bytes)
-      : data_(bytes ? static_cast<float*>(::operator new(bytes, std::align_val_t{kAlignment})) : nullptr) {}
+      : data_(bytes ? static_cast<float*>(::operator new (bytes, std::align_val_t{kAlignment})) : nullptr) {}
 
   float* data() const noexcept { return data_.get(); }
 
  private:
   struct Free {
-    void operator()(float* p) const noexcept { ::operator delete(p, std::align_val_t{kAlignment}); }
+    void operator()(float* p) const noexcept { ::operator delete (p, std::align_val_t{kAlignment}); }
   };
   std::unique_ptr<float, Free> data_;
 };

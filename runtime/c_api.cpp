@@ -91,7 +91,8 @@ WeightsBlob load_blob(const ModelInfo& info, const char* path) {
 rnc_status c_create(const CModelFactory& factory, const char* weights_path, CModel** out) {
   return guarded([&] {
     if (out == nullptr)
-      return fail(RNC_ERROR_NULL_ARGUMENT, "create: the model argument is NULL; expected the address of a model pointer to set");
+      return fail(RNC_ERROR_NULL_ARGUMENT,
+                  "create: the model argument is NULL; expected the address of a model pointer to set");
     *out = nullptr;
     if (!cpu_supports(factory.required_isa))
       return fail(RNC_ERROR_UNSUPPORTED_CPU, unsupported_cpu_message(factory.required_isa));
@@ -107,8 +108,8 @@ rnc_status c_set_threads(CModel* model, int threads) {
   return guarded([&] {
     if (model == nullptr) return fail(RNC_ERROR_NULL_ARGUMENT, "set_threads: the model is NULL");
     if (threads < 1 || threads > ThreadPool::kMaxThreads)
-      return fail(RNC_ERROR_INVALID_ARGUMENT, "set_threads: threads is " + std::to_string(threads) +
-                                                  ", expected 1.." + std::to_string(ThreadPool::kMaxThreads));
+      return fail(RNC_ERROR_INVALID_ARGUMENT, "set_threads: threads is " + std::to_string(threads) + ", expected 1.." +
+                                                  std::to_string(ThreadPool::kMaxThreads));
     model->model->set_threads(threads);
     return RNC_OK;
   });
@@ -118,15 +119,17 @@ rnc_status c_run(CModel* model, const float* input, std::size_t input_floats, fl
                  std::size_t output_floats) {
   return guarded([&] {
     if (model == nullptr || input == nullptr || output == nullptr)
-      return fail(RNC_ERROR_NULL_ARGUMENT, std::string("run: ") + (model == nullptr   ? "the model"
-                                                                   : input == nullptr ? "input"
-                                                                                      : "output") +
+      return fail(RNC_ERROR_NULL_ARGUMENT, std::string("run: ") +
+                                               (model == nullptr   ? "the model"
+                                                : input == nullptr ? "input"
+                                                                   : "output") +
                                                " is NULL");
     const ModelInfo& info = *model->info;
     const std::size_t want_in = floats_of(info.input_shape), want_out = floats_of(info.output_shape);
     if (input_floats != want_in)
-      return fail(RNC_ERROR_BUFFER_SIZE, "run: input_floats is " + std::to_string(input_floats) + ", the model's input " +
-                                             shape_string(info.input_shape) + " has " + std::to_string(want_in));
+      return fail(RNC_ERROR_BUFFER_SIZE, "run: input_floats is " + std::to_string(input_floats) +
+                                             ", the model's input " + shape_string(info.input_shape) + " has " +
+                                             std::to_string(want_in));
     if (output_floats != want_out)
       return fail(RNC_ERROR_BUFFER_SIZE, "run: output_floats is " + std::to_string(output_floats) +
                                              ", the model's output " + shape_string(info.output_shape) + " has " +
@@ -140,16 +143,26 @@ void c_destroy(CModel* model) { delete model; }
 
 const char* c_status_string(int status) {
   switch (status) {
-    case RNC_OK: return "success";
-    case RNC_ERROR_NULL_ARGUMENT: return "a required pointer is NULL";
-    case RNC_ERROR_WEIGHTS_UNREADABLE: return "the weights file is missing or cannot be read";
-    case RNC_ERROR_WEIGHTS_OTHER_MODEL: return "the weights blob was made for another model";
-    case RNC_ERROR_WEIGHTS_CORRUPT: return "the weights blob is truncated, modified or not a blob";
-    case RNC_ERROR_BUFFER_SIZE: return "a buffer size differs from the model's";
-    case RNC_ERROR_UNSUPPORTED_CPU: return "this CPU lacks the instruction set the model was compiled for";
-    case RNC_ERROR_INVALID_ARGUMENT: return "an argument is out of range";
-    case RNC_ERROR_OUT_OF_MEMORY: return "out of memory";
-    case RNC_ERROR_INTERNAL: return "internal error";
+    case RNC_OK:
+      return "success";
+    case RNC_ERROR_NULL_ARGUMENT:
+      return "a required pointer is NULL";
+    case RNC_ERROR_WEIGHTS_UNREADABLE:
+      return "the weights file is missing or cannot be read";
+    case RNC_ERROR_WEIGHTS_OTHER_MODEL:
+      return "the weights blob was made for another model";
+    case RNC_ERROR_WEIGHTS_CORRUPT:
+      return "the weights blob is truncated, modified or not a blob";
+    case RNC_ERROR_BUFFER_SIZE:
+      return "a buffer size differs from the model's";
+    case RNC_ERROR_UNSUPPORTED_CPU:
+      return "this CPU lacks the instruction set the model was compiled for";
+    case RNC_ERROR_INVALID_ARGUMENT:
+      return "an argument is out of range";
+    case RNC_ERROR_OUT_OF_MEMORY:
+      return "out of memory";
+    case RNC_ERROR_INTERNAL:
+      return "internal error";
   }
   return "unknown status";
 }

@@ -15,15 +15,14 @@ namespace rnc::rt {
 struct CModel;
 
 struct CModelFactory {
-  const char* required_isa;                        // checked before any other code of the model runs
-  const ModelInfo& (*info)();                      // called only once the CPU is known to be supported
-  ModelFactory make;                               // a new model; std::bad_alloc: RNC_ERROR_OUT_OF_MEMORY
+  const char* required_isa;    // checked before any other code of the model runs
+  const ModelInfo& (*info)();  // called only once the CPU is known to be supported
+  ModelFactory make;           // a new model; std::bad_alloc: RNC_ERROR_OUT_OF_MEMORY
 };
 
 rnc_status c_create(const CModelFactory& factory, const char* weights_path, CModel** out);
 rnc_status c_set_threads(CModel* model, int threads);
-rnc_status c_run(CModel* model, const float* input, std::size_t input_floats, float* output,
-                 std::size_t output_floats);
+rnc_status c_run(CModel* model, const float* input, std::size_t input_floats, float* output, std::size_t output_floats);
 void c_destroy(CModel* model);
 // A static description of `status`; never NULL.
 const char* c_status_string(int status);

@@ -42,7 +42,7 @@ struct UsageError : Error {
 
 struct Options {
   std::string input, output, weights;
-  std::string labels;  // class names file; empty: print class indices
+  std::string labels;    // class names file; empty: print class indices
   std::string dump_dir;  // --dump-dir: every layer's output as .npy
   int top = 5;
   int threads = 1;
@@ -65,10 +65,11 @@ struct FlagOption {
   bool Options::*field;
 };
 
-constexpr TextOption kTextOptions[] = {
-    {"--input", &Options::input}, {"--output", &Options::output}, {"--weights", &Options::weights},
-    {"--labels", &Options::labels},
-    {"--dump-dir", &Options::dump_dir}};
+constexpr TextOption kTextOptions[] = {{"--input", &Options::input},
+                                       {"--output", &Options::output},
+                                       {"--weights", &Options::weights},
+                                       {"--labels", &Options::labels},
+                                       {"--dump-dir", &Options::dump_dir}};
 constexpr IntOption kIntOptions[] = {{"--top", &Options::top, 1, INT_MAX},
                                      {"--threads", &Options::threads, 1, ThreadPool::kMaxThreads},
                                      {"--bench", &Options::bench, 1, INT_MAX}};
@@ -94,13 +95,11 @@ int parse_int(std::string_view text, const IntOption& option) {
   const char* end = text.data() + text.size();
   const auto [stop, ec] = std::from_chars(text.data(), end, value);
   if (text.empty() || stop != end || ec == std::errc::invalid_argument) {
-    throw UsageError("invalid value '" + std::string(text) + "' for " + name +
-                     ": expected an integer");
+    throw UsageError("invalid value '" + std::string(text) + "' for " + name + ": expected an integer");
   }
   if (ec == std::errc::result_out_of_range || value < option.min || value > option.max) {
-    const std::string range = option.max == INT_MAX
-                                  ? "at least " + std::to_string(option.min)
-                                  : std::to_string(option.min) + ".." + std::to_string(option.max);
+    const std::string range = option.max == INT_MAX ? "at least " + std::to_string(option.min)
+                                                    : std::to_string(option.min) + ".." + std::to_string(option.max);
     throw UsageError(name + " " + std::string(text) + " is out of range; expected " + range);
   }
   return static_cast<int>(value);
@@ -119,8 +118,7 @@ Options parse_options(int argc, char** argv) {
     // A following "--flag" is taken as a forgotten value, not as a file name.
     auto value = [&]() -> std::string_view {
       if (has_attached && !attached.empty()) return attached;
-      if (has_attached || i + 1 >= argc || std::string_view(argv[i + 1]).starts_with("--") ||
-          argv[i + 1][0] == '\0') {
+      if (has_attached || i + 1 >= argc || std::string_view(argv[i + 1]).starts_with("--") || argv[i + 1][0] == '\0') {
         throw UsageError("option '" + name + "' needs a value");
       }
       return argv[++i];
@@ -147,15 +145,14 @@ Options parse_options(int argc, char** argv) {
 // What image file, if any, can feed the model's input.
 std::string image_hint(const std::vector<std::int64_t>& shape) {
   if (shape.size() != 4 || (shape[1] != 1 && shape[1] != 3)) return "no image input: use .npy";
-  return std::string(shape[1] == 1 ? "PGM" : "PPM") + " " + std::to_string(shape[3]) + "x" +
-         std::to_string(shape[2]);
+  return std::string(shape[1] == 1 ? "PGM" : "PPM") + " " + std::to_string(shape[3]) + "x" + std::to_string(shape[2]);
 }
 
 void print_usage(const ModelInfo& info) {
   const char* name = text_or(info.name, "model");
-  const std::string weights =
-      info.embedded_blob ? std::string("embedded in the executable")
-                         : std::string(text_or(info.weights_file, "?")) + " beside the executable";
+  const std::string weights = info.embedded_blob
+                                  ? std::string("embedded in the executable")
+                                  : std::string(text_or(info.weights_file, "?")) + " beside the executable";
   std::printf(
       "Usage: %s --input FILE [options]\n"
       "Runs the compiled %s network on one input and prints the most probable classes.\n"
@@ -176,9 +173,8 @@ void print_usage(const ModelInfo& info) {
       "\n"
       "Model: input %s, output %s, %.3f GFLOP per run, target %s.\n",
       name, name, shape_string(info.input_shape).c_str(), image_hint(info.input_shape).c_str(),
-      shape_string(info.output_shape).c_str(), ThreadPool::kMaxThreads, kWarmupRuns, kProfileRuns,
-      weights.c_str(), shape_string(info.input_shape).c_str(),
-      shape_string(info.output_shape).c_str(), info.flops / 1e9,
+      shape_string(info.output_shape).c_str(), ThreadPool::kMaxThreads, kWarmupRuns, kProfileRuns, weights.c_str(),
+      shape_string(info.input_shape).c_str(), shape_string(info.output_shape).c_str(), info.flops / 1e9,
       text_or(info.required_isa, "generic"));
 }
 
@@ -201,8 +197,7 @@ WeightsBlob load_weights(const Options& options, const char* argv0, const ModelI
     return WeightsBlob::from_file(options.weights, hash, info.payload_bytes);
   }
   if (info.embedded_blob) {
-    return WeightsBlob::from_memory(info.embedded_blob, info.embedded_blob_size, hash,
-                                    info.payload_bytes);
+    return WeightsBlob::from_memory(info.embedded_blob, info.embedded_blob_size, hash, info.payload_bytes);
   }
   if (!info.weights_file) throw Error("this binary has no embedded weights; pass --weights FILE");
   const std::string path = (executable_dir(argv0) / info.weights_file).string();
@@ -226,8 +221,7 @@ std::vector<float> load_npy_input(const std::string& path, const ModelInfo& info
 std::vector<float> load_image_input(const std::string& path, const ModelInfo& info) {
   const std::vector<std::int64_t>& shape = info.input_shape;
   if (shape.size() != 4) {
-    throw Error(path + ": an image cannot feed the model's input " + shape_string(shape) +
-                "; pass a .npy");
+    throw Error(path + ": an image cannot feed the model's input " + shape_string(shape) + "; pass a .npy");
   }
   const Image image = read_pnm(path);
   if (image.channels != shape[1] || image.height != shape[2] || image.width != shape[3]) {
@@ -235,8 +229,7 @@ std::vector<float> load_image_input(const std::string& path, const ModelInfo& in
       return std::to_string(c) + "x" + std::to_string(h) + "x" + std::to_string(w);
     };
     throw Error(path + ": image is " + chw(image.channels, image.height, image.width) +
-                " (channels x height x width), the model expects " +
-                chw(shape[1], shape[2], shape[3]) +
+                " (channels x height x width), the model expects " + chw(shape[1], shape[2], shape[3]) +
                 (image.channels != shape[1] ? " (a PGM has 1 channel, a PPM 3)" : ""));
   }
   std::vector<float> input;
@@ -272,8 +265,7 @@ int decimal_digits(std::size_t value) { return value < 10 ? 1 : 1 + decimal_digi
 
 // One class name per line (none for an empty path). The count must equal the model's classes,
 // so that the labels of another model are refused rather than silently misnaming classes.
-std::vector<std::string> read_labels(const std::string& path,
-                                     const std::vector<std::int64_t>& output_shape) {
+std::vector<std::string> read_labels(const std::string& path, const std::vector<std::int64_t>& output_shape) {
   if (path.empty()) return {};
   if (output_shape.size() != 2) {
     throw Error("--labels " + path + ": needs an output of shape [N, classes], the model's is " +
@@ -287,8 +279,7 @@ std::vector<std::string> read_labels(const std::string& path,
     std::string_view line = text.substr(begin, end - begin);
     if (line.ends_with('\r')) line.remove_suffix(1);
     if (line.empty()) {
-      throw Error(path + ":" + std::to_string(labels.size() + 1) +
-                  ": empty line; expected one class name per line");
+      throw Error(path + ":" + std::to_string(labels.size() + 1) + ": empty line; expected one class name per line");
     }
     labels.emplace_back(line);
     begin = end + 1;
@@ -307,34 +298,28 @@ int class_column_width(std::size_t classes, const std::vector<std::string>& labe
   return labels.empty() ? decimal_digits(classes - 1) : -width;
 }
 
-void print_top_classes(const float* logits, std::size_t classes, int top,
-                       const std::vector<std::string>& labels) {
+void print_top_classes(const float* logits, std::size_t classes, int top, const std::vector<std::string>& labels) {
   if (classes == 0) return;
   // NaN ranks last so that the ordering stays strict; ties go to the lower index.
   auto key = [&](std::size_t i) { return std::isnan(logits[i]) ? -INFINITY : logits[i]; };
-  auto before = [&](std::size_t a, std::size_t b) {
-    return key(a) > key(b) || (key(a) == key(b) && a < b);
-  };
+  auto before = [&](std::size_t a, std::size_t b) { return key(a) > key(b) || (key(a) == key(b) && a < b); };
   std::vector<std::size_t> order(classes);
   std::iota(order.begin(), order.end(), 0);
   const std::size_t k = std::min(static_cast<std::size_t>(top), classes);
-  std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(k), order.end(),
-                    before);
+  std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(k), order.end(), before);
   const std::vector<double> probs = softmax(logits, classes, key(order[0]));
   const int width = class_column_width(classes, labels);
   for (std::size_t i = 0; i < k; ++i) {
     const std::size_t c = order[i];
     const std::string name = labels.empty() ? std::to_string(c) : labels[c];
-    std::printf("  class  %*s  prob %.4f  logit %.6g\n", width, name.c_str(), probs[c],
-                static_cast<double>(logits[c]));
+    std::printf("  class  %*s  prob %.4f  logit %.6g\n", width, name.c_str(), probs[c], static_cast<double>(logits[c]));
   }
 }
 
-void print_results(const std::vector<float>& output, const std::vector<std::int64_t>& shape,
-                   int top, const std::vector<std::string>& labels) {
+void print_results(const std::vector<float>& output, const std::vector<std::int64_t>& shape, int top,
+                   const std::vector<std::string>& labels) {
   if (shape.size() != 2) {
-    std::printf("output: shape %s (not [N, classes]; save it with --output)\n",
-                shape_string(shape).c_str());
+    std::printf("output: shape %s (not [N, classes]; save it with --output)\n", shape_string(shape).c_str());
     return;
   }
   const auto classes = static_cast<std::size_t>(shape[1]);
@@ -344,9 +329,7 @@ void print_results(const std::vector<float>& output, const std::vector<std::int6
   }
 }
 
-double gflops_per_second(double flops, double seconds) {
-  return seconds > 0 ? flops / seconds / 1e9 : 0;
-}
+double gflops_per_second(double flops, double seconds) { return seconds > 0 ? flops / seconds / 1e9 : 0; }
 
 std::string json_string(std::string_view text) {
   std::string out = "\"";
@@ -365,8 +348,7 @@ std::string json_string(std::string_view text) {
   return out + "\"";
 }
 
-void run_benchmark(CompiledModel& model, const float* in, float* out, const Options& options,
-                   const ModelInfo& info) {
+void run_benchmark(CompiledModel& model, const float* in, float* out, const Options& options, const ModelInfo& info) {
   for (int i = 0; i < kWarmupRuns; ++i) model.run(in, out);
   std::vector<double> ms(static_cast<std::size_t>(options.bench));
   for (double& t : ms) {
@@ -376,15 +358,14 @@ void run_benchmark(CompiledModel& model, const float* in, float* out, const Opti
   }
   const TimingSummary s = summarize(std::move(ms));
   const double gflops = gflops_per_second(info.flops, s.median_ms / 1e3);
-  std::printf(
-      "bench: %d runs, threads %d: min %.3f ms, median %.3f ms, p90 %.3f ms, GFLOP/s %.1f\n",
-      s.runs, options.threads, s.min_ms, s.median_ms, s.p90_ms, gflops);
+  std::printf("bench: %d runs, threads %d: min %.3f ms, median %.3f ms, p90 %.3f ms, GFLOP/s %.1f\n", s.runs,
+              options.threads, s.min_ms, s.median_ms, s.p90_ms, gflops);
   if (options.json) {
     std::printf(
         "{\"model\": %s, \"runs\": %d, \"threads\": %d, \"min_ms\": %.4f, \"median_ms\": %.4f, "
         "\"p90_ms\": %.4f, \"mean_ms\": %.4f, \"gflops\": %.3f}\n",
-        json_string(text_or(info.name, "model")).c_str(), s.runs, options.threads, s.min_ms,
-        s.median_ms, s.p90_ms, s.mean_ms, gflops);
+        json_string(text_or(info.name, "model")).c_str(), s.runs, options.threads, s.min_ms, s.median_ms, s.p90_ms,
+        s.mean_ms, gflops);
   }
 }
 
@@ -397,8 +378,7 @@ void print_profile(const std::vector<LayerProfile>& rows, int threads, double pe
     name_width = std::max(name_width, static_cast<int>(row.name.size()));
     algorithm_width = std::max(algorithm_width, static_cast<int>(row.algorithm.size()));
   }
-  auto print_row = [&](const std::string& name, const std::string& algorithm, double flops,
-                       double seconds) {
+  auto print_row = [&](const std::string& name, const std::string& algorithm, double flops, double seconds) {
     const double per_run = seconds / kProfileRuns;
     const double percent = total_seconds > 0 ? 100 * seconds / total_seconds : 0;
     const double gflops = gflops_per_second(flops, per_run);
@@ -407,8 +387,8 @@ void print_profile(const std::vector<LayerProfile>& rows, int threads, double pe
   };
   std::printf("profile: %d runs, threads %d, peak %.1f GFLOP/s (%.1f per thread, measured now)\n", kProfileRuns,
               threads, peak_gflops, peak_gflops / threads);
-  std::printf("%-*s  %-*s  %9s  %8s  %6s  %6s\n", name_width, "layer", algorithm_width, "algorithm",
-              "ms/run", "GFLOP/s", "% peak", "% time");
+  std::printf("%-*s  %-*s  %9s  %8s  %6s  %6s\n", name_width, "layer", algorithm_width, "algorithm", "ms/run",
+              "GFLOP/s", "% peak", "% time");
   for (const LayerProfile& row : rows) print_row(row.name, row.algorithm, row.flops, row.seconds);
   print_row("total", "", total_flops, total_seconds);
 }
@@ -450,8 +430,7 @@ int run_model(const Options& options, const char* argv0, const ModelInfo& info,
   std::printf("latency: %.3f ms (1 run)\n", ms);
   if (!options.output.empty()) {
     write_npy(options.output, output.data(), info.output_shape);
-    std::printf("wrote %s, shape %s\n", options.output.c_str(),
-                shape_string(info.output_shape).c_str());
+    std::printf("wrote %s, shape %s\n", options.output.c_str(), shape_string(info.output_shape).c_str());
   }
   if (!options.dump_dir.empty()) dump_layers(model, input.data(), output.data(), options.dump_dir);
   // Benchmark last, so that its JSON line ends stdout.
@@ -472,8 +451,7 @@ int guarded_main(int argc, char** argv, const ModelInfo& info, const std::functi
       return 0;
     }
     if (options.version) {
-      std::printf("%s (resnetc generated model, target %s)\n", name,
-                  text_or(info.required_isa, "generic"));
+      std::printf("%s (resnetc generated model, target %s)\n", name, text_or(info.required_isa, "generic"));
       return 0;
     }
     return run_model(options, argc > 0 ? argv[0] : nullptr, info, get_model);

@@ -22,7 +22,8 @@ struct Layer {
 };
 
 // A tensor of a layer-by-layer dump, as emitted by resnetc: where the value lives right after the
-// layer that computes it, and how it is laid out there (codegen's Storage and Layout).
+// layer that computes it, and how it is laid out there. Codegen plans every buffer with these two
+// enums (its Storage and Layout), so their order is shared by construction.
 enum class DumpSource { kInput, kOutput, kArena };
 enum class DumpLayout { kNchw, kPaddedNchw, kBlocked, kFlat };
 struct DumpPoint {

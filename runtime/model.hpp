@@ -24,17 +24,17 @@ struct Tensor;  // npy.hpp
 using DumpSink = std::function<void(std::size_t index, const std::string& name, const Tensor& tensor)>;
 
 struct ModelInfo {
-  const char* name;                     // model name, e.g. "resnet18"
+  const char* name;                        // model name, e.g. "resnet18"
   std::vector<std::int64_t> input_shape;   // NCHW
   std::vector<std::int64_t> output_shape;  // e.g. {N, classes}
-  double flops;                         // floating-point operations per run (2 x MACs)
-  const char* weights_file;             // default blob file name, looked up beside the executable
-  const char* model_hash;               // must equal the blob header's model_hash
-  std::uint64_t payload_bytes;          // must equal the blob header's payload_bytes
-  const unsigned char* embedded_blob;   // whole blob linked into the executable, or nullptr
+  double flops;                            // floating-point operations per run (2 x MACs)
+  const char* weights_file;                // default blob file name, looked up beside the executable
+  const char* model_hash;                  // must equal the blob header's model_hash
+  std::uint64_t payload_bytes;             // must equal the blob header's payload_bytes
+  const unsigned char* embedded_blob;      // whole blob linked into the executable, or nullptr
   std::size_t embedded_blob_size;
-  const char* required_isa;             // "avx512", "avx2" or "generic": checked at start
-  double (*measure_peak_gflops)();      // one core's FMA peak with the model's instruction set
+  const char* required_isa;         // "avx512", "avx2" or "generic": checked at start
+  double (*measure_peak_gflops)();  // one core's FMA peak with the model's instruction set
 };
 
 // One row of `--profile`: a layer, the algorithm that runs it, and its cost.
@@ -42,7 +42,7 @@ struct LayerProfile {
   std::string name;       // e.g. "b3.0.conv1"
   std::string algorithm;  // e.g. "direct conv3x3/s2, 14 px/block"
   double flops;
-  double seconds;         // accumulated over the profiled runs
+  double seconds;  // accumulated over the profiled runs
 };
 
 class CompiledModel {

@@ -47,8 +47,7 @@ class HeaderParser {
       } else if (key == "shape") {
         set_once(shape, parse_shape(), key, key_pos);
       } else {
-        fail("unexpected key '" + key + "'; expected 'descr', 'fortran_order' and 'shape'",
-             key_pos);
+        fail("unexpected key '" + key + "'; expected 'descr', 'fortran_order' and 'shape'", key_pos);
       }
       if (!accept(',')) {
         expect('}');
@@ -145,8 +144,8 @@ class HeaderParser {
   [[noreturn]] void fail(const std::string& what, std::size_t at) const {
     std::string_view shown = text_.substr(0, 120);
     while (!shown.empty() && std::strchr(" \n", shown.back()) != nullptr) shown.remove_suffix(1);
-    throw Error(path_ + ": malformed .npy header: " + what + " at offset " + std::to_string(at) +
-                " in \"" + std::string(shown) + (text_.size() > 120 ? "...\"" : "\""));
+    throw Error(path_ + ": malformed .npy header: " + what + " at offset " + std::to_string(at) + " in \"" +
+                std::string(shown) + (text_.size() > 120 ? "...\"" : "\""));
   }
 
   std::string_view text_;
@@ -177,8 +176,7 @@ std::uint32_t read_le(const unsigned char* p, int bytes) {
 }
 
 // Validates magic, version and header length; returns the header text and the data offset.
-std::pair<std::string_view, std::size_t> locate_header(const FileBytes& file,
-                                                       const std::string& path) {
+std::pair<std::string_view, std::size_t> locate_header(const FileBytes& file, const std::string& path) {
   const std::string_view bytes(reinterpret_cast<const char*>(file.data.get()), file.size);
   if (bytes.substr(0, kMagic.size()) != kMagic) {
     throw Error(path + ": not a .npy file: expected magic \\x93NUMPY, found '" +
@@ -187,30 +185,29 @@ std::pair<std::string_view, std::size_t> locate_header(const FileBytes& file,
   if (file.size < kMagic.size() + 2) throw Error(path + ": truncated: the .npy version is missing");
   const int major = file.data[6], minor = file.data[7];
   if (major < 1 || major > 3 || minor != 0) {
-    throw Error(path + ": unsupported .npy version " + std::to_string(major) + "." +
-                std::to_string(minor) + "; expected 1.0, 2.0 or 3.0");
+    throw Error(path + ": unsupported .npy version " + std::to_string(major) + "." + std::to_string(minor) +
+                "; expected 1.0, 2.0 or 3.0");
   }
   const int length_bytes = major == 1 ? 2 : 4;
   const std::size_t prefix = kMagic.size() + 2 + static_cast<std::size_t>(length_bytes);
   if (file.size < prefix) throw Error(path + ": truncated: the .npy header length is missing");
   const std::size_t header_length = read_le(file.data.get() + 8, length_bytes);
   if (header_length > file.size - prefix) {
-    throw Error(path + ": header length " + std::to_string(header_length) +
-                " runs past the end of the file (" + std::to_string(file.size) + " bytes)");
+    throw Error(path + ": header length " + std::to_string(header_length) + " runs past the end of the file (" +
+                std::to_string(file.size) + " bytes)");
   }
   return {bytes.substr(prefix, header_length), prefix + header_length};
 }
 
 void check_data_length(std::size_t expected, std::size_t found, const std::string& path,
                        const std::vector<std::int64_t>& shape) {
-  const std::string needed =
-      std::to_string(expected) + " data bytes for shape " + shape_string(shape);
+  const std::string needed = std::to_string(expected) + " data bytes for shape " + shape_string(shape);
   if (found < expected) {
     throw Error(path + ": truncated: expected " + needed + ", found " + std::to_string(found));
   }
   if (found > expected) {
-    throw Error(path + ": " + std::to_string(found - expected) +
-                " unexpected bytes after the data (expected " + needed + ")");
+    throw Error(path + ": " + std::to_string(found - expected) + " unexpected bytes after the data (expected " +
+                needed + ")");
   }
 }
 

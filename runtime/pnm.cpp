@@ -12,9 +12,7 @@ namespace {
 
 constexpr long kMaxSide = 1L << 15;
 
-bool is_space(unsigned char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-}
+bool is_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
 
 // Walks the header: magic, width, height, maxval, separated by whitespace and '#' comments.
 class HeaderReader {
@@ -23,8 +21,7 @@ class HeaderReader {
 
   // Returns the channel count for P5/P6.
   int read_magic() {
-    const std::string_view magic(reinterpret_cast<const char*>(file_.data.get()),
-                                 file_.size < 2 ? file_.size : 2);
+    const std::string_view magic(reinterpret_cast<const char*>(file_.data.get()), file_.size < 2 ? file_.size : 2);
     pos_ = 2;
     if (magic == "P5") return 1;
     if (magic == "P6") return 3;
@@ -45,13 +42,12 @@ class HeaderReader {
       if (value > 1L << 30) break;  // far beyond any valid field; stop before overflow
     }
     if (pos_ == start) {
-      throw Error(path_ + ": malformed header: expected the " + field +
-                  " (a positive integer) at byte " + std::to_string(pos_) +
-                  (pos_ >= file_.size ? ", found the end of the file" : ""));
+      throw Error(path_ + ": malformed header: expected the " + field + " (a positive integer) at byte " +
+                  std::to_string(pos_) + (pos_ >= file_.size ? ", found the end of the file" : ""));
     }
     if (value < 1 || value > max) {
-      throw Error(path_ + ": " + field + " " + std::to_string(value) +
-                  " is out of range; expected 1.." + std::to_string(max));
+      throw Error(path_ + ": " + field + " " + std::to_string(value) + " is out of range; expected 1.." +
+                  std::to_string(max));
     }
     return value;
   }
@@ -98,8 +94,7 @@ Image read_pnm(const std::string& path) {
                 " means 16-bit samples, which are not supported; expected maxval 1..255");
   }
   const std::size_t offset = header.raster_offset();
-  const std::size_t pixels =
-      static_cast<std::size_t>(image.width) * static_cast<std::size_t>(image.height);
+  const std::size_t pixels = static_cast<std::size_t>(image.width) * static_cast<std::size_t>(image.height);
   const std::size_t needed = pixels * static_cast<std::size_t>(image.channels);
   if (file.size - offset < needed) {
     throw Error(path + ": truncated: expected " + std::to_string(needed) + " pixel bytes, found " +
@@ -113,9 +108,8 @@ Image read_pnm(const std::string& path) {
     for (std::size_t c = 0; c < static_cast<std::size_t>(image.channels); ++c) {
       const unsigned char sample = raster[i * static_cast<std::size_t>(image.channels) + c];
       if (sample > maxval) {
-        throw Error(path + ": sample " + std::to_string(sample) + " at pixel (x " +
-                    std::to_string(i % width) + ", y " + std::to_string(i / width) +
-                    ") exceeds maxval " + std::to_string(maxval));
+        throw Error(path + ": sample " + std::to_string(sample) + " at pixel (x " + std::to_string(i % width) + ", y " +
+                    std::to_string(i / width) + ") exceeds maxval " + std::to_string(maxval));
       }
       image.data[c * pixels + i] = static_cast<float>(sample) / static_cast<float>(maxval);
     }

@@ -12,7 +12,7 @@ typedef enum rnc_status {
   RNC_ERROR_UNSUPPORTED_CPU = 6,     /* the CPU lacks the instruction set the model was built for */
   RNC_ERROR_INVALID_ARGUMENT = 7,    /* e.g. a thread count out of range */
   RNC_ERROR_OUT_OF_MEMORY = 8,
-  RNC_ERROR_INTERNAL = 9             /* a bug: please report it with NAME_last_error() */
+  RNC_ERROR_INTERNAL = 9 /* a bug: please report it with NAME_last_error() */
 } rnc_status;
 
 #endif /* RNC_STATUS_H */

@@ -19,8 +19,7 @@ TimingSummary summarize(std::vector<double> ms) {
 
 double now_seconds() {
   using Seconds = std::chrono::duration<double>;
-  return std::chrono::duration_cast<Seconds>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration_cast<Seconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
 }  // namespace rnc::rt

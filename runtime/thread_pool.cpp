@@ -45,8 +45,8 @@ ThreadPool::~ThreadPool() { stop_workers(); }
 
 void ThreadPool::resize(int threads) {
   if (threads < 1 || threads > kMaxThreads) {
-    throw Error("thread pool: " + std::to_string(threads) +
-                " threads is out of range; expected 1.." + std::to_string(kMaxThreads));
+    throw Error("thread pool: " + std::to_string(threads) + " threads is out of range; expected 1.." +
+                std::to_string(kMaxThreads));
   }
   if (threads == this->threads()) return;
   stop_workers();
@@ -58,8 +58,7 @@ void ThreadPool::resize(int threads) {
     }
   } catch (const std::system_error& e) {
     stop_workers();
-    throw Error("thread pool: cannot start " + std::to_string(threads - 1) +
-                " worker threads: " + e.what());
+    throw Error("thread pool: cannot start " + std::to_string(threads - 1) + " worker threads: " + e.what());
   }
 }
 

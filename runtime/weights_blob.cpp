@@ -8,8 +8,7 @@
 
 namespace rnc::rt {
 
-static_assert(kBufferAlignment % kBlobAlignment == 0,
-              "file buffers must satisfy the blob alignment");
+static_assert(kBufferAlignment % kBlobAlignment == 0, "file buffers must satisfy the blob alignment");
 static_assert(kBlobHeaderBytes % kBlobAlignment == 0, "the payload must start aligned");
 
 namespace {
@@ -54,14 +53,13 @@ void check_header(const unsigned char* bytes, std::uint64_t size, std::string_vi
   const std::string_view found_hash(header.model_hash, kModelHashChars);
   if (found_hash != model_hash) {
     throw BlobError(BlobProblem::kOtherModel,
-                    where +
-                    ": this blob was made for another model or other compile options (model hash " +
-                    short_hash(found_hash) + ", the binary expects " + short_hash(model_hash) +
-                    "); recompile or pass the matching --weights");
+                    where + ": this blob was made for another model or other compile options (model hash " +
+                        short_hash(found_hash) + ", the binary expects " + short_hash(model_hash) +
+                        "); recompile or pass the matching --weights");
   }
   if (header.payload_bytes != payload_bytes) {
-    throw corrupt(where + ": payload is " + std::to_string(header.payload_bytes) +
-                  " bytes, the binary expects " + std::to_string(payload_bytes));
+    throw corrupt(where + ": payload is " + std::to_string(header.payload_bytes) + " bytes, the binary expects " +
+                  std::to_string(payload_bytes));
   }
   const std::uint64_t payload_found = size - kBlobHeaderBytes;
   if (payload_found < payload_bytes) {
@@ -69,13 +67,13 @@ void check_header(const unsigned char* bytes, std::uint64_t size, std::string_vi
                   " payload bytes after the header, found " + std::to_string(payload_found));
   }
   if (payload_found > payload_bytes) {
-    throw corrupt(where + ": " + std::to_string(payload_found - payload_bytes) +
-                  " unexpected bytes after the " + std::to_string(payload_bytes) + "-byte payload");
+    throw corrupt(where + ": " + std::to_string(payload_found - payload_bytes) + " unexpected bytes after the " +
+                  std::to_string(payload_bytes) + "-byte payload");
   }
 }
 
-void validate(const unsigned char* bytes, std::size_t size, std::string_view model_hash,
-              std::uint64_t payload_bytes, const std::string& where) {
+void validate(const unsigned char* bytes, std::size_t size, std::string_view model_hash, std::uint64_t payload_bytes,
+              const std::string& where) {
   check_header(bytes, size, model_hash, payload_bytes, where);
   BlobHeader header;
   std::memcpy(&header, bytes, sizeof header);
@@ -103,8 +101,7 @@ std::uint64_t regular_file_size(const std::string& path) {
 WeightsBlob::WeightsBlob(AlignedBytes owned, const unsigned char* bytes, std::size_t size)
     : owned_(std::move(owned)), bytes_(bytes), size_(size) {}
 
-WeightsBlob WeightsBlob::from_file(const std::string& path, std::string_view model_hash,
-                                   std::uint64_t payload_bytes) {
+WeightsBlob WeightsBlob::from_file(const std::string& path, std::string_view model_hash, std::uint64_t payload_bytes) {
   // Header and size first: a file of the wrong size (or /dev/zero) is refused before it is
   // read, so nothing is allocated beyond the blob the binary expects.
   const std::string header = read_prefix(path, kBlobHeaderBytes);
@@ -116,8 +113,8 @@ WeightsBlob WeightsBlob::from_file(const std::string& path, std::string_view mod
   return WeightsBlob(std::move(file.data), bytes, file.size);
 }
 
-WeightsBlob WeightsBlob::from_memory(const unsigned char* data, std::size_t size,
-                                     std::string_view model_hash, std::uint64_t payload_bytes) {
+WeightsBlob WeightsBlob::from_memory(const unsigned char* data, std::size_t size, std::string_view model_hash,
+                                     std::uint64_t payload_bytes) {
   if (data == nullptr) throw Error(std::string(kEmbeddedName) + ": missing (null pointer)");
   if (reinterpret_cast<std::uintptr_t>(data) % kBlobAlignment != 0) {
     throw Error(std::string(kEmbeddedName) + ": not " + std::to_string(kBlobAlignment) +
@@ -127,9 +124,7 @@ WeightsBlob WeightsBlob::from_memory(const unsigned char* data, std::size_t size
   return WeightsBlob(AlignedBytes(), data, size);
 }
 
-const float* WeightsBlob::payload() const {
-  return reinterpret_cast<const float*>(bytes_ + kBlobHeaderBytes);
-}
+const float* WeightsBlob::payload() const { return reinterpret_cast<const float*>(bytes_ + kBlobHeaderBytes); }
 
 std::uint64_t WeightsBlob::payload_bytes() const { return size_ - kBlobHeaderBytes; }
 
@@ -142,8 +137,8 @@ std::uint32_t WeightsBlob::tensor_count() const {
 void write_blob(const std::string& path, std::string_view model_hash, std::uint32_t tensor_count,
                 const std::vector<unsigned char>& payload) {
   if (model_hash.size() != kModelHashChars) {
-    throw Error(path + ": model hash must be " + std::to_string(kModelHashChars) +
-                " hex characters, got " + std::to_string(model_hash.size()));
+    throw Error(path + ": model hash must be " + std::to_string(kModelHashChars) + " hex characters, got " +
+                std::to_string(model_hash.size()));
   }
   BlobHeader header{};
   std::memcpy(header.magic, kBlobMagic, sizeof kBlobMagic);

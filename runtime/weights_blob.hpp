@@ -25,11 +25,10 @@ struct BlobError : Error {
 class WeightsBlob {
  public:
   // Reads the whole file into a 64-byte aligned buffer owned by the blob, then validates it.
-  static WeightsBlob from_file(const std::string& path, std::string_view model_hash,
-                               std::uint64_t payload_bytes);
+  static WeightsBlob from_file(const std::string& path, std::string_view model_hash, std::uint64_t payload_bytes);
   // Validates a blob linked into the executable (must be 64-byte aligned); does not copy it.
-  static WeightsBlob from_memory(const unsigned char* data, std::size_t size,
-                                 std::string_view model_hash, std::uint64_t payload_bytes);
+  static WeightsBlob from_memory(const unsigned char* data, std::size_t size, std::string_view model_hash,
+                                 std::uint64_t payload_bytes);
 
   // 64-byte aligned; valid as long as this object lives.
   const float* payload() const;

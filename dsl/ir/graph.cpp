@@ -55,17 +55,18 @@ std::int64_t total_params(const Graph& graph) {
 }
 
 std::string dump_graph(const Graph& graph, const NodeNotes& notes) {
-  std::string out = fmt::format("graph {}: input {} {}\n", graph.name, graph.values[static_cast<std::size_t>(graph.input)].name,
-                                to_string(graph.shape(graph.input)));
+  const auto name = [&](ValueId v) { return graph.values[static_cast<std::size_t>(v)].name; };
+  std::string out = fmt::format("graph {}: input {} {}\n", graph.name, name(graph.input), to_string(graph.shape(graph.input)));
   for (const Node& n : graph.nodes) {
     const NodeNote note = notes ? notes(n) : NodeNote{};
     std::vector<std::string> inputs;
-    for (ValueId v : n.inputs) inputs.push_back(graph.values[static_cast<std::size_t>(v)].name);
-    for (ValueId v : note.extra_inputs) inputs.push_back(graph.values[static_cast<std::size_t>(v)].name);
+    for (ValueId v : n.inputs) inputs.push_back(name(v));
+    for (ValueId v : note.extra_inputs) inputs.push_back(name(v));
     std::string summary = std::visit([](const auto& op) { return op.summary(); }, n.op);
     if (const auto* c = std::get_if<Conv2d>(&n.op); c && c->bias) summary += "+bias";
     summary += note.summary_suffix;
-    out += fmt::format("  {} = {}({}) -> {}\n", n.name, summary, fmt::join(inputs, ", "), to_string(graph.shape(n.output)));
+    const std::string shape = to_string(graph.shape(n.output));
+    out += fmt::format("  {} = {}({}) -> {}\n", n.name, summary, fmt::join(inputs, ", "), shape);
   }
   out += fmt::format("output {}\n", graph.values[static_cast<std::size_t>(graph.output)].name);
   return out;

@@ -6,7 +6,8 @@ namespace rnc {
 
 std::vector<int> producers(const Graph& graph) {
   std::vector<int> out(graph.values.size(), -1);
-  for (std::size_t i = 0; i < graph.nodes.size(); ++i) out[static_cast<std::size_t>(graph.nodes[i].output)] = static_cast<int>(i);
+  for (std::size_t i = 0; i < graph.nodes.size(); ++i)
+    out[static_cast<std::size_t>(graph.nodes[i].output)] = static_cast<int>(i);
   return out;
 }
 
@@ -21,7 +22,8 @@ int FoldSweep::sole_producer(ValueId value) const {
 // Readers do not change: the consumer read the producer's output (now computed by no node) and
 // hands its other inputs to the merged node, which computes the consumer's output in its place.
 void FoldSweep::absorb_consumer(int producer, int consumer) {
-  check_invariant(producer < consumer && !removed_[static_cast<std::size_t>(producer)], "a fold whose producer does not come first");
+  check_invariant(producer < consumer && !removed_[static_cast<std::size_t>(producer)],
+                  "a fold whose producer does not come first");
   Node& target = node(consumer);
   const ValueId output = target.output;
   producer_[static_cast<std::size_t>(node(producer).output)] = -1;

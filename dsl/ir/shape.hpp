@@ -18,7 +18,7 @@ inline constexpr std::int64_t kMaxElements = std::int64_t{1} << 40;
 
 // Product of the dims, or nullopt when it would exceed kMaxElements (or a dim is negative).
 std::optional<std::int64_t> checked_numel(const Shape& shape);
-std::int64_t numel(const Shape& shape);  // caller knows the shape was checked
+std::int64_t numel(const Shape& shape);     // caller knows the shape was checked
 std::string to_string(const Shape& shape);  // "[1,64,56,56]"
 
 // The runtime's tensor (its Shape is this one): .npy files, weights and reference values share it.

@@ -49,8 +49,8 @@ static int write_npy(const char* path, const float* data, size_t count, const ch
   header[length++] = '\n';
   FILE* f = fopen(path, "wb");
   if (f == NULL) return 0;
-  const unsigned char prefix[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)(length & 0xff),
-                                    (unsigned char)(length >> 8)};
+  const unsigned char prefix[10] = {
+      0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)(length & 0xff), (unsigned char)(length >> 8)};
   int ok = fwrite(prefix, 1, 10, f) == 10 && fwrite(header, 1, (size_t)length, f) == (size_t)length &&
            fwrite(data, sizeof(float), count, f) == count;
   return fclose(f) == 0 && ok;

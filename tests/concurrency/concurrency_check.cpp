@@ -7,8 +7,8 @@
 //   concurrency_check WEIGHTS [RUNS]      (RUNS per instance and interface, default 300)
 #include <barrier>
 #include <chrono>
-#include <cstdio>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -40,7 +40,9 @@ Floats make_input(int k) {
   return in;
 }
 
-bool same_bits(const Floats& a, const Floats& b) { return std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0; }
+bool same_bits(const Floats& a, const Floats& b) {
+  return std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+}
 
 // What one instance saw; written by its thread only, read after the join.
 struct Report {
@@ -133,8 +135,7 @@ int check_c(const Fixture& f, const char* weights) {
                           "output_floats is " + std::to_string(bad_out) + ",", instance, report);
       if (e2e_general_form_run(net, in, model::kInputFloats, out.data(), model::kOutputFloats) != RNC_OK)
         report.fail(instance, std::string("run: ") + e2e_general_form_last_error());
-      else if (*e2e_general_form_last_error() != '\0')
-        report.fail(instance, "last_error is not empty after a success");
+      else if (*e2e_general_form_last_error() != '\0') report.fail(instance, "last_error is not empty after a success");
       if (!same_bits(out, f.expected[k])) report.fail(instance, "run " + std::to_string(run) + " differs");
       ++report.runs;
     }

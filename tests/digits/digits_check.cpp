@@ -44,7 +44,8 @@ std::vector<std::size_t> read_classes(const std::string& path) {
     } catch (const std::logic_error&) {
       end = 0;
     }
-    if (end == 0 || end != line.size()) throw Failure(fmt::format("{}:{}: expected a class index, got '{}'", path, number, line));
+    if (end == 0 || end != line.size())
+      throw Failure(fmt::format("{}:{}: expected a class index, got '{}'", path, number, line));
   }
   return classes;
 }
@@ -54,8 +55,8 @@ rt::Tensor stacked_images(const std::string& path, std::size_t count) {
   rt::Image image = rt::read_pnm(path);
   const auto n = static_cast<std::int64_t>(count);
   if (image.channels != 1 || image.height != n * image.width) {
-    throw Failure(fmt::format("{}: {} channel(s), {}x{} pixels; expected a PGM of {} images stacked vertically ({}x{})", path,
-                              image.channels, image.width, image.height, count, image.width, n * image.width));
+    throw Failure(fmt::format("{}: {} channel(s), {}x{} pixels; expected a PGM of {} images stacked vertically ({}x{})",
+                              path, image.channels, image.width, image.height, count, image.width, n * image.width));
   }
   return {{n, 1, image.width, image.width}, std::move(image.data)};
 }
@@ -70,7 +71,8 @@ std::vector<std::size_t> predicted_classes(const rt::Tensor& logits, std::size_t
   for (std::size_t r = 0; r < rows; ++r) {
     const float* row = logits.data.data() + r * classes;
     for (std::size_t c = 0; c < classes; ++c) {
-      if (!std::isfinite(row[c])) throw Failure(fmt::format("{}: image {} has logit {} for class {}", what, r, row[c], c));
+      if (!std::isfinite(row[c]))
+        throw Failure(fmt::format("{}: image {} has logit {} for class {}", what, r, row[c], c));
       if (row[c] > row[predicted[r]]) predicted[r] = c;
     }
   }
@@ -83,13 +85,16 @@ std::size_t count_equal(const std::vector<std::size_t>& a, const std::vector<std
   return count;
 }
 
-void print_differences(const std::vector<std::size_t>& a, const char* a_name, const std::vector<std::size_t>& b, const char* b_name) {
+void print_differences(const std::vector<std::size_t>& a, const char* a_name, const std::vector<std::size_t>& b,
+                       const char* b_name) {
   for (std::size_t i = 0; i < a.size(); ++i) {
     if (a[i] != b[i]) fmt::print("  image {}: {} {}, {} {}\n", i, a_name, a[i], b_name, b[i]);
   }
 }
 
-double fraction(std::size_t count, std::size_t total) { return total == 0 ? 0 : static_cast<double>(count) / static_cast<double>(total); }
+double fraction(std::size_t count, std::size_t total) {
+  return total == 0 ? 0 : static_cast<double>(count) / static_cast<double>(total);
+}
 
 int run(const cli::Parsed& args) {
   const std::vector<std::size_t> truth = read_classes(*args.get("--labels"));
@@ -97,23 +102,24 @@ int run(const cli::Parsed& args) {
   const test::ScratchDir scratch("digits_check");
   const std::string input_path = scratch.file("input.npy");
   rt::write_npy(input_path, input.data.data(), input.shape);
-  const rt::Tensor logits =
-      test::run_generated_program(*args.get("--binary"), input_path, std::stoi(args.get("--threads").value_or("1")), scratch, "--top 1");
+  const rt::Tensor logits = test::run_generated_program(
+      *args.get("--binary"), input_path, std::stoi(args.get("--threads").value_or("1")), scratch, "--top 1");
 
   const std::vector<std::size_t> predicted = predicted_classes(logits, truth.size(), "generated binary output");
   print_differences(truth, "true", predicted, "predicted");
   const double measured = fraction(count_equal(predicted, truth), truth.size());
   const double wanted = std::stod(*args.get("--min-accuracy"));
   bool ok = measured >= wanted;
-  fmt::print("{}: held-out accuracy {:.4f} on {} images (at least {:g} wanted)\n", ok ? "PASS" : "FAIL", measured, truth.size(),
-             wanted);
+  fmt::print("{}: held-out accuracy {:.4f} on {} images (at least {:g} wanted)\n", ok ? "PASS" : "FAIL", measured,
+             truth.size(), wanted);
   if (const auto expect = args.get("--expect")) {
     const std::vector<std::size_t> reference = predicted_classes(rt::read_npy(*expect), truth.size(), *expect);
     print_differences(predicted, "generated binary predicts", reference, "PyTorch");
     const std::size_t agreeing = count_equal(predicted, reference);
     ok = ok && agreeing == truth.size();
-    fmt::print("{}: {} of {} predicted classes equal PyTorch's (PyTorch's accuracy {:.4f})\n", agreeing == truth.size() ? "PASS" : "FAIL",
-               agreeing, truth.size(), fraction(count_equal(reference, truth), truth.size()));
+    fmt::print("{}: {} of {} predicted classes equal PyTorch's (PyTorch's accuracy {:.4f})\n",
+               agreeing == truth.size() ? "PASS" : "FAIL", agreeing, truth.size(),
+               fraction(count_equal(reference, truth), truth.size()));
   }
   return ok ? 0 : 1;
 }

@@ -57,8 +57,8 @@ std::vector<int> thread_counts(const std::string& list) {
 // Compares one run with the expected output and prints the verdict line.
 bool matches(const Tensor& out, const Tensor& expected, double tolerance, int threads) {
   if (out.shape != expected.shape) {
-    fmt::print(stderr, "FAIL: at {} thread(s) output shape {} differs from the expected {}\n", threads, to_string(out.shape),
-               to_string(expected.shape));
+    fmt::print(stderr, "FAIL: at {} thread(s) output shape {} differs from the expected {}\n", threads,
+               to_string(out.shape), to_string(expected.shape));
     return false;
   }
   double max_ref = 0, max_err = 0;
@@ -73,10 +73,11 @@ bool matches(const Tensor& out, const Tensor& expected, double tolerance, int th
   }
   const double relative = max_ref > 0 ? max_err / max_ref : max_err;
   const bool ok = relative <= tolerance;
-  fmt::print("{}: {} thread(s): output {} max|expected| {:.6g}, max error {:.3g} (relative {:.3g}, tolerance {:g}) at flat "
-             "index {}: got {} expected {}\n",
-             ok ? "PASS" : "FAIL", threads, to_string(out.shape), max_ref, max_err, relative, tolerance, worst, out.data[worst],
-             expected.data[worst]);
+  fmt::print(
+      "{}: {} thread(s): output {} max|expected| {:.6g}, max error {:.3g} (relative {:.3g}, tolerance {:g}) at flat "
+      "index {}: got {} expected {}\n",
+      ok ? "PASS" : "FAIL", threads, to_string(out.shape), max_ref, max_err, relative, tolerance, worst,
+      out.data[worst], expected.data[worst]);
   return ok;
 }
 

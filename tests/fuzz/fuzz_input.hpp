@@ -23,8 +23,7 @@ namespace rnc::fuzz {
 inline const std::string& as_file(const std::uint8_t* data, std::size_t size) {
   static const int fd = memfd_create("fuzz-input", MFD_CLOEXEC);
   static const std::string path = "/proc/self/fd/" + std::to_string(fd);
-  if (fd < 0 || ftruncate(fd, 0) != 0 ||
-      (size != 0 && pwrite(fd, data, size, 0) != static_cast<ssize_t>(size))) {
+  if (fd < 0 || ftruncate(fd, 0) != 0 || (size != 0 && pwrite(fd, data, size, 0) != static_cast<ssize_t>(size))) {
     std::perror("fuzz harness: cannot write the in-memory input file");
     std::abort();
   }

@@ -40,11 +40,11 @@ struct TestFailure : std::runtime_error {
 
 // Runs BINARY --input INPUT --output <scratch> --threads THREADS [EXTRA] and returns its output.
 // A non-zero exit throws TestFailure, after copying the program's log to stderr.
-inline rt::Tensor run_generated_program(const std::string& binary, const std::string& input, int threads, const ScratchDir& scratch,
-                                        const std::string& extra = "") {
+inline rt::Tensor run_generated_program(const std::string& binary, const std::string& input, int threads,
+                                        const ScratchDir& scratch, const std::string& extra = "") {
   const std::string out_path = scratch.file("output.npy"), log_path = scratch.file("log.txt");
-  const std::string command =
-      fmt::format("'{}' --input '{}' --output '{}' --threads {} {} > '{}' 2>&1", binary, input, out_path, threads, extra, log_path);
+  const std::string command = fmt::format("'{}' --input '{}' --output '{}' --threads {} {} > '{}' 2>&1", binary, input,
+                                          out_path, threads, extra, log_path);
   if (const int status = std::system(command.c_str()); status != 0) {
     std::system(fmt::format("cat '{}' >&2", log_path).c_str());
     throw TestFailure(fmt::format("{} exited with status {}", command, status));

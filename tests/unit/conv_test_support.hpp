@@ -24,7 +24,7 @@ using rnc::kern::Blocked;
 using rnc::kern::ConvCfg;
 
 struct Layer {
-  int n, ic, oc, h, w;          // input shape [n, ic, h, w]
+  int n, ic, oc, h, w;  // input shape [n, ic, h, w]
   int kernel, stride, padding;
   int in_pad, out_pad, res_pad;  // halos of the input, output and residual tensors
   int ow_block, oh_block, oc_blocks, ic_chunk;
@@ -36,10 +36,18 @@ constexpr int out_size(int size, int k, int s, int p) { return (size + 2 * p - k
 
 constexpr ConvCfg cfg(Layer l) {
   const int oh = out_size(l.h, l.kernel, l.stride, l.padding), ow = out_size(l.w, l.kernel, l.stride, l.padding);
-  return ConvCfg{.in = {l.n, l.ic, l.h, l.w, l.in_pad, l.lanes}, .out = {l.n, l.oc, oh, ow, l.out_pad, l.lanes},
-                 .res = {l.n, l.oc, oh, ow, l.res_pad, l.lanes}, .kernel = l.kernel, .stride = l.stride, .padding = l.padding,
-                 .ow_block = l.ow_block, .oh_block = l.oh_block, .oc_blocks = l.oc_blocks, .ic_chunk = l.ic_chunk,
-                 .residual = l.residual, .relu = l.relu};
+  return ConvCfg{.in = {l.n, l.ic, l.h, l.w, l.in_pad, l.lanes},
+                 .out = {l.n, l.oc, oh, ow, l.out_pad, l.lanes},
+                 .res = {l.n, l.oc, oh, ow, l.res_pad, l.lanes},
+                 .kernel = l.kernel,
+                 .stride = l.stride,
+                 .padding = l.padding,
+                 .ow_block = l.ow_block,
+                 .oh_block = l.oh_block,
+                 .oc_blocks = l.oc_blocks,
+                 .ic_chunk = l.ic_chunk,
+                 .residual = l.residual,
+                 .relu = l.relu};
 }
 
 inline std::vector<float> random_values(std::size_t count, std::mt19937& rng) {
@@ -74,8 +82,8 @@ inline std::vector<float> to_padded_nchw(const std::vector<float>& t, const Bloc
 }
 
 // The convolution in double from the logical tensors, stored blocked like the kernels' output.
-inline std::vector<double> naive(const ConvCfg& C, const std::vector<float>& in, const rnc::Tensor& w, const std::vector<float>& bias,
-                          const std::vector<float>& res) {
+inline std::vector<double> naive(const ConvCfg& C, const std::vector<float>& in, const rnc::Tensor& w,
+                                 const std::vector<float>& bias, const std::vector<float>& res) {
   const Blocked& o = C.out;
   std::vector<double> out(static_cast<std::size_t>(o.floats()), 0.0);
   for (int i = 0; i < o.n; ++i)
@@ -88,7 +96,8 @@ inline std::vector<double> naive(const ConvCfg& C, const std::vector<float>& in,
               for (int kw = 0; kw < C.kernel; ++kw) {
                 const int iy = y * C.stride - C.padding + kh, ix = x * C.stride - C.padding + kw;
                 if (iy < 0 || iy >= C.in.h || ix < 0 || ix >= C.in.w) continue;
-                sum += double(in[static_cast<std::size_t>(((i * C.in.c + ic) * C.in.h + iy) * C.in.w + ix)]) * w.at4(oc, ic, kh, kw);
+                sum += double(in[static_cast<std::size_t>(((i * C.in.c + ic) * C.in.h + iy) * C.in.w + ix)]) *
+                       w.at4(oc, ic, kh, kw);
               }
           if (C.residual) sum += res[static_cast<std::size_t>(((i * o.c + oc) * o.h + y) * o.w + x)];
           if (C.relu) sum = std::max(sum, 0.0);
@@ -119,7 +128,8 @@ inline double relative_error(const std::vector<float>& got, const std::vector<do
 }
 
 // The kernel matches the naive loop and gives the same bits for 1, 2 and 3 parts.
-inline void check_kernel(const char* which, Kernel kernel, const Args& a, std::int64_t out_floats, const std::vector<double>& want) {
+inline void check_kernel(const char* which, Kernel kernel, const Args& a, std::int64_t out_floats,
+                         const std::vector<double>& want) {
   INFO("kernel " << which);
   const std::vector<float> one = run(kernel, a, out_floats, 1);
   CHECK(relative_error(one, want) <= 1e-5);
@@ -150,7 +160,10 @@ void check_layer(Intrinsics&& intrinsics) {
   rnc::Tensor b(rnc::Shape{L.oc});
   b.data = bias;
   const std::vector<float> b_packed = rnc::pack_channels(&b, L.oc, L.lanes);
-  const Args a{.in0 = in_stored.data(), .in1 = L.residual ? res_stored.data() : nullptr, .w0 = w_packed.data(), .w1 = b_packed.data()};
+  const Args a{.in0 = in_stored.data(),
+               .in1 = L.residual ? res_stored.data() : nullptr,
+               .w0 = w_packed.data(),
+               .w1 = b_packed.data()};
   const std::vector<double> want = naive(C, in, w, bias, res);
 
   if constexpr (kStem) check_kernel("generic", rnc::kern::conv_nchw_in_generic<C>, a, C.out.floats(), want);

@@ -24,8 +24,9 @@ TEST_CASE("location: a JSON pointer, a line:column and the whole file, as text a
   diags.error("", "missing required key \"stages\" (an array of stages)");
   diags.error(at, "expected a value");
   diags.error("tensor \"0.weight\"", "missing");
-  CHECK(diags.format("f") == "f: missing required key \"stages\" (an array of stages)\nf:12:5: expected a value\n"
-                             "f: tensor \"0.weight\": missing");
+  CHECK(diags.format("f") ==
+        "f: missing required key \"stages\" (an array of stages)\nf:12:5: expected a value\n"
+        "f: tensor \"0.weight\": missing");
 }
 
 TEST_CASE("location: a child of a JSON pointer escapes '~' and '/'; a line:column has no finer place") {
@@ -50,7 +51,8 @@ TEST_CASE("diagnostics: a Mute drops errors while it lives, and only when asked 
 
 TEST_CASE("identifier: [A-Za-z_][A-Za-z0-9_]*, ASCII only") {
   for (const char* good : {"a", "_", "resnet18", "B_3", "_9"}) CHECK(rnc::is_identifier(good));
-  for (const char* bad : {"", "9lives", "b3.0", "a-b", "a b", "\xc3\xa9t\xc3\xa9", "a$"}) CHECK_FALSE(rnc::is_identifier(bad));
+  for (const char* bad : {"", "9lives", "b3.0", "a-b", "a b", "\xc3\xa9t\xc3\xa9", "a$"})
+    CHECK_FALSE(rnc::is_identifier(bad));
   CHECK(rnc::is_identifier(std::string(100000, 'a')));  // a loop, no recursion per character
 }
 

@@ -35,7 +35,8 @@ TEST_CASE("parse_size: plain bytes and K/M/G/T suffixes are binary multiples") {
   CHECK(rnc::cli::parse_size("--max-memory", "2T") == 2ull << 40);
 }
 
-TEST_CASE("parse_size: 0, empty, negative, fractions, unknown suffixes and overflow are usage errors naming the option") {
+TEST_CASE(
+    "parse_size: 0, empty, negative, fractions, unknown suffixes and overflow are usage errors naming the option") {
   for (const std::string text : {"0", "", "-1", "1.5G", "12Q", "G", "16777216T", "99999999999999999999"}) {
     CAPTURE(text);
     const std::string message = error_of_size(text);
@@ -45,12 +46,13 @@ TEST_CASE("parse_size: 0, empty, negative, fractions, unknown suffixes and overf
 }
 
 TEST_CASE("estimate_memory: parameters exactly, and at most the planned arena (seed, general_form, seed_narrow)") {
-  for (const std::string spec : {"/examples/resnet18.json", "/tests/specs/general_form.json", "/tests/specs/seed_narrow.json"}) {
+  for (const std::string spec :
+       {"/examples/resnet18.json", "/tests/specs/general_form.json", "/tests/specs/seed_narrow.json"}) {
     CAPTURE(spec);
     const rnc::Graph graph = rnc::read_spec(kRoot + spec);
     const rnc::MemoryEstimate estimate = rnc::estimate_memory(graph);
     CHECK(estimate.weight_bytes == doctest::Approx(4.0 * static_cast<double>(rnc::total_params(graph))));
-    const rnc::Program program = rnc::build_program(graph, rnc::random_weights(graph, 1));
+    const rnc::Program program = rnc::plan_program(graph);
     CHECK(estimate.activation_bytes > 0);
     CHECK(estimate.activation_bytes <= static_cast<double>(program.arena_floats) * 4);
   }

@@ -29,7 +29,8 @@ Tensor make(Shape shape, std::vector<float> values) {
 
 // Runs the op's shape inference (which must succeed) and its reference implementation.
 template <class Op>
-Tensor run(const Op& op, std::initializer_list<const Tensor*> inputs, std::initializer_list<const Tensor*> params = {}) {
+Tensor run(const Op& op, std::initializer_list<const Tensor*> inputs,
+           std::initializer_list<const Tensor*> params = {}) {
   std::vector<Shape> shapes;
   for (const Tensor* t : inputs) shapes.push_back(t->shape);
   Diagnostics diags;
@@ -135,10 +136,10 @@ TEST_CASE("conv2d reference: 3x3, padding 1, 2 in / 2 out channels, bias [1, 2]"
   //      ic1 top-left tap 1 => x1(h-1, w-1): only (1,1) sees x1(0,0) = 10
   //      => 10 10 / 10 20, + bias 2 = 12 12 / 12 22
   const Tensor x = make({1, 2, 2, 2}, {1, 2, 3, 4, 10, 20, 30, 40});
-  const Tensor w = make({2, 2, 3, 3}, {0, 0, 0, 0, 1, 0, 0, 0, 0,    // oc0 ic0
-                                       0, 0, 0, 0, -1, 0, 0, 0, 0,   // oc0 ic1
-                                       1, 1, 1, 1, 1, 1, 1, 1, 1,    // oc1 ic0
-                                       1, 0, 0, 0, 0, 0, 0, 0, 0});  // oc1 ic1
+  const Tensor w = make({2, 2, 3, 3}, {0, 0, 0, 0, 1,  0, 0, 0, 0,    // oc0 ic0
+                                       0, 0, 0, 0, -1, 0, 0, 0, 0,    // oc0 ic1
+                                       1, 1, 1, 1, 1,  1, 1, 1, 1,    // oc1 ic0
+                                       1, 0, 0, 0, 0,  0, 0, 0, 0});  // oc1 ic1
   const Tensor b = make({2}, {1, 2});
   const Tensor y = run(conv(2, 3, 1, 1, true), {&x}, {&w, &b});
   CHECK(y.shape == Shape{1, 2, 2, 2});
@@ -162,8 +163,9 @@ TEST_CASE("conv2d shape inference errors: kernel 5 on padded 4x4, rank-2 input, 
   SUBCASE("kernel larger than the padded input") {
     const Inferred r = infer(conv(4, 5, 1, 1, true), {{1, 1, 2, 2}});
     CHECK_FALSE(r.shape.has_value());
-    CHECK(r.messages == "/stages/0/layers/3: conv2d: kernel 5 is larger than the padded input 4x4 (input [1,1,2,2], "
-                        "padding 1)\n");
+    CHECK(r.messages ==
+          "/stages/0/layers/3: conv2d: kernel 5 is larger than the padded input 4x4 (input [1,1,2,2], "
+          "padding 1)\n");
   }
   SUBCASE("kernel larger than the padded height only") {
     const Inferred r = infer(conv(4, 3, 1, 0, true), {{1, 1, 2, 8}});
@@ -292,7 +294,7 @@ TEST_CASE("maxpool2d reference: 2x2/s2/p0, 2 channels, per-channel max") {
   //      max(0,0,0,9)=9, max(-1,-2,-3,-4)=-1
   // c1 = all 2 except one 7 at (3,3) -> 2, 2, 2, 7
   const Tensor x = make({1, 2, 4, 4}, {1, 5, 2, 0, 3, 4, 8, 1, 0, 0, -1, -2, 0, 9, -3, -4,  //
-                                       2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 7});
+                                       2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,  2,  2, 2, 2,  7});
   check_values(run(maxpool(2, 2, 0), {&x}), {5, 8, 9, -1, 2, 2, 2, 7});
 }
 
@@ -301,7 +303,8 @@ TEST_CASE("maxpool2d shape inference: 3x3/s2/p1 on [1,64,112,112], errors on ran
   CHECK(infer(maxpool(3, 2, 1), {{1, 64, 112, 112}}).shape == Shape{1, 64, 56, 56});
   // (7 + 0 - 2) / 2 + 1 = 3 (floor)
   CHECK(infer(maxpool(2, 2, 0), {{1, 3, 7, 7}}).shape == Shape{1, 3, 3, 3});
-  CHECK(infer(maxpool(3, 2, 1), {{1, 64}}).messages == "/stages/0/layers/3: maxpool2d expects a rank-4 input, got [1,64]\n");
+  CHECK(infer(maxpool(3, 2, 1), {{1, 64}}).messages ==
+        "/stages/0/layers/3: maxpool2d expects a rank-4 input, got [1,64]\n");
   const Inferred r = infer(maxpool(5, 1, 1), {{1, 2, 2, 2}});
   CHECK(r.messages.find("maxpool2d: kernel 5 is larger than the padded input 4x4") != std::string::npos);
   CHECK(maxpool(3, 2, 1).params(std::vector<Shape>{{1, 64, 112, 112}}).empty());
@@ -338,7 +341,8 @@ TEST_CASE("avgpool2d reference: 2x2/s2/p0 on 4x4") {
 
 TEST_CASE("avgpool2d shape inference: 3x3/s1/p1 keeps 5x6, rank error") {
   CHECK(infer(avgpool(3, 1, 1), {{2, 3, 5, 6}}).shape == Shape{2, 3, 5, 6});
-  CHECK(infer(avgpool(2, 2, 0), {{1, 8}}).messages == "/stages/0/layers/3: avgpool2d expects a rank-4 input, got [1,8]\n");
+  CHECK(infer(avgpool(2, 2, 0), {{1, 8}}).messages ==
+        "/stages/0/layers/3: avgpool2d expects a rank-4 input, got [1,8]\n");
   // 2x2 window, 4 outputs of 4 additions each -> macs 4 * 4 = 16 per channel; 3 channels -> 48
   CHECK(avgpool(2, 2, 0).macs(std::vector<Shape>{{1, 3, 4, 4}}, Shape{1, 3, 2, 2}) == 48);
 }
@@ -410,8 +414,9 @@ TEST_CASE("linear shape inference and params: 512 -> 10, error on a rank-4 input
   CHECK(l.params(std::vector<Shape>{{4, 512}}).size() == 1);
   const Inferred r = infer(l, {{1, 512, 1, 1}});
   CHECK_FALSE(r.shape.has_value());
-  CHECK(r.messages == "/stages/0/layers/3: linear expects a rank-2 input [N, features], got [1,512,1,1] (add a flatten "
-                      "before it)\n");
+  CHECK(r.messages ==
+        "/stages/0/layers/3: linear expects a rank-2 input [N, features], got [1,512,1,1] (add a flatten "
+        "before it)\n");
 }
 
 // --- add -----------------------------------------------------------------------------------------
@@ -437,8 +442,8 @@ TEST_CASE("add shape inference: equal shapes pass, channel / spatial / rank mism
 
 TEST_CASE("op registry: names, arity, window_out") {
   const auto names = rnc::op_names();
-  const std::vector<std::string_view> expected{"conv2d", "batchnorm2d", "relu",   "maxpool2d", "avgpool2d",
-                                               "global_avgpool", "flatten", "linear", "add"};
+  const std::vector<std::string_view> expected{"conv2d",         "batchnorm2d", "relu",   "maxpool2d", "avgpool2d",
+                                               "global_avgpool", "flatten",     "linear", "add"};
   CHECK(names == expected);
   CHECK(rnc::op_arity(rnc::Op{rnc::Add{}}) == 2);
   CHECK(rnc::op_arity(rnc::Op{rnc::Conv2d{}}) == 1);

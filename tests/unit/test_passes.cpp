@@ -36,7 +36,8 @@ Graph parse(const std::string& json) { return rnc::parse_spec_json(json, "pass_t
 // A deterministic input with positive and negative values.
 Tensor input_for(const Graph& g) {
   Tensor t(g.shape(g.input));
-  for (std::size_t i = 0; i < t.data.size(); ++i) t.data[i] = static_cast<float>(2.0 * std::sin(0.37 * double(i) + 0.5));
+  for (std::size_t i = 0; i < t.data.size(); ++i)
+    t.data[i] = static_cast<float>(2.0 * std::sin(0.37 * double(i) + 0.5));
   return t;
 }
 
@@ -77,7 +78,8 @@ const rnc::Conv2d& conv_of(const Graph& g, const std::string& name) {
 const std::string& value_name(const Graph& g, rnc::ValueId id) { return g.values[static_cast<std::size_t>(id)].name; }
 
 int count_ops(const Graph& g, std::string_view op) {
-  return static_cast<int>(std::count_if(g.nodes.begin(), g.nodes.end(), [&](const rnc::Node& n) { return rnc::op_name(n.op) == op; }));
+  return static_cast<int>(
+      std::count_if(g.nodes.begin(), g.nodes.end(), [&](const rnc::Node& n) { return rnc::op_name(n.op) == op; }));
 }
 
 // The epilogue fused into node `name` (none: residual -1, no relu).
@@ -89,18 +91,20 @@ rnc::Epilogue epilogue(const rnc::Model& m, const std::string& name) {
 // The three stages of the pipeline's graph passes, with reference outputs.
 struct Passes {
   rnc::Model original, folded, fused;
+  rnc::WeightMap weights, folded_weights;  // the original's, and with folded.folds applied
   Tensor x, want;
 
   Passes(const std::string& json, std::uint64_t seed) {
     original.graph = parse(json);
-    original.weights = rnc::random_weights(original.graph, seed);
+    weights = rnc::random_weights(original.graph, seed);
     folded = rnc::fold_batchnorm(original);
+    folded_weights = rnc::fold_batchnorm_weights(folded.folds, weights);
     fused = rnc::fuse_epilogues(folded);
     x = input_for(original.graph);
-    want = rnc::run_reference(original.graph, original.weights, x);
+    want = rnc::run_reference(original.graph, weights, x);
   }
-  Tensor run_folded() const { return rnc::run_reference(folded.graph, folded.weights, x); }
-  Tensor run_fused() const { return rnc::run_fused_reference(fused, x); }
+  Tensor run_folded() const { return rnc::run_reference(folded.graph, folded_weights, x); }
+  Tensor run_fused() const { return rnc::run_fused_reference(fused, folded_weights, x); }
 };
 
 // conv (no bias) -> bn -> relu -> conv 1x1 (bias) -> bn (eps 0.01)
@@ -118,7 +122,8 @@ const char* const kResidualProjection = R"({"name": "resp", "input": {"shape": [
     {"name": "r", "op": "residual", "weights": "r", "out_channels": 8, "use_1x1conv": true, "strides": 2}]})";
 
 // BatchNorms after the input, after a relu and after an add stay; the one after a conv folds.
-const char* const kUnfoldable = R"({"name": "unf", "input": {"shape": [1, 2, 5, 5]}, "stages": [{"name": "s", "layers": [
+const char* const kUnfoldable =
+    R"({"name": "unf", "input": {"shape": [1, 2, 5, 5]}, "stages": [{"name": "s", "layers": [
     {"op": "batchnorm2d", "name": "b0", "weights": "b0"},
     {"op": "relu", "name": "r0"},
     {"op": "batchnorm2d", "name": "b1", "weights": "b1"},
@@ -128,7 +133,8 @@ const char* const kUnfoldable = R"({"name": "unf", "input": {"shape": [1, 2, 5, 
     {"op": "batchnorm2d", "name": "b3", "weights": "b3"}]}]})";
 
 // Conv c feeds both a BatchNorm and a relu: nothing may be folded or fused into it.
-const char* const kTwoConsumers = R"({"name": "two", "input": {"shape": [1, 2, 5, 5]}, "stages": [{"name": "s", "layers": [
+const char* const kTwoConsumers =
+    R"({"name": "two", "input": {"shape": [1, 2, 5, 5]}, "stages": [{"name": "s", "layers": [
     {"op": "conv2d", "name": "c", "weights": "c", "out_channels": 2, "kernel": 3, "padding": 1},
     {"op": "batchnorm2d", "name": "b", "weights": "b"},
     {"op": "relu", "name": "r", "inputs": ["c"]},
@@ -137,7 +143,8 @@ const char* const kTwoConsumers = R"({"name": "two", "input": {"shape": [1, 2, 5
 
 // Conv c feeds a relu and an add; the add's other operand is a single-use conv d, which may take
 // the add (with c as its residual) while c stays unfused.
-const char* const kSharedResidual = R"({"name": "shr", "input": {"shape": [1, 2, 5, 5]}, "stages": [{"name": "s", "layers": [
+const char* const kSharedResidual =
+    R"({"name": "shr", "input": {"shape": [1, 2, 5, 5]}, "stages": [{"name": "s", "layers": [
     {"op": "conv2d", "name": "c", "weights": "c", "out_channels": 3, "kernel": 3, "padding": 1},
     {"op": "relu", "name": "r"},
     {"op": "conv2d", "name": "d", "inputs": ["input"], "weights": "d", "out_channels": 3, "kernel": 1},
@@ -156,26 +163,27 @@ TEST_CASE("fold_batchnorm: conv+bn+relu chain folds both BatchNorms, output unch
   CHECK(count_ops(g, "batchnorm2d") == 0);
   // c1 had no bias and gains one; the BatchNorm tensors are gone; the graph output is c2's node.
   CHECK(conv_of(g, "c1").bias);
-  CHECK(p.folded.weights.tensors.contains("c1.bias"));
+  CHECK(p.folded_weights.tensors.contains("c1.bias"));
   for (const char* bn : {"b1", "b2"})
     for (const char* suffix : {".weight", ".bias", ".running_mean", ".running_var"}) {
       INFO("tensor " << bn << suffix);
-      CHECK_FALSE(p.folded.weights.tensors.contains(std::string(bn) + suffix));
+      CHECK_FALSE(p.folded_weights.tensors.contains(std::string(bn) + suffix));
     }
-  CHECK(p.folded.weights.tensors.size() == 4);
+  CHECK(p.folded_weights.tensors.size() == 4);
   CHECK(g.nodes.back().output == g.output);
   CHECK(node(g, "r1").inputs[0] == node(g, "c1").output);
-  CHECK_NOTHROW(rnc::check_weights(g, p.folded.weights, "folded"));
+  CHECK_NOTHROW(rnc::check_weights(g, p.folded_weights, "folded"));
   check_close(p.run_folded(), p.want);
   // The original model is untouched (fold_batchnorm takes it by value).
   CHECK(p.original.graph.nodes.size() == 5);
-  CHECK_FALSE(p.original.weights.tensors.contains("c1.bias"));
+  CHECK_FALSE(p.weights.tensors.contains("c1.bias"));
 }
 
 TEST_CASE("fold_batchnorm: folded weights are w*s and (b-mean)*s+beta for a hand-made 1x1 conv") {
   // One channel: w = 2, b = 1; gamma = 3, beta = 0.5, mean = 4, var = 0.25 - 1e-5 (so sqrt(var+eps) = 0.5)
   // s = 3 / 0.5 = 6: w' = 12, b' = (1 - 4) * 6 + 0.5 = -17.5
   rnc::Model m;
+  rnc::WeightMap weights;
   m.graph = parse(R"({"name": "one", "input": {"shape": [1, 1, 2, 2]}, "stages": [{"name": "s", "layers": [
       {"op": "conv2d", "weights": "c", "out_channels": 1, "kernel": 1},
       {"op": "batchnorm2d", "weights": "n"}]}]})");
@@ -186,17 +194,21 @@ TEST_CASE("fold_batchnorm: folded weights are w*s and (b-mean)*s+beta for a hand
   };
   Tensor w(Shape{1, 1, 1, 1});
   w.data[0] = 2;
-  m.weights.tensors["c.weight"] = w;
-  m.weights.tensors["c.bias"] = scalar(1);
-  m.weights.tensors["n.weight"] = scalar(3);
-  m.weights.tensors["n.bias"] = scalar(0.5f);
-  m.weights.tensors["n.running_mean"] = scalar(4);
-  m.weights.tensors["n.running_var"] = scalar(static_cast<float>(0.25 - 1e-5));
+  weights.tensors["c.weight"] = w;
+  weights.tensors["c.bias"] = scalar(1);
+  weights.tensors["n.weight"] = scalar(3);
+  weights.tensors["n.bias"] = scalar(0.5f);
+  weights.tensors["n.running_mean"] = scalar(4);
+  weights.tensors["n.running_var"] = scalar(static_cast<float>(0.25 - 1e-5));
   const rnc::Model f = rnc::fold_batchnorm(m);
   REQUIRE(f.graph.nodes.size() == 1);
-  CHECK(f.weights.at("c.weight").data[0] == doctest::Approx(12).epsilon(1e-6));
-  CHECK(f.weights.at("c.bias").data[0] == doctest::Approx(-17.5).epsilon(1e-6));
-  CHECK(f.weights.tensors.size() == 2);
+  REQUIRE(f.folds.size() == 1);
+  CHECK(f.folds[0].conv == "c");
+  CHECK(f.folds[0].norm == "n");
+  const rnc::WeightMap folded = rnc::fold_batchnorm_weights(f.folds, weights);
+  CHECK(folded.at("c.weight").data[0] == doctest::Approx(12).epsilon(1e-6));
+  CHECK(folded.at("c.bias").data[0] == doctest::Approx(-17.5).epsilon(1e-6));
+  CHECK(folded.tensors.size() == 2);
 }
 
 TEST_CASE("fold_batchnorm: BatchNorms after the input, a relu and an add stay; the one after a conv folds") {
@@ -206,9 +218,9 @@ TEST_CASE("fold_batchnorm: BatchNorms after the input, a relu and an add stay; t
   CHECK(count_ops(g, "batchnorm2d") == 3);
   for (const char* kept : {"b0.running_var", "b1.running_mean", "b3.weight"}) {
     INFO("tensor " << kept);
-    CHECK(p.folded.weights.tensors.contains(kept));
+    CHECK(p.folded_weights.tensors.contains(kept));
   }
-  CHECK_FALSE(p.folded.weights.tensors.contains("b2.weight"));
+  CHECK_FALSE(p.folded_weights.tensors.contains("b2.weight"));
   CHECK(value_name(g, node(g, "a").inputs[0]) == "b2");  // c now produces b2's value
   check_close(p.run_folded(), p.want);
   check_close(p.run_fused(), p.want);
@@ -218,7 +230,7 @@ TEST_CASE("fold_batchnorm and fuse_epilogues: a conv read by two layers is neith
   const Passes p(kTwoConsumers, 13);
   CHECK(node_names(p.folded.graph) == std::vector<std::string>{"c", "b", "r", "a", "o"});
   CHECK(count_ops(p.folded.graph, "batchnorm2d") == 1);
-  CHECK(p.folded.weights.tensors.size() == p.original.weights.tensors.size());
+  CHECK(p.folded_weights.tensors.size() == p.weights.tensors.size());
   CHECK(node_names(p.fused.graph) == std::vector<std::string>{"c", "b", "r", "a", "o"});
   CHECK(p.fused.epilogues.empty());
   check_close(p.run_folded(), p.want);
@@ -297,21 +309,22 @@ TEST_CASE("run_fused_reference: a residual epilogue adds before its relu") {
   rnc::Model m;
   m.graph = parse(R"({"name": "epi", "input": {"shape": [1, 1, 1, 4]}, "stages": [{"name": "s", "layers": [
       {"op": "conv2d", "name": "c", "weights": "c", "out_channels": 1, "kernel": 1}]}]})");
-  m.weights.tensors["c.weight"] = Tensor(Shape{1, 1, 1, 1}, {2});
-  m.weights.tensors["c.bias"] = Tensor(Shape{1}, {-1});
+  rnc::WeightMap w;
+  w.tensors["c.weight"] = Tensor(Shape{1, 1, 1, 1}, {2});
+  w.tensors["c.bias"] = Tensor(Shape{1}, {-1});
   const Tensor x(Shape{1, 1, 1, 4}, {-2, -0.5f, 1, 3});
   const rnc::ValueId c = node(m.graph, "c").output;
   SUBCASE("residual only: [-7, -2.5, 2, 8]") {
     m.epilogues[c] = {.residual = m.graph.input};
-    CHECK(rnc::run_fused_reference(m, x).data == std::vector<float>{-7, -2.5f, 2, 8});
+    CHECK(rnc::run_fused_reference(m, w, x).data == std::vector<float>{-7, -2.5f, 2, 8});
   }
   SUBCASE("relu only: [0, 0, 1, 5]") {
     m.epilogues[c] = {.relu = true};
-    CHECK(rnc::run_fused_reference(m, x).data == std::vector<float>{0, 0, 1, 5});
+    CHECK(rnc::run_fused_reference(m, w, x).data == std::vector<float>{0, 0, 1, 5});
   }
   SUBCASE("residual then relu: [0, 0, 2, 8] (relu(conv) + x would give [-2, -0.5, 2, 8])") {
     m.epilogues[c] = {.residual = m.graph.input, .relu = true};
-    CHECK(rnc::run_fused_reference(m, x).data == std::vector<float>{0, 0, 2, 8});
+    CHECK(rnc::run_fused_reference(m, w, x).data == std::vector<float>{0, 0, 2, 8});
   }
 }
 
@@ -328,14 +341,14 @@ TEST_CASE("fuse_epilogues: FusionPolicy turns each epilogue off") {
   const rnc::Model none = rnc::fuse_epilogues(p.folded, {.residual_add = false, .relu = false});
   CHECK(node_names(none.graph) == node_names(p.folded.graph));
   CHECK(none.epilogues.empty());
-  check_close(rnc::run_fused_reference(relu_only, p.x), p.want);
-  check_close(rnc::run_fused_reference(add_only, p.x), p.want);
+  check_close(rnc::run_fused_reference(relu_only, p.folded_weights, p.x), p.want);
+  check_close(rnc::run_fused_reference(add_only, p.folded_weights, p.x), p.want);
 }
 
 TEST_CASE("fold_batchnorm + fuse_epilogues on the seed resnet18 at --input-shape 1,1,32,32") {
   rnc::Model m;
   m.graph = rnc::read_spec(kSeedPath, {Shape{1, 1, 32, 32}});
-  m.weights = rnc::random_weights(m.graph, 42);
+  const rnc::WeightMap weights = rnc::random_weights(m.graph, 42);
   const rnc::Model folded = rnc::fold_batchnorm(m);
   // 66 nodes, 17 BatchNorms (stem + 2 per residual), all after a single-use conv
   CHECK(m.graph.nodes.size() == 66);
@@ -356,11 +369,11 @@ TEST_CASE("fold_batchnorm + fuse_epilogues on the seed resnet18 at --input-shape
   CHECK(epilogue(fused, "b3.0.conv2").has_residual());
   CHECK_FALSE(epilogue(fused, "b3.0.conv3").relu);
   const Tensor x = input_for(m.graph);
-  const Tensor want = rnc::run_reference(m.graph, m.weights, x);
-  check_close(rnc::run_fused_reference(fused, x), want);
+  const Tensor want = rnc::run_reference(m.graph, weights, x);
+  check_close(rnc::run_fused_reference(fused, rnc::fold_batchnorm_weights(fused.folds, weights), x), want);
 }
 
-TEST_CASE("build_program reports each graph pass to CompileOptions::dump") {
+TEST_CASE("plan_program reports each graph pass to CompileOptions::dump") {
   const Graph g = parse(kResidual);
   std::vector<std::string> passes;
   std::vector<std::size_t> sizes;
@@ -368,10 +381,11 @@ TEST_CASE("build_program reports each graph pass to CompileOptions::dump") {
   rnc::CompileOptions options;
   options.dump = [&](const std::string& pass, const std::string& graph) {
     passes.push_back(pass);
-    sizes.push_back(static_cast<std::size_t>(std::count(graph.begin(), graph.end(), '\n')) - 2);  // without the header and output lines
+    sizes.push_back(static_cast<std::size_t>(std::count(graph.begin(), graph.end(), '\n')) -
+                    2);  // without the header and output lines
     last = graph;
   };
-  (void)rnc::build_program(g, rnc::random_weights(g, 1), options);
+  (void)rnc::plan_program(g, options);
   CHECK(passes == std::vector<std::string>{"input", "fold_batchnorm", "fuse_epilogues"});
   CHECK(sizes == std::vector<std::size_t>{7, 5, 2});
   INFO("dump:\n" << last);
@@ -420,8 +434,7 @@ rnc::Buffer flat(const std::string& name, std::int64_t floats, int first, int la
   b.name = name;
   b.layout = rnc::Layout::kFlat;
   b.storage = storage;
-  b.n = 1;
-  b.c = floats;
+  b.geometry = rnc::geometry_of(Shape{1, floats});
   b.first_step = first;
   b.last_step = last;
   return b;
@@ -432,7 +445,7 @@ rnc::Buffer flat(const std::string& name, std::int64_t floats, int first, int la
 TEST_CASE("plan_arena on the lowered seed program at 224x224, 96x96, 67x91 and batch 3") {
   for (const Shape& shape : {Shape{1, 1, 224, 224}, Shape{1, 1, 96, 96}, Shape{1, 1, 67, 91}, Shape{3, 1, 64, 64}}) {
     const Graph g = rnc::read_spec(kSeedPath, {shape});
-    const rnc::Program p = rnc::build_program(g, rnc::random_weights(g, 42));
+    const rnc::Program p = rnc::plan_program(g);
     CHECK(p.input_shape == shape);
     CHECK(p.output_shape == Shape{shape[0], 10});
     check_program_arena(p);
@@ -442,14 +455,14 @@ TEST_CASE("plan_arena on the lowered seed program at 224x224, 96x96, 67x91 and b
 TEST_CASE("plan_arena on the small pass-test programs") {
   for (const char* spec : {kChain, kResidual, kResidualProjection, kUnfoldable, kTwoConsumers, kSharedResidual}) {
     const Graph g = parse(spec);
-    check_program_arena(rnc::build_program(g, rnc::random_weights(g, 5)));
+    check_program_arena(rnc::plan_program(g));
   }
 }
 
 TEST_CASE("plan_arena: A[0-1] 100 floats, B[1-2] 50, C[3-4] 100, user input; C reuses A's space") {
   // Aligned sizes: A 112, B 64, C 112. A and B are alive together at step 1: lower bound 176.
   const std::vector<rnc::Buffer> buffers = {flat("A", 100, 0, 1), flat("B", 50, 1, 2), flat("C", 100, 3, 4),
-                                            flat("in", 1000, 0, 0, rnc::Storage::kUserInput)};
+                                            flat("in", 1000, 0, 0, rnc::Storage::kInput)};
   const rnc::ArenaPlan plan = rnc::plan_arena(buffers);
   CHECK(plan.validate(buffers) == "");
   CHECK(plan.lower_bound_floats == 176);
@@ -515,7 +528,8 @@ TEST_CASE("sha256_hex: FIPS 180-4 vectors \"\", \"abc\", 448-bit message, one mi
   CHECK(rnc::sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   CHECK(rnc::sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq") ==
         "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
-  CHECK(rnc::sha256_hex(std::string(1000000, 'a')) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+  CHECK(rnc::sha256_hex(std::string(1000000, 'a')) ==
+        "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 }
 
 TEST_CASE("sha256_hex: padding boundaries at 55, 56, 63, 64 and 119 bytes (values from Python hashlib)") {

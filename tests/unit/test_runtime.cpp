@@ -38,8 +38,7 @@ class TempDir {
  public:
   TempDir() {
     static int counter = 0;
-    path_ = fs::temp_directory_path() /
-            ("rnc_rt_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
+    path_ = fs::temp_directory_path() / ("rnc_rt_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
     fs::remove_all(path_);
     fs::create_directories(path_);
   }
@@ -50,8 +49,7 @@ class TempDir {
   std::string file(const std::string& name) const { return (path_ / name).string(); }
   std::vector<std::string> entries() const {
     std::vector<std::string> names;
-    for (const auto& entry : fs::directory_iterator(path_))
-      names.push_back(entry.path().filename());
+    for (const auto& entry : fs::directory_iterator(path_)) names.push_back(entry.path().filename());
     return names;
   }
 
@@ -60,8 +58,7 @@ class TempDir {
 };
 
 void write_bytes(const std::string& path, std::string_view bytes) {
-  std::ofstream(path, std::ios::binary)
-      .write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  std::ofstream(path, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
 }
 
 std::string read_bytes(const std::string& path) {
@@ -110,8 +107,7 @@ std::string make_npy(std::string_view dict, std::string_view data, int major = 1
 constexpr std::string_view kDict23 = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }";
 
 TEST_CASE("npy round trip keeps shape and values, shapes " * doctest::description("rank 0..4")) {
-  const std::vector<std::vector<std::int64_t>> shapes = {{},           {7}, {2, 3},   {1, 3, 4, 5},
-                                                         {2, 1, 3, 2}, {0}, {2, 0, 3}};
+  const std::vector<std::vector<std::int64_t>> shapes = {{}, {7}, {2, 3}, {1, 3, 4, 5}, {2, 1, 3, 2}, {0}, {2, 0, 3}};
   TempDir dir;
   for (const auto& shape : shapes) {
     const std::string path = dir.file("t.npy");
@@ -143,8 +139,7 @@ TEST_CASE("npy writes the header np.save writes") {
 TEST_CASE("npy reader accepts v2.0/v3.0, any key order, double quotes, no trailing comma") {
   TempDir dir;
   const std::string data = as_bytes({1, 2, 3, 4, 5, 6});
-  const std::string dicts[] = {std::string(kDict23),
-                               R"({"shape": (2, 3), "fortran_order": False, "descr": "<f4"})",
+  const std::string dicts[] = {std::string(kDict23), R"({"shape": (2, 3), "fortran_order": False, "descr": "<f4"})",
                                "{'descr':'<f4','fortran_order':False,'shape':(2,3)}   "};
   for (const int major : {1, 2, 3}) {
     for (const std::string& dict : dicts) {
@@ -168,8 +163,7 @@ TEST_CASE("npy errors name the file and what was expected") {
   };
 
   SUBCASE("bad magic") {
-    check_contains(read_error("PK\x03\x04 not numpy at all"),
-                   {path, "not a .npy file", "\\x93NUMPY"});
+    check_contains(read_error("PK\x03\x04 not numpy at all"), {path, "not a .npy file", "\\x93NUMPY"});
   }
   SUBCASE("empty file") { check_contains(read_error(""), {path, "not a .npy file"}); }
   SUBCASE("unsupported version") {
@@ -214,14 +208,12 @@ TEST_CASE("npy errors name the file and what was expected") {
     check_contains(read_error(make_npy(dict, data)), {path, "unexpected key 'x'"});
   }
   SUBCASE("duplicate key") {
-    const std::string dict =
-        "{'descr': '<f4', 'descr': '<f4', 'fortran_order': False, 'shape': (6,)}";
+    const std::string dict = "{'descr': '<f4', 'descr': '<f4', 'fortran_order': False, 'shape': (6,)}";
     check_contains(read_error(make_npy(dict, data)), {path, "duplicate key 'descr'"});
   }
   SUBCASE("syntax error") {
     const std::string dict = "{'descr' '<f4', 'fortran_order': False, 'shape': (2, 3), }";
-    check_contains(read_error(make_npy(dict, data)),
-                   {path, "malformed .npy header", "expected ':'"});
+    check_contains(read_error(make_npy(dict, data)), {path, "malformed .npy header", "expected ':'"});
   }
   SUBCASE("structured dtype") {
     const std::string dict = "{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (6,), }";
@@ -232,13 +224,11 @@ TEST_CASE("npy errors name the file and what was expected") {
     check_contains(read_error(make_npy(dict, data)), {path, "[2,-3]", "negative dimension"});
   }
   SUBCASE("shape too large") {
-    const std::string dict =
-        "{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296), }";
+    const std::string dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296), }";
     check_contains(read_error(make_npy(dict, data)), {path, "too large"});
   }
   SUBCASE("huge shape, little data: refused before allocating") {
-    const std::string dict =
-        "{'descr': '<f4', 'fortran_order': False, 'shape': (1099511627776,), }";
+    const std::string dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (1099511627776,), }";
     check_contains(read_error(make_npy(dict, data)),
                    {path, "truncated: expected 4398046511104 data bytes", "found 24"});
   }
@@ -255,10 +245,8 @@ TEST_CASE("npy write errors name the path and the reason; nothing is half-writte
   TempDir dir;
   const float value = 1;
   const std::string path = dir.file("missing_dir/y.npy");
-  check_contains(error_of([&] { rnc::rt::write_npy(path, &value, {1}); }),
-                 {path, "cannot write", "No such file"});
-  check_contains(error_of([&] { rnc::rt::write_npy(dir.file("n.npy"), &value, {-1}); }),
-                 {"n.npy", "negative"});
+  check_contains(error_of([&] { rnc::rt::write_npy(path, &value, {1}); }), {path, "cannot write", "No such file"});
+  check_contains(error_of([&] { rnc::rt::write_npy(dir.file("n.npy"), &value, {-1}); }), {"n.npy", "negative"});
   CHECK(dir.entries().empty());
 }
 
@@ -303,8 +291,7 @@ TEST_CASE("pnm reads P6 interleaved RGB into planar CHW, maxval below 255") {
   CHECK(image.height == 1);
   const std::vector<float> expected = {0.1f, 0.4f, 0.2f, 0.5f, 0.3f, 1.0f};
   REQUIRE(image.data.size() == expected.size());
-  for (std::size_t i = 0; i < expected.size(); ++i)
-    CHECK(image.data[i] == doctest::Approx(expected[i]));
+  for (std::size_t i = 0; i < expected.size(); ++i) CHECK(image.data[i] == doctest::Approx(expected[i]));
 }
 
 TEST_CASE("pnm errors name the file and what was expected") {
@@ -314,17 +301,12 @@ TEST_CASE("pnm errors name the file and what was expected") {
     write_bytes(path, bytes);
     return error_of([&] { rnc::rt::read_pnm(path); });
   };
-  SUBCASE("bad magic") {
-    check_contains(read_error("GIF89a........"), {path, "not a PGM/PPM image", "'P5' or 'P6'"});
-  }
+  SUBCASE("bad magic") { check_contains(read_error("GIF89a........"), {path, "not a PGM/PPM image", "'P5' or 'P6'"}); }
   SUBCASE("ASCII PGM") { check_contains(read_error("P2\n1 1\n255\n0\n"), {path, "ASCII", "'P5'"}); }
   SUBCASE("16-bit") {
-    check_contains(read_error("P5\n1 1\n65535\n\x00\x01"),
-                   {path, "maxval 65535", "16-bit", "1..255"});
+    check_contains(read_error("P5\n1 1\n65535\n\x00\x01"), {path, "maxval 65535", "16-bit", "1..255"});
   }
-  SUBCASE("maxval 0") {
-    check_contains(read_error("P5\n1 1\n0\n\x00"), {path, "maxval 0 is out of range"});
-  }
+  SUBCASE("maxval 0") { check_contains(read_error("P5\n1 1\n0\n\x00"), {path, "maxval 0 is out of range"}); }
   SUBCASE("truncated") {
     check_contains(read_error("P5\n224 224\n255\n" + std::string(1200, 'x')),
                    {path, "truncated: expected 50176 pixel bytes, found 1200"});
@@ -332,19 +314,15 @@ TEST_CASE("pnm errors name the file and what was expected") {
   SUBCASE("truncated header") {
     check_contains(read_error("P6\n4 "), {path, "expected the height", "end of the file"});
   }
-  SUBCASE("zero width") {
-    check_contains(read_error("P5\n0 4\n255\n"), {path, "width 0 is out of range"});
-  }
+  SUBCASE("zero width") { check_contains(read_error("P5\n0 4\n255\n"), {path, "width 0 is out of range"}); }
   SUBCASE("huge height") {
-    check_contains(read_error("P5\n4 40000\n255\n"),
-                   {path, "height 40000 is out of range", "1..32768"});
+    check_contains(read_error("P5\n4 40000\n255\n"), {path, "height 40000 is out of range", "1..32768"});
   }
   SUBCASE("no whitespace after maxval") {
     check_contains(read_error("P5\n1 1\n255"), {path, "whitespace byte after maxval"});
   }
   SUBCASE("sample above maxval") {
-    check_contains(read_error("P5\n2 1\n10\n\x05\x0b"),
-                   {path, "sample 11", "x 1, y 0", "maxval 10"});
+    check_contains(read_error("P5\n2 1\n10\n\x05\x0b"), {path, "sample 11", "x 1, y 0", "maxval 10"});
   }
 }
 
@@ -379,17 +357,14 @@ TEST_CASE("blob round trip from file and from memory") {
   alignas(64) static unsigned char embedded[rnc::rt::kBlobHeaderBytes + 48 * sizeof(float) + 64];
   REQUIRE(bytes.size() + 64 == sizeof embedded);
   std::memcpy(embedded, bytes.data(), bytes.size());
-  const auto in_memory =
-      rnc::rt::WeightsBlob::from_memory(embedded, bytes.size(), kHashA, payload.size());
+  const auto in_memory = rnc::rt::WeightsBlob::from_memory(embedded, bytes.size(), kHashA, payload.size());
   CHECK(reinterpret_cast<const unsigned char*>(in_memory.payload()) ==
         embedded + rnc::rt::kBlobHeaderBytes);  // not copied
 
   std::memmove(embedded + 1, embedded, bytes.size());
-  check_contains(error_of([&] {
-                   rnc::rt::WeightsBlob::from_memory(embedded + 1, bytes.size(), kHashA,
-                                                     payload.size());
-                 }),
-                 {"embedded weights", "64-byte aligned"});
+  check_contains(
+      error_of([&] { rnc::rt::WeightsBlob::from_memory(embedded + 1, bytes.size(), kHashA, payload.size()); }),
+      {"embedded weights", "64-byte aligned"});
 }
 
 TEST_CASE("blob errors name the file and the cause") {
@@ -409,10 +384,9 @@ TEST_CASE("blob errors name the file and the cause") {
   };
 
   SUBCASE("other model") {
-    check_contains(
-        load_error(good, kHashB),
-        {path, "made for another model or other compile options", "model hash aaaaaaaaaaaa...",
-         "the binary expects 5678efbbbbbb...", "recompile or pass the matching --weights"});
+    check_contains(load_error(good, kHashB),
+                   {path, "made for another model or other compile options", "model hash aaaaaaaaaaaa...",
+                    "the binary expects 5678efbbbbbb...", "recompile or pass the matching --weights"});
   }
   SUBCASE("other payload size") {
     check_contains(error_of([&] { rnc::rt::WeightsBlob::from_file(path, kHashA, 100); }),
@@ -426,8 +400,7 @@ TEST_CASE("blob errors name the file and the cause") {
     check_contains(load_error(good.substr(0, 40)), {path, "truncated", "128-byte blob header"});
   }
   SUBCASE("trailing data") {
-    check_contains(load_error(good + "junk"),
-                   {path, "4 unexpected bytes after the 192-byte payload"});
+    check_contains(load_error(good + "junk"), {path, "4 unexpected bytes after the 192-byte payload"});
   }
   SUBCASE("tampered payload") {
     std::string bytes = good;
@@ -435,21 +408,18 @@ TEST_CASE("blob errors name the file and the cause") {
     check_contains(load_error(bytes), {path, "checksum", "corrupted or was modified"});
   }
   SUBCASE("bad magic") {
-    check_contains(load_error(patched(0, "NOTABLOB")),
-                   {path, "not a resnetc weights blob", "RNCBLOB1"});
+    check_contains(load_error(patched(0, "NOTABLOB")), {path, "not a resnetc weights blob", "RNCBLOB1"});
   }
   SUBCASE("wrong version") {
     check_contains(load_error(patched(8, std::string_view("\x02\0\0\0", 4))),
                    {path, "version 2 is not supported", "reads version 1"});
   }
   SUBCASE("missing file") {
-    check_contains(
-        error_of([&] { rnc::rt::WeightsBlob::from_file(dir.file("none.bin"), kHashA, 1); }),
-        {"none.bin", "cannot open", "No such file"});
+    check_contains(error_of([&] { rnc::rt::WeightsBlob::from_file(dir.file("none.bin"), kHashA, 1); }),
+                   {"none.bin", "cannot open", "No such file"});
   }
   SUBCASE("writer refuses a hash of the wrong length") {
-    check_contains(error_of([&] { rnc::rt::write_blob(path, "abc", 1, payload); }),
-                   {path, "64 hex characters, got 3"});
+    check_contains(error_of([&] { rnc::rt::write_blob(path, "abc", 1, payload); }), {path, "64 hex characters, got 3"});
   }
 }
 
@@ -569,8 +539,7 @@ class FakeModel : public rnc::rt::CompiledModel {
     for (int c = 0; c < 10; ++c) out[c] = in[c] + payload_[0];
     ++runs_;
   }
-  void run_profiled(const float* in, float* out,
-                    std::vector<rnc::rt::LayerProfile>& rows) override {
+  void run_profiled(const float* in, float* out, std::vector<rnc::rt::LayerProfile>& rows) override {
     if (rows.empty()) rows = {{"b1.conv", "direct 7x7/s2", 1e6, 0}, {"head.fc", "gemv", 2e3, 0}};
     run(in, out);
     rows[0].seconds += 0.003;
@@ -587,8 +556,7 @@ struct CliResult {
 };
 
 // Runs inference_main in-process with stdout and stderr redirected to files.
-CliResult run_cli(const rnc::rt::ModelInfo& info, std::vector<std::string> args,
-                  const TempDir& dir) {
+CliResult run_cli(const rnc::rt::ModelInfo& info, std::vector<std::string> args, const TempDir& dir) {
   FakeModel model;
   args.insert(args.begin(), "fake");
   std::vector<char*> argv;
@@ -602,8 +570,7 @@ CliResult run_cli(const rnc::rt::ModelInfo& info, std::vector<std::string> args,
   const int err_fd = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   ::dup2(out_fd, 1);
   ::dup2(err_fd, 2);
-  const int status =
-      rnc::rt::inference_main(static_cast<int>(args.size()), argv.data(), info, model);
+  const int status = rnc::rt::inference_main(static_cast<int>(args.size()), argv.data(), info, model);
   std::fflush(stdout);
   std::fflush(stderr);
   ::dup2(saved_out, 1);
@@ -629,10 +596,8 @@ struct CliFixture {
   CliResult run(std::vector<std::string> args) { return run_cli(info, std::move(args), dir); }
 };
 
-TEST_CASE_FIXTURE(CliFixture,
-                  "cli: one run prints top classes and latency; --output writes logits") {
-  const CliResult r =
-      run({"--input", input, "--weights=" + weights, "--top", "3", "--output", dir.file("y.npy")});
+TEST_CASE_FIXTURE(CliFixture, "cli: one run prints top classes and latency; --output writes logits") {
+  const CliResult r = run({"--input", input, "--weights=" + weights, "--top", "3", "--output", dir.file("y.npy")});
   CHECK(r.status == 0);
   CHECK(r.err.empty());
   check_contains(r.out, {"  class  9  prob 0.6321  logit 9.5\n  class  8  prob 0.2326  logit 8.5\n"
@@ -644,10 +609,9 @@ TEST_CASE_FIXTURE(CliFixture,
   CHECK(y.data[3] == 3.5f);
 }
 
-TEST_CASE_FIXTURE(CliFixture,
-                  "cli: --bench --json ends stdout with one JSON line; --profile table") {
-  const CliResult r = run({"--input=" + input, "--weights", weights, "--threads", "2", "--bench",
-                           "5", "--json", "--profile", "--top", "50"});
+TEST_CASE_FIXTURE(CliFixture, "cli: --bench --json ends stdout with one JSON line; --profile table") {
+  const CliResult r = run({"--input=" + input, "--weights", weights, "--threads", "2", "--bench", "5", "--json",
+                           "--profile", "--top", "50"});
   CHECK(r.status == 0);
   check_contains(r.out, {"  class  0  prob", "bench: 5 runs, threads 2: min ", "profile: 10 runs",
                          "b1.conv  direct 7x7/s2", "3.000", "75.0", "total", "100.0"});
@@ -666,8 +630,7 @@ TEST_CASE_FIXTURE(CliFixture, "cli: image input is checked against the input sha
   write_bytes(image, "P6\n4 4\n255\n" + std::string(48, '\xff'));
   r = run({"--input", image, "--weights", weights});
   CHECK(r.status == 1);
-  check_contains(r.err,
-                 {"fake: error: ", image, "image is 3x4x4", "the model expects 1x4x4", "PGM"});
+  check_contains(r.err, {"fake: error: ", image, "image is 3x4x4", "the model expects 1x4x4", "PGM"});
 }
 
 TEST_CASE_FIXTURE(CliFixture, "cli: help and version exit 0") {
@@ -676,9 +639,8 @@ TEST_CASE_FIXTURE(CliFixture, "cli: help and version exit 0") {
     CHECK(r.status == 2);
     const CliResult h = run({flag, "--bogus"});
     CHECK(h.status == 0);
-    check_contains(h.out, {"Usage: fake --input FILE", "--output FILE", "--top K", "--threads N",
-                           "--bench N", "--json", "--profile", "--weights FILE", "--version",
-                           "input [1,1,4,4]", "output [1,10]"});
+    check_contains(h.out, {"Usage: fake --input FILE", "--output FILE", "--top K", "--threads N", "--bench N", "--json",
+                           "--profile", "--weights FILE", "--version", "input [1,1,4,4]", "output [1,10]"});
   }
   const CliResult v = run({"--version"});
   CHECK(v.status == 0);

@@ -100,13 +100,27 @@ TEST_CASE("seed examples/resnet18.json: node names, weight prefixes and paramete
     const char* op;
   };
   const Expect expected[] = {
-      {"b1.0", "0.0", "conv2d"},          {"b1.1", "0.1", "batchnorm2d"},     {"b1.2", "", "relu"},
-      {"b1.3", "", "maxpool2d"},          {"b2.0.conv1", "1.0.conv1", "conv2d"}, {"b2.0.bn1", "1.0.bn1", "batchnorm2d"},
-      {"b2.0.relu1", "", "relu"},         {"b2.0.conv2", "1.0.conv2", "conv2d"}, {"b2.0.bn2", "1.0.bn2", "batchnorm2d"},
-      {"b2.0.add", "", "add"},            {"b2.0.relu2", "", "relu"},         {"b2.1.conv1", "1.1.conv1", "conv2d"},
-      {"b3.0.conv1", "2.0.conv1", "conv2d"}, {"b3.0.conv3", "2.0.conv3", "conv2d"}, {"b3.1.bn2", "2.1.bn2", "batchnorm2d"},
-      {"b4.0.conv3", "3.0.conv3", "conv2d"}, {"b5.0.conv3", "4.0.conv3", "conv2d"}, {"b5.1.relu2", "", "relu"},
-      {"head.0", "", "global_avgpool"},   {"head.1", "", "flatten"},          {"head.2", "7", "linear"},
+      {"b1.0", "0.0", "conv2d"},
+      {"b1.1", "0.1", "batchnorm2d"},
+      {"b1.2", "", "relu"},
+      {"b1.3", "", "maxpool2d"},
+      {"b2.0.conv1", "1.0.conv1", "conv2d"},
+      {"b2.0.bn1", "1.0.bn1", "batchnorm2d"},
+      {"b2.0.relu1", "", "relu"},
+      {"b2.0.conv2", "1.0.conv2", "conv2d"},
+      {"b2.0.bn2", "1.0.bn2", "batchnorm2d"},
+      {"b2.0.add", "", "add"},
+      {"b2.0.relu2", "", "relu"},
+      {"b2.1.conv1", "1.1.conv1", "conv2d"},
+      {"b3.0.conv1", "2.0.conv1", "conv2d"},
+      {"b3.0.conv3", "2.0.conv3", "conv2d"},
+      {"b3.1.bn2", "2.1.bn2", "batchnorm2d"},
+      {"b4.0.conv3", "3.0.conv3", "conv2d"},
+      {"b5.0.conv3", "4.0.conv3", "conv2d"},
+      {"b5.1.relu2", "", "relu"},
+      {"head.0", "", "global_avgpool"},
+      {"head.1", "", "flatten"},
+      {"head.2", "7", "linear"},
   };
   for (const Expect& e : expected) {
     INFO("node " << e.node);
@@ -298,31 +312,28 @@ TEST_CASE("base spec of the broken-spec cases parses") {
                                      "spec.json"));
 }
 
-BROKEN_SPEC("malformed JSON, missing value at 2:11",
-            "{\n  \"name\": ,\n  \"stages\": []\n}",
+BROKEN_SPEC("malformed JSON, missing value at 2:11", "{\n  \"name\": ,\n  \"stages\": []\n}",
             {"spec.json:2:11: invalid JSON:", "unexpected ','"})
-BROKEN_SPEC("malformed JSON, trailing comma before } at 3:1",
-            "{\n  \"name\": \"x\",\n}",
+BROKEN_SPEC("malformed JSON, trailing comma before } at 3:1", "{\n  \"name\": \"x\",\n}",
             {"spec.json:3:1: invalid JSON:", "unexpected '}'"})
 // The lexer reads "no" expecting "null": the offending character is the 'o' at column 11.
-BROKEN_SPEC("malformed JSON, bad literal at 1:11",
-            "{\"name\": nope}",
+BROKEN_SPEC("malformed JSON, bad literal at 1:11", "{\"name\": nope}",
             {"spec.json:1:11: invalid JSON:", "invalid literal"})
 BROKEN_SPEC("top level is an array", "[1, 2]", {"spec.json: expected an object, found an array"})
-BROKEN_SPEC("missing name",
-            R"({"input": {"shape": [1,1,8,8]}, "stages": [{"name": "s", "layers": [{"op": "relu"}]}]})",
+BROKEN_SPEC("missing name", R"({"input": {"shape": [1,1,8,8]}, "stages": [{"name": "s", "layers": [{"op": "relu"}]}]})",
             {"spec.json: missing required key \"name\" (a string)"})
 BROKEN_SPEC("name is a number",
             R"({"name": 5, "input": {"shape": [1,1,8,8]}, "stages": [{"name": "s", "layers": [{"op": "relu"}]}]})",
             {"spec.json: /name: expected a string, found 5"})
-BROKEN_SPEC("non-identifier network name",
-            R"({"name": "res-net", "input": {"shape": [1,1,8,8]}, "stages": [{"name": "s", "layers": [{"op": "relu"}]}]})",
-            {"spec.json: /name: expected an identifier", "\"res-net\""})
-BROKEN_SPEC("non-identifier stage name",
-            R"({"name": "n", "input": {"shape": [1,1,8,8]}, "stages": [{"name": "2nd stage", "layers": [{"op": "relu"}]}]})",
-            {"spec.json: /stages/0/name: expected an identifier, found \"2nd stage\""})
-BROKEN_SPEC("missing input",
-            R"({"name": "n", "stages": [{"name": "s", "layers": [{"op": "relu"}]}]})",
+BROKEN_SPEC(
+    "non-identifier network name",
+    R"({"name": "res-net", "input": {"shape": [1,1,8,8]}, "stages": [{"name": "s", "layers": [{"op": "relu"}]}]})",
+    {"spec.json: /name: expected an identifier", "\"res-net\""})
+BROKEN_SPEC(
+    "non-identifier stage name",
+    R"({"name": "n", "input": {"shape": [1,1,8,8]}, "stages": [{"name": "2nd stage", "layers": [{"op": "relu"}]}]})",
+    {"spec.json: /stages/0/name: expected an identifier, found \"2nd stage\""})
+BROKEN_SPEC("missing input", R"({"name": "n", "stages": [{"name": "s", "layers": [{"op": "relu"}]}]})",
             {"spec.json: missing required key \"input\""})
 BROKEN_SPEC("input shape of rank 3", base_spec(R"({"op": "relu"})", "[1, 3, 8]"),
             {"spec.json: /input/shape: expected 4 dimensions [N, C, H, W], found 3"})
@@ -334,20 +345,17 @@ BROKEN_SPEC("input shape is an object", base_spec(R"({"op": "relu"})", R"({"h": 
             {"spec.json: /input/shape: expected an array of integers, found an object"})
 BROKEN_SPEC("input with too many elements", base_spec(R"({"op": "relu"})", "[1, 1, 16777216, 16777216]"),
             {"spec.json: /input/shape: input [1,1,16777216,16777216] has too many elements"})
-BROKEN_SPEC("unknown top-level key (typo \"stage\")",
-            R"({"name": "n", "input": {"shape": [1,1,8,8]}, "stages": [{"name": "s", "layers": [{"op": "relu"}]}], "stage": 1})",
-            {"spec.json: /stage: unknown key \"stage\" (known here: input, name, output, stages)"})
-BROKEN_SPEC("missing stages",
-            R"({"name": "n", "input": {"shape": [1,1,8,8]}})",
+BROKEN_SPEC(
+    "unknown top-level key (typo \"stage\")",
+    R"({"name": "n", "input": {"shape": [1,1,8,8]}, "stages": [{"name": "s", "layers": [{"op": "relu"}]}], "stage": 1})",
+    {"spec.json: /stage: unknown key \"stage\" (known here: input, name, output, stages)"})
+BROKEN_SPEC("missing stages", R"({"name": "n", "input": {"shape": [1,1,8,8]}})",
             {"spec.json: missing required key \"stages\""})
-BROKEN_SPEC("empty stages",
-            R"({"name": "n", "input": {"shape": [1,1,8,8]}, "stages": []})",
+BROKEN_SPEC("empty stages", R"({"name": "n", "input": {"shape": [1,1,8,8]}, "stages": []})",
             {"spec.json: /stages: expected a non-empty array of stages"})
-BROKEN_SPEC("stages is an object",
-            R"({"name": "n", "input": {"shape": [1,1,8,8]}, "stages": {"s": 1}})",
+BROKEN_SPEC("stages is an object", R"({"name": "n", "input": {"shape": [1,1,8,8]}, "stages": {"s": 1}})",
             {"spec.json: /stages: expected a non-empty array of stages, found an object"})
-BROKEN_SPEC("empty layers",
-            R"({"name": "n", "input": {"shape": [1,1,8,8]}, "stages": [{"name": "s", "layers": []}]})",
+BROKEN_SPEC("empty layers", R"({"name": "n", "input": {"shape": [1,1,8,8]}, "stages": [{"name": "s", "layers": []}]})",
             {"spec.json: /stages/0/layers: expected a non-empty array of layers"})
 BROKEN_SPEC("stage with neither layers nor op",
             R"({"name": "n", "input": {"shape": [1,1,8,8]}, "stages": [{"name": "s"}]})",
@@ -361,8 +369,7 @@ BROKEN_SPEC("typo \"strides\" on conv2d lists the known keys",
             base_spec(R"({"op": "conv2d", "weights": "0", "out_channels": 4, "kernel": 3, "strides": 2})"),
             {"spec.json: /stages/0/layers/0/strides: unknown key \"strides\" (known here: bias, inputs, kernel, name, "
              "op, out_channels, padding, stride, weights)"})
-BROKEN_SPEC("conv2d without kernel",
-            base_spec(R"({"op": "conv2d", "weights": "0", "out_channels": 4})"),
+BROKEN_SPEC("conv2d without kernel", base_spec(R"({"op": "conv2d", "weights": "0", "out_channels": 4})"),
             {"spec.json: /stages/0/layers/0: missing required key \"kernel\" (an integer >= 1)"})
 BROKEN_SPEC("conv2d with kernel as a string",
             base_spec(R"({"op": "conv2d", "weights": "0", "out_channels": 4, "kernel": "3"})"),
@@ -388,13 +395,15 @@ BROKEN_SPEC("conv2d with stride 0",
 BROKEN_SPEC("conv2d with negative padding",
             base_spec(R"({"op": "conv2d", "weights": "0", "out_channels": 4, "kernel": 3, "padding": -1})"),
             {"spec.json: /stages/0/layers/0/padding: expected an integer >= 0, found -1"})
-BROKEN_SPEC("kernel larger than the padded input",
-            base_spec(R"({"op": "conv2d", "weights": "0", "out_channels": 4, "kernel": 7, "padding": 1}, {"op": "relu"})",
-                      "[1, 3, 4, 4]"),
-            {"spec.json: /stages/0/layers/0: conv2d: kernel 7 is larger than the padded input 6x6 (input [1,3,4,4], "
-             "padding 1)"})
+BROKEN_SPEC(
+    "kernel larger than the padded input",
+    base_spec(R"({"op": "conv2d", "weights": "0", "out_channels": 4, "kernel": 7, "padding": 1}, {"op": "relu"})",
+              "[1, 3, 4, 4]"),
+    {"spec.json: /stages/0/layers/0: conv2d: kernel 7 is larger than the padded input 6x6 (input [1,3,4,4], "
+     "padding 1)"})
 BROKEN_SPEC("conv2d output with too many elements",
-            base_spec(R"({"op": "conv2d", "weights": "0", "out_channels": 4096, "kernel": 1})", "[1, 1, 1048576, 1024]"),
+            base_spec(R"({"op": "conv2d", "weights": "0", "out_channels": 4096, "kernel": 1})",
+                      "[1, 1, 1048576, 1024]"),
             {"spec.json: /stages/0/layers/0: conv2d: output [1,4096,1048576,1024] has too many elements"})
 BROKEN_SPEC("channel mismatch at an add",
             base_spec(R"({"op": "conv2d", "name": "a", "weights": "a", "out_channels": 8, "kernel": 1},
@@ -410,78 +419,74 @@ BROKEN_SPEC("linear on a rank-4 input",
 BROKEN_SPEC("conv2d after flatten",
             base_spec(R"({"op": "flatten"}, {"op": "conv2d", "weights": "0", "out_channels": 4, "kernel": 1})"),
             {"spec.json: /stages/0/layers/1: conv2d expects a rank-4 input, got [1,192]"})
-BROKEN_SPEC("batchnorm2d with eps 0",
-            base_spec(R"({"op": "batchnorm2d", "weights": "bn", "eps": 0})"),
+BROKEN_SPEC("batchnorm2d with eps 0", base_spec(R"({"op": "batchnorm2d", "weights": "bn", "eps": 0})"),
             {"spec.json: /stages/0/layers/0/eps: expected a number > 0, found 0"})
-BROKEN_SPEC("maxpool2d padding above kernel/2",
-            base_spec(R"({"op": "maxpool2d", "kernel": 3, "padding": 2})"),
+BROKEN_SPEC("maxpool2d padding above kernel/2", base_spec(R"({"op": "maxpool2d", "kernel": 3, "padding": 2})"),
             {"spec.json: /stages/0/layers/0/padding: expected padding <= kernel/2 = 1 (PyTorch's rule), found 2"})
-BROKEN_SPEC("duplicate layer names",
-            base_spec(R"({"op": "relu", "name": "x"}, {"op": "relu", "name": "x"})"),
+BROKEN_SPEC("duplicate layer names", base_spec(R"({"op": "relu", "name": "x"}, {"op": "relu", "name": "x"})"),
             {"spec.json: /stages/0/layers/1: duplicate name \"x\""})
-BROKEN_SPEC("layer named like its stage",
-            base_spec(R"({"op": "relu", "name": "s"})"),
+BROKEN_SPEC("layer named like its stage", base_spec(R"({"op": "relu", "name": "s"})"),
             {"spec.json: /stages/0: duplicate name \"s\""})
-BROKEN_SPEC("layer named input",
-            base_spec(R"({"op": "relu", "name": "input"})"),
+BROKEN_SPEC("layer named input", base_spec(R"({"op": "relu", "name": "input"})"),
             {"spec.json: /stages/0/layers/0: duplicate name \"input\""})
-BROKEN_SPEC("undefined value in inputs",
-            base_spec(R"({"op": "relu", "inputs": ["nope"]})"),
+BROKEN_SPEC("undefined value in inputs", base_spec(R"({"op": "relu", "inputs": ["nope"]})"),
             {"spec.json: /stages/0/layers/0/inputs/0: undefined value \"nope\""})
-BROKEN_SPEC("undefined stage input",
-            R"({"name": "n", "input": {"shape": [1,1,8,8]}, "stages": [{"name": "s", "input": "t", "layers": [{"op": "relu"}]}]})",
-            {"spec.json: /stages/0/input: undefined value \"t\""})
-BROKEN_SPEC("undefined output",
-            R"({"name": "n", "input": {"shape": [1,1,8,8]}, "stages": [{"name": "s", "layers": [{"op": "relu"}]}], "output": "z"})",
-            {"spec.json: /output: undefined value \"z\""})
+BROKEN_SPEC(
+    "undefined stage input",
+    R"({"name": "n", "input": {"shape": [1,1,8,8]}, "stages": [{"name": "s", "input": "t", "layers": [{"op": "relu"}]}]})",
+    {"spec.json: /stages/0/input: undefined value \"t\""})
+BROKEN_SPEC(
+    "undefined output",
+    R"({"name": "n", "input": {"shape": [1,1,8,8]}, "stages": [{"name": "s", "layers": [{"op": "relu"}]}], "output": "z"})",
+    {"spec.json: /output: undefined value \"z\""})
 BROKEN_SPEC("forward reference to a later stage",
             R"({"name": "n", "input": {"shape": [1,1,8,8]}, "stages": [
                  {"name": "s", "layers": [{"op": "add", "inputs": ["later"]}]},
                  {"name": "t", "layers": [{"op": "relu", "name": "later"}]}]})",
             {"spec.json: /stages/0/layers/0/inputs/0: value \"later\" is used before it is defined (at "
              "/stages/1/layers/0)"})
-BROKEN_SPEC("a layer reading itself (cycle)",
-            base_spec(R"({"op": "relu", "name": "loop", "inputs": ["loop"]})"),
+BROKEN_SPEC("a layer reading itself (cycle)", base_spec(R"({"op": "relu", "name": "loop", "inputs": ["loop"]})"),
             {"spec.json: /stages/0/layers/0/inputs/0: value \"loop\" is used before it is defined (at "
              "/stages/0/layers/0)"})
-BROKEN_SPEC("an empty weights prefix",
-            base_spec(R"({"op": "conv2d", "weights": "", "out_channels": 4, "kernel": 3})"),
+BROKEN_SPEC("an empty weights prefix", base_spec(R"({"op": "conv2d", "weights": "", "out_channels": 4, "kernel": 3})"),
             {"spec.json: /stages/0/layers/0/weights: expected a non-empty state_dict prefix, found \"\" (leave "
              "\"weights\" out for the default)"})
-BROKEN_SPEC("weights on relu",
-            base_spec(R"({"op": "relu", "weights": "0"})"),
+BROKEN_SPEC("weights on relu", base_spec(R"({"op": "relu", "weights": "0"})"),
             {"spec.json: /stages/0/layers/0: relu has no parameters: remove \"weights\""})
-BROKEN_SPEC("duplicate weights prefix",
-            base_spec(R"({"op": "conv2d", "weights": "0", "out_channels": 3, "kernel": 1},
+BROKEN_SPEC("duplicate weights prefix", base_spec(R"({"op": "conv2d", "weights": "0", "out_channels": 3, "kernel": 1},
                          {"op": "conv2d", "weights": "0", "out_channels": 3, "kernel": 1})"),
             {"spec.json: /stages/0/layers/1/weights: weights prefix \"0\" is already used by layer s.0 (at "
              "/stages/0/layers/0); each layer needs its own state_dict prefix"})
 BROKEN_SPEC("weights prefix is a number",
             base_spec(R"({"op": "conv2d", "weights": 0, "out_channels": 3, "kernel": 1})"),
             {"spec.json: /stages/0/layers/0/weights: expected a string, found 0"})
-BROKEN_SPEC("inputs is a number",
-            base_spec(R"({"op": "relu", "inputs": 3})"),
+BROKEN_SPEC("inputs is a number", base_spec(R"({"op": "relu", "inputs": 3})"),
             {"spec.json: /stages/0/layers/0/inputs: expected a string or an array of strings, found 3"})
-BROKEN_SPEC("layer without op",
-            base_spec(R"({"name": "x", "out_channels": 3})"),
+BROKEN_SPEC("layer without op", base_spec(R"({"name": "x", "out_channels": 3})"),
             {"spec.json: /stages/0/layers/0: missing required key \"op\" (a string)"})
-BROKEN_SPEC("stage input is a number",
-            R"({"name": "n", "input": {"shape": [1,1,8,8]}, "stages": [{"name": "s", "input": 5, "layers": [{"op": "relu"}]}]})",
-            {"spec.json: /stages/0/input: expected a string, found 5"})
+BROKEN_SPEC(
+    "stage input is a number",
+    R"({"name": "n", "input": {"shape": [1,1,8,8]}, "stages": [{"name": "s", "input": 5, "layers": [{"op": "relu"}]}]})",
+    {"spec.json: /stages/0/input: expected a string, found 5"})
 BROKEN_SPEC("unknown key in input (\"dtype\")", base_spec(R"({"op": "relu"})", R"([1, 3, 8, 8], "dtype": "f32")"),
             {"spec.json: /input/dtype: unknown key \"dtype\" (known here: shape)"})
-BROKEN_SPEC("macro stage with a plain op",
-            R"({"name": "n", "input": {"shape": [1,1,8,8]}, "stages": [{"name": "s", "op": "conv2d", "weights": "0"}]})",
-            {"spec.json: /stages/0/op: expected a stage macro (residual, resnet_block, basic_block, bottleneck, resnet_layer), found \"conv2d\""})
-BROKEN_SPEC("resnet_block without num_residuals",
-            R"({"name": "n", "input": {"shape": [1,4,8,8]}, "stages": [{"name": "s", "op": "resnet_block", "weights": "1", "out_channels": 4}]})",
-            {"spec.json: /stages/0: missing required key \"num_residuals\" (an integer in [1, 4096])"})
-BROKEN_SPEC("resnet_block with 5000 residuals",
-            R"({"name": "n", "input": {"shape": [1,4,8,8]}, "stages": [{"name": "s", "op": "resnet_block", "weights": "1", "out_channels": 4, "num_residuals": 5000}]})",
-            {"spec.json: /stages/0/num_residuals: expected an integer in [1, 4096], found 5000"})
-BROKEN_SPEC("residual macro with a typo \"stride\" (the macro says strides)",
-            R"({"name": "n", "input": {"shape": [1,4,8,8]}, "stages": [{"name": "s", "op": "residual", "weights": "1", "out_channels": 4, "stride": 2}]})",
-            {"spec.json: /stages/0/stride: unknown key \"stride\"", "strides"})
+BROKEN_SPEC(
+    "macro stage with a plain op",
+    R"({"name": "n", "input": {"shape": [1,1,8,8]}, "stages": [{"name": "s", "op": "conv2d", "weights": "0"}]})",
+    {"spec.json: /stages/0/op: expected a stage macro (residual, resnet_block, basic_block, bottleneck, resnet_layer), "
+     "found \"conv2d\""})
+BROKEN_SPEC(
+    "resnet_block without num_residuals",
+    R"({"name": "n", "input": {"shape": [1,4,8,8]}, "stages": [{"name": "s", "op": "resnet_block", "weights": "1", "out_channels": 4}]})",
+    {"spec.json: /stages/0: missing required key \"num_residuals\" (an integer in [1, 4096])"})
+BROKEN_SPEC(
+    "resnet_block with 5000 residuals",
+    R"({"name": "n", "input": {"shape": [1,4,8,8]}, "stages": [{"name": "s", "op": "resnet_block", "weights": "1", "out_channels": 4, "num_residuals": 5000}]})",
+    {"spec.json: /stages/0/num_residuals: expected an integer in [1, 4096], found 5000"})
+BROKEN_SPEC(
+    "residual macro with a typo \"stride\" (the macro says strides)",
+    R"({"name": "n", "input": {"shape": [1,4,8,8]}, "stages": [{"name": "s", "op": "residual", "weights": "1", "out_channels": 4, "stride": 2}]})",
+    {"spec.json: /stages/0/stride: unknown key \"stride\"", "strides"})
 BROKEN_SPEC("residual macro on a rank-2 value",
             R"({"name": "n", "input": {"shape": [1,4,8,8]}, "stages": [
                  {"name": "f", "layers": [{"op": "flatten"}]},
@@ -489,10 +494,11 @@ BROKEN_SPEC("residual macro on a rank-2 value",
             {"spec.json: /stages/1: conv2d expects a rank-4 input, got [1,256]"})
 
 TEST_CASE("valid spec: a macro as a layer, reading a named value") {
-  const Graph g = rnc::parse_spec_json(R"({"name": "m", "input": {"shape": [1, 4, 8, 8]}, "stages": [{"name": "s", "layers": [
+  const Graph g =
+      rnc::parse_spec_json(R"({"name": "m", "input": {"shape": [1, 4, 8, 8]}, "stages": [{"name": "s", "layers": [
       {"op": "relu", "name": "a"}, {"op": "relu"},
       {"op": "residual", "weights": "r", "out_channels": 4, "inputs": ["a"]}]}]})",
-                                       "m.json");
+                           "m.json");
   const rnc::Node* c1 = find_node(g, "s.2.conv1");
   REQUIRE(c1 != nullptr);
   CHECK(c1->weights == "r.conv1");
@@ -605,7 +611,8 @@ TEST_CASE("broken spec: three independent errors are reported at once") {
       {"name": "t", "layers": [{"op": "relu", "weights": "9"}]}
     ]
   })");
-  check_contains(message, {"spec.json: /name: expected an identifier", "spec.json: /stages/0/layers/0/stride: expected an integer >= 1, found 0",
+  check_contains(message, {"spec.json: /name: expected an identifier",
+                           "spec.json: /stages/0/layers/0/stride: expected an integer >= 1, found 0",
                            "spec.json: /stages/1/layers/0: relu has no parameters: remove \"weights\""});
   INFO("message:\n" << message);
   CHECK(line_count(message) == 3);
@@ -678,7 +685,8 @@ TEST_CASE("default prefixes: the seed without any \"weights\" names every tensor
   CHECK(prefixes(g) == prefixes(seed));
   CHECK(prefixes(g).size() == 2 + 4 * 2 * 4 + 3 + 1);  // stem conv, bn; 8 residuals of 4; 3 projections; linear
   CHECK(param_names(g) == param_names(seed));
-  check_prefixes(g, {{"b1.0", "0.0"}, {"b1.1", "0.1"}, {"b2.0.conv1", "1.0.conv1"}, {"b5.1.bn2", "4.1.bn2"}, {"head.2", "7"}});
+  check_prefixes(
+      g, {{"b1.0", "0.0"}, {"b1.1", "0.1"}, {"b2.0.conv1", "1.0.conv1"}, {"b5.1.bn2", "4.1.bn2"}, {"head.2", "7"}});
 }
 
 TEST_CASE("default prefixes: a written prefix overrides its default and leaves the numbering of the others") {
@@ -690,8 +698,13 @@ TEST_CASE("default prefixes: a written prefix overrides its default and leaves t
       {"name": "head", "layers": [{"op": "global_avgpool"}, {"op": "flatten"},
                                   {"op": "linear", "weights": "fc", "out_features": 2}, {"op": "linear", "out_features": 2}]}]})",
                                        "n.json");
-  check_prefixes(g, {{"stem.0", "stem.conv"}, {"stem.1", "0.1"}, {"b.conv1", "blk.conv1"}, {"c.conv1", "2.conv1"},
-                     {"c.bn2", "2.bn2"}, {"head.2", "fc"}, {"head.3", "6"}});
+  check_prefixes(g, {{"stem.0", "stem.conv"},
+                     {"stem.1", "0.1"},
+                     {"b.conv1", "blk.conv1"},
+                     {"c.conv1", "2.conv1"},
+                     {"c.bn2", "2.bn2"},
+                     {"head.2", "fc"},
+                     {"head.3", "6"}});
   CHECK(find_node(g, "stem.2")->weights.empty());  // an op without parameters gets no default
 }
 
@@ -704,17 +717,23 @@ TEST_CASE("default prefixes: every layer counts, whatever it reads; a macro laye
       {"name": "last", "op": "resnet_block", "out_channels": 4, "num_residuals": 1, "first_block": true}],
       "output": "tail"})",
                                        "n.json");
-  check_prefixes(g, {{"c", "0.0"}, {"stem.2.conv1", "0.2.conv1"}, {"head.0", "1"}, {"head.1.bn1", "2.bn1"},
-                     {"tail.1", "3.1"}, {"last.0.conv2", "4.0.conv2"}});
+  check_prefixes(g, {{"c", "0.0"},
+                     {"stem.2.conv1", "0.2.conv1"},
+                     {"head.0", "1"},
+                     {"head.1.bn1", "2.bn1"},
+                     {"tail.1", "3.1"},
+                     {"last.0.conv2", "4.0.conv2"}});
 }
 
-TEST_CASE("weights prefix clash: two macro stages with the same written prefix give one message, at the second prefix") {
+TEST_CASE(
+    "weights prefix clash: two macro stages with the same written prefix give one message, at the second prefix") {
   const std::string message = error_of(R"({"name": "n", "input": {"shape": [1, 4, 8, 8]}, "stages": [
       {"name": "b2", "op": "resnet_block", "weights": "1", "out_channels": 4, "num_residuals": 2, "first_block": true},
       {"name": "b3", "op": "resnet_block", "weights": "1", "out_channels": 8, "num_residuals": 2}]})");
   INFO("message:\n" << message);
-  CHECK(message == "spec.json: /stages/1/weights: weights prefix \"1.0.conv1\" is already used by layer b2.0.conv1 (at "
-                   "/stages/0); each layer needs its own state_dict prefix");
+  CHECK(message ==
+        "spec.json: /stages/1/weights: weights prefix \"1.0.conv1\" is already used by layer b2.0.conv1 (at "
+        "/stages/0); each layer needs its own state_dict prefix");
 }
 
 TEST_CASE("weights prefix clash: a written prefix that a later default repeats is one message, naming both layers") {
@@ -722,8 +741,9 @@ TEST_CASE("weights prefix clash: a written prefix that a later default repeats i
       {"name": "b1", "layers": [{"op": "conv2d", "weights": "1.0.conv1", "out_channels": 4, "kernel": 1}]},
       {"name": "b2", "op": "resnet_block", "out_channels": 4, "num_residuals": 2, "first_block": true}]})");
   INFO("message:\n" << message);
-  CHECK(message == "spec.json: /stages/1: the default weights prefix \"1.0.conv1\" of layer b2.0.conv1 is already used by "
-                   "layer b1.0 (at /stages/0/layers/0); give one of the two another prefix");
+  CHECK(message ==
+        "spec.json: /stages/1: the default weights prefix \"1.0.conv1\" of layer b2.0.conv1 is already used by "
+        "layer b1.0 (at /stages/0/layers/0); give one of the two another prefix");
 }
 
 TEST_CASE("weights prefix: invalid prefixes are reported once each, and never as a clash with each other") {
@@ -741,7 +761,8 @@ TEST_CASE("weights prefix: invalid prefixes are reported once each, and never as
   CHECK(line_count(message) == 5);
 }
 
-TEST_CASE("weights prefix: after a head whose layers cannot be read, a later default is not held against a written prefix") {
+TEST_CASE(
+    "weights prefix: after a head whose layers cannot be read, a later default is not held against a written prefix") {
   // The head counts as one child here; had it three, "b" would be 4, not 2: a clash with c's "2"
   // would follow from the head's error.
   const std::string message = error_of(R"({"name": "n", "input": {"shape": [1, 4, 8, 8]}, "stages": [

@@ -129,11 +129,12 @@ TEST_CASE(".rn: short names, positional arguments and bare flags mean the full J
                                  "s = conv(8, k=3, s=2, p=1)@c bn@n relu maxpool(3, s=2, p=1)\n"
                                  "r = resnet_block(8, 1, first)@r\n"
                                  "h = global_avgpool flatten linear(4, bias=false)@fc\n";
-  const std::string long_form = std::string(kHeader) +
-                                "s = conv2d(out_channels=8, kernel=3, stride=2, padding=1, weights=c) batchnorm2d(weights=n)"
-                                " relu maxpool2d(kernel=3, stride=2, padding=1)\n"
-                                "r = resnet_block(out_channels=8, num_residuals=1, first_block=true, weights=\"r\")\n"
-                                "h = global_avgpool() flatten linear(out_features=4, bias=false)@\"fc\"\n";
+  const std::string long_form =
+      std::string(kHeader) +
+      "s = conv2d(out_channels=8, kernel=3, stride=2, padding=1, weights=c) batchnorm2d(weights=n)"
+      " relu maxpool2d(kernel=3, stride=2, padding=1)\n"
+      "r = resnet_block(out_channels=8, num_residuals=1, first_block=true, weights=\"r\")\n"
+      "h = global_avgpool() flatten linear(out_features=4, bias=false)@\"fc\"\n";
   const ojson a = rnc::parse_rn_document(short_form, "a.rn");
   const ojson b = rnc::parse_rn_document(long_form, "b.rn");
   CHECK(nlohmann::json::parse(a.dump()) == nlohmann::json::parse(b.dump()));
@@ -157,7 +158,8 @@ TEST_CASE(".rn: the general form: as, from, a stage input, explicit layer lists,
                            "output join\n";
   const ojson doc = rnc::parse_rn_document(text, "spec.rn");
   CHECK(doc["stages"][1]["input"] == "stem_out");
-  CHECK(doc["stages"][2]["layers"][1] == ojson::parse(R"({"op": "add", "name": "mixed", "inputs": ["pooled", "side"]})"));
+  CHECK(doc["stages"][2]["layers"][1] ==
+        ojson::parse(R"({"op": "add", "name": "mixed", "inputs": ["pooled", "side"]})"));
   CHECK(doc["stages"][2]["layers"][2]["inputs"] == "mixed");
   CHECK(doc["stages"][3]["layers"][0]["op"] == "residual");  // [...] keeps a macro a layer
   CHECK(doc["output"] == "join");
@@ -167,7 +169,8 @@ TEST_CASE(".rn: the general form: as, from, a stage input, explicit layer lists,
 }
 
 TEST_CASE(".rn: explicit weight names with other characters are quoted after @") {
-  const ojson doc = rnc::parse_rn_document(std::string(kHeader) + "s = conv(4, k=1)@\"layer 1/conv\" relu\n", "spec.rn");
+  const ojson doc =
+      rnc::parse_rn_document(std::string(kHeader) + "s = conv(4, k=1)@\"layer 1/conv\" relu\n", "spec.rn");
   CHECK(doc["stages"][0]["layers"][0]["weights"] == "layer 1/conv");
 }
 
@@ -189,17 +192,35 @@ TEST_CASE(".rn default prefixes: tests/specs/cifar_resnet.rn, written without '@
   for (const rnc::Node& n : g.nodes)
     if (!n.weights.empty()) prefixes[n.name] = n.weights;
   // b1..b4 are children 0..3 of the network; the head's pool, flatten and linear are 4, 5, 6.
-  const std::map<std::string, std::string> expected = {
-      {"b1.0", "0.0"}, {"b1.1", "0.1"},
-      {"b2.0.conv1", "1.0.conv1"}, {"b2.0.bn1", "1.0.bn1"}, {"b2.0.conv2", "1.0.conv2"}, {"b2.0.bn2", "1.0.bn2"},
-      {"b2.1.conv1", "1.1.conv1"}, {"b2.1.bn1", "1.1.bn1"}, {"b2.1.conv2", "1.1.conv2"}, {"b2.1.bn2", "1.1.bn2"},
-      {"b3.0.conv1", "2.0.conv1"}, {"b3.0.bn1", "2.0.bn1"}, {"b3.0.conv2", "2.0.conv2"}, {"b3.0.bn2", "2.0.bn2"},
-      {"b3.0.conv3", "2.0.conv3"},
-      {"b3.1.conv1", "2.1.conv1"}, {"b3.1.bn1", "2.1.bn1"}, {"b3.1.conv2", "2.1.conv2"}, {"b3.1.bn2", "2.1.bn2"},
-      {"b4.0.conv1", "3.0.conv1"}, {"b4.0.bn1", "3.0.bn1"}, {"b4.0.conv2", "3.0.conv2"}, {"b4.0.bn2", "3.0.bn2"},
-      {"b4.0.conv3", "3.0.conv3"},
-      {"b4.1.conv1", "3.1.conv1"}, {"b4.1.bn1", "3.1.bn1"}, {"b4.1.conv2", "3.1.conv2"}, {"b4.1.bn2", "3.1.bn2"},
-      {"head.2", "6"}};
+  const std::map<std::string, std::string> expected = {{"b1.0", "0.0"},
+                                                       {"b1.1", "0.1"},
+                                                       {"b2.0.conv1", "1.0.conv1"},
+                                                       {"b2.0.bn1", "1.0.bn1"},
+                                                       {"b2.0.conv2", "1.0.conv2"},
+                                                       {"b2.0.bn2", "1.0.bn2"},
+                                                       {"b2.1.conv1", "1.1.conv1"},
+                                                       {"b2.1.bn1", "1.1.bn1"},
+                                                       {"b2.1.conv2", "1.1.conv2"},
+                                                       {"b2.1.bn2", "1.1.bn2"},
+                                                       {"b3.0.conv1", "2.0.conv1"},
+                                                       {"b3.0.bn1", "2.0.bn1"},
+                                                       {"b3.0.conv2", "2.0.conv2"},
+                                                       {"b3.0.bn2", "2.0.bn2"},
+                                                       {"b3.0.conv3", "2.0.conv3"},
+                                                       {"b3.1.conv1", "2.1.conv1"},
+                                                       {"b3.1.bn1", "2.1.bn1"},
+                                                       {"b3.1.conv2", "2.1.conv2"},
+                                                       {"b3.1.bn2", "2.1.bn2"},
+                                                       {"b4.0.conv1", "3.0.conv1"},
+                                                       {"b4.0.bn1", "3.0.bn1"},
+                                                       {"b4.0.conv2", "3.0.conv2"},
+                                                       {"b4.0.bn2", "3.0.bn2"},
+                                                       {"b4.0.conv3", "3.0.conv3"},
+                                                       {"b4.1.conv1", "3.1.conv1"},
+                                                       {"b4.1.bn1", "3.1.bn1"},
+                                                       {"b4.1.conv2", "3.1.conv2"},
+                                                       {"b4.1.bn2", "3.1.bn2"},
+                                                       {"head.2", "6"}};
   CHECK(prefixes == expected);
   CHECK(g.shape(g.output) == Shape{1, 10});
   // The spec exactly as the issue wrote it, without the blank line of the canonical form.
@@ -221,13 +242,14 @@ TEST_CASE(".rn default prefixes: the seed's PyTorch state_dict loads into the se
 }
 
 TEST_CASE(".rn weights prefix clash: two macro stages with one '@' prefix give one message, at the second '@'") {
-  check_one_error(std::string(kHeader) +
-                      "b1 = conv(4, k=3, p=1) bn relu\n"
-                      "b2 = resnet_block(4, 2, first)@1\n"
-                      "b3 = resnet_block(8, 2)@1\n",
-                  "spec.rn:5:24: weights prefix \"1.0.conv1\" is already used by layer b2.0.conv1 (at 4:1); each layer needs "
-                  "its own state_dict prefix",
-                  "    5 | b3 = resnet_block(8, 2)@1", "      |                        ^");
+  check_one_error(
+      std::string(kHeader) +
+          "b1 = conv(4, k=3, p=1) bn relu\n"
+          "b2 = resnet_block(4, 2, first)@1\n"
+          "b3 = resnet_block(8, 2)@1\n",
+      "spec.rn:5:24: weights prefix \"1.0.conv1\" is already used by layer b2.0.conv1 (at 4:1); each layer needs "
+      "its own state_dict prefix",
+      "    5 | b3 = resnet_block(8, 2)@1", "      |                        ^");
 }
 
 TEST_CASE(".rn default prefixes: a head with a syntax error adds no clash of a later default") {
@@ -256,9 +278,10 @@ TEST_CASE(".rn error: an unterminated string") {
 }
 
 TEST_CASE(".rn error: a number that is not JSON's") {
-  check_one_error(std::string(kHeader) + "s = conv(4, k=3.)@c\n",
-                  "spec.rn:3:15: invalid number \"3.\" (expected an integer like 64 or -1, or a number like 1e-5 or 0.5)",
-                  "    3 | s = conv(4, k=3.)@c", "      |               ^");
+  check_one_error(
+      std::string(kHeader) + "s = conv(4, k=3.)@c\n",
+      "spec.rn:3:15: invalid number \"3.\" (expected an integer like 64 or -1, or a number like 1e-5 or 0.5)",
+      "    3 | s = conv(4, k=3.)@c", "      |               ^");
 }
 
 TEST_CASE(".rn error: '@' without a prefix") {
@@ -276,7 +299,8 @@ TEST_CASE(".rn error: a line that is no statement") {
 
 TEST_CASE(".rn error: a missing ')' is found at the next line") {
   check_one_error(std::string(kHeader) + "s = conv(4, k=3@c\nt = relu\n",
-                  "spec.rn:3:16: expected ',' or ')', found '@c'", "    3 | s = conv(4, k=3@c", "      |                ^");
+                  "spec.rn:3:16: expected ',' or ')', found '@c'", "    3 | s = conv(4, k=3@c",
+                  "      |                ^");
   check_one_error(std::string(kHeader) + "s = conv(4, k=3\nt = relu\n",
                   "spec.rn:4:1: expected ')' to close the arguments opened at 3:9, found 't'", "    4 | t = relu",
                   "      | ^");
@@ -290,8 +314,9 @@ TEST_CASE(".rn error: a positional argument after a keyword one, and too many po
                   "spec.rn:3:13: conv2d takes at most 1 positional argument(s) (out_channels); write the others as "
                   "key=value",
                   "    3 | s = conv(4, 3)@c", "      |             ^");
-  check_one_error(std::string(kHeader) + "s = relu(1)\n", "spec.rn:3:10: relu takes no positional arguments (write key=value)",
-                  "    3 | s = relu(1)", "      |          ^");
+  check_one_error(std::string(kHeader) + "s = relu(1)\n",
+                  "spec.rn:3:10: relu takes no positional arguments (write key=value)", "    3 | s = relu(1)",
+                  "      |          ^");
 }
 
 TEST_CASE(".rn error: an attribute given twice, also through its short name") {
@@ -301,10 +326,11 @@ TEST_CASE(".rn error: an attribute given twice, also through its short name") {
 }
 
 TEST_CASE(".rn error: a header given twice, an empty stage, a missing value, an unclosed list") {
-  check_one_error(std::string(kHeader) + "network other\ns = relu\n", "spec.rn:3:1: 'network' is given twice (first at 1:1)",
-                  "    3 | network other", "      | ^");
-  check_one_error(std::string(kHeader) + "s = relu\nt =\n", "spec.rn:5:1: expected a layer after '=' (e.g. conv(64, "
-                                                               "k=3)@0.0 relu), found the end of the file",
+  check_one_error(std::string(kHeader) + "network other\ns = relu\n",
+                  "spec.rn:3:1: 'network' is given twice (first at 1:1)", "    3 | network other", "      | ^");
+  check_one_error(std::string(kHeader) + "s = relu\nt =\n",
+                  "spec.rn:5:1: expected a layer after '=' (e.g. conv(64, "
+                  "k=3)@0.0 relu), found the end of the file",
                   "    5 | ", "      | ^");
   check_one_error(std::string(kHeader) + "s = conv(4, k=)@c\n",
                   "spec.rn:3:15: expected a value (a number, a name, a \"string\" or a [list]), found ')'",
@@ -315,10 +341,10 @@ TEST_CASE(".rn error: a header given twice, an empty stage, a missing value, an 
 
 TEST_CASE(".rn error: every error of a file at once, in line order, lexical with syntax and semantic") {
   const std::string text = std::string(kHeader) +
-                           "a = conv(4, k=3, $)@a relu\n"        // lexical: $
-                           "b = conv(0, k=3)@b\n"                // semantic: out_channels 0
-                           "c = conv(4, k=, s=)@c\n"             // two syntax errors in one call
-                           "d = maxpool(3, strides=2)\n";        // semantic: unknown key
+                           "a = conv(4, k=3, $)@a relu\n"  // lexical: $
+                           "b = conv(0, k=3)@b\n"          // semantic: out_channels 0
+                           "c = conv(4, k=, s=)@c\n"       // two syntax errors in one call
+                           "d = maxpool(3, strides=2)\n";  // semantic: unknown key
   const std::string message = error_of(text);
   INFO("message:\n" << message);
   const auto lines = error_lines(message);
@@ -332,9 +358,11 @@ TEST_CASE(".rn error: every error of a file at once, in line order, lexical with
 
 TEST_CASE(".rn error: semantic errors of the spec reader point at the .rn source") {
   SUBCASE("a channel mismatch in add, at the add") {
-    check_one_error(std::string(kHeader) + "s = conv(4, k=1)@a as x conv(8, k=1)@b add from x\n",
-                    "spec.rn:3:40: add: operand shapes differ: [1,8,16,16] + [1,4,16,16] (channels, height and width must match)",
-                    "    3 | s = conv(4, k=1)@a as x conv(8, k=1)@b add from x", "      |                                        ^");
+    check_one_error(
+        std::string(kHeader) + "s = conv(4, k=1)@a as x conv(8, k=1)@b add from x\n",
+        "spec.rn:3:40: add: operand shapes differ: [1,8,16,16] + [1,4,16,16] (channels, height and width must match)",
+        "    3 | s = conv(4, k=1)@a as x conv(8, k=1)@b add from x",
+        "      |                                        ^");
   }
   SUBCASE("an attribute out of range, at the argument; an empty weights prefix, at its '@'") {
     const std::string message = error_of(std::string(kHeader) + "s = maxpool(3, p=2) bn@\"\"\n");
@@ -344,9 +372,10 @@ TEST_CASE(".rn error: semantic errors of the spec reader point at the .rn source
     CHECK(lines[1].starts_with("spec.rn:3:23: expected a non-empty state_dict prefix, found \"\""));
   }
   SUBCASE("an undefined name, at the name in a list") {
-    check_one_error(std::string(kHeader) + "s = relu add from [s.0, nowhere]\n",
-                    "spec.rn:3:25: undefined value \"nowhere\" (expected \"input\", a stage name or an earlier layer name)",
-                    "    3 | s = relu add from [s.0, nowhere]", "      |                         ^");
+    check_one_error(
+        std::string(kHeader) + "s = relu add from [s.0, nowhere]\n",
+        "spec.rn:3:25: undefined value \"nowhere\" (expected \"input\", a stage name or an earlier layer name)",
+        "    3 | s = relu add from [s.0, nowhere]", "      |                         ^");
   }
   SUBCASE("a forward reference names the line:column of the definition") {
     const std::string message = error_of(std::string(kHeader) + "s = t -> relu\nt = relu\n");
@@ -357,8 +386,9 @@ TEST_CASE(".rn error: semantic errors of the spec reader point at the .rn source
                     "    1 | input [1, 3, 8, 8]", "      | ^");
   }
   SUBCASE("the input shape, at its element") {
-    check_one_error("network n\ninput [1, 3, 0, 8]\ns = relu\n", "spec.rn:2:14: expected an integer in [1, 16777216], found 0",
-                    "    2 | input [1, 3, 0, 8]", "      |              ^");
+    check_one_error("network n\ninput [1, 3, 0, 8]\ns = relu\n",
+                    "spec.rn:2:14: expected an integer in [1, 16777216], found 0", "    2 | input [1, 3, 0, 8]",
+                    "      |              ^");
   }
 }
 
@@ -490,8 +520,9 @@ TEST_CASE("fmt: what .rn cannot hold is refused with its JSON pointer") {
     (void)rnc::write_spec_rn(doc, "odd.json");
     FAIL("expected a CompileError");
   } catch (const rnc::CompileError& e) {
-    check_contains(e.what(), {"odd.json: /extra: cannot be written as .rn: unknown top-level key \"extra\"",
-                              "odd.json: /stages/0/typo: cannot be written as .rn: a stage of layers has no key \"typo\"",
-                              "odd.json: /stages/0/layers/0/alpha: cannot be written as .rn: an object is not a value"});
+    check_contains(e.what(),
+                   {"odd.json: /extra: cannot be written as .rn: unknown top-level key \"extra\"",
+                    "odd.json: /stages/0/typo: cannot be written as .rn: a stage of layers has no key \"typo\"",
+                    "odd.json: /stages/0/layers/0/alpha: cannot be written as .rn: an object is not a value"});
   }
 }

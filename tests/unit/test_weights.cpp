@@ -87,7 +87,9 @@ std::string f64_bytes(std::initializer_list<double> values) {
 }
 
 // A safetensors file: 8-byte little-endian header length, the header text as given, the data.
-std::string safetensors(const std::string& header, const std::string& data) { return le64(header.size()) + header + data; }
+std::string safetensors(const std::string& header, const std::string& data) {
+  return le64(header.size()) + header + data;
+}
 
 // Writes `bytes` to a fresh file and reads it back with read_safetensors.
 struct Loaded {
@@ -214,8 +216,8 @@ TEST_CASE("read_safetensors converts F16: 1.5, -2.0, 65504, 2^-24 (subnormal), 0
 TEST_CASE("read_safetensors converts F16 infinity; check_weights then names the tensor") {
   TempDir dir;
   // 0x7C00 = +inf, 0xFC00 = -inf
-  const Loaded l =
-      load(dir, safetensors(R"({"x": {"dtype": "F16", "shape": [2], "data_offsets": [0, 4]}})", le16(0x3C00) + le16(0xFC00)));
+  const Loaded l = load(dir, safetensors(R"({"x": {"dtype": "F16", "shape": [2], "data_offsets": [0, 4]}})",
+                                         le16(0x3C00) + le16(0xFC00)));
   REQUIRE(l.error.empty());
   CHECK(l.weights.at("x").data[0] == 1.0f);
   CHECK(std::isinf(l.weights.at("x").data[1]));
@@ -296,7 +298,8 @@ TEST_CASE("check_weights ignores I64 *.num_batches_tracked read from a file, ref
 TEST_CASE("read_safetensors: file of 5 bytes is shorter than the header length") {
   TempDir dir;
   const Loaded l = load(dir, "abcde", "short.safetensors");
-  check_contains(l.error, {"short.safetensors: not a safetensors file: 5 bytes, shorter than the 8-byte header length"});
+  check_contains(l.error,
+                 {"short.safetensors: not a safetensors file: 5 bytes, shorter than the 8-byte header length"});
 }
 
 TEST_CASE("read_safetensors: empty file") {
@@ -315,7 +318,8 @@ TEST_CASE("read_safetensors: huge header lengths 2^63 and 2^64-1") {
   TempDir dir;
   check_contains(load(dir, le64(std::uint64_t{1} << 63) + "{}").error,
                  {"w.safetensors: header length 9223372036854775808", "not safetensors"});
-  check_contains(load(dir, le64(~std::uint64_t{0}) + "{}").error, {"w.safetensors: header length 18446744073709551615"});
+  check_contains(load(dir, le64(~std::uint64_t{0}) + "{}").error,
+                 {"w.safetensors: header length 18446744073709551615"});
   // Just above the 100 MiB limit, with the bytes present: refused without parsing 100 MiB of JSON.
   check_contains(load(dir, le64((std::uint64_t{100} << 20) + 1) + "{}").error, {"exceeds 104857600 bytes"});
 }
@@ -328,32 +332,41 @@ TEST_CASE("read_safetensors: header that is not JSON, and JSON that is not an ob
 
 TEST_CASE("read_safetensors: data_offsets [0, 8] out of the 4 data bytes, and begin > end") {
   TempDir dir;
-  check_contains(load(dir, safetensors(R"({"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}})", f32_bytes({1}))).error,
-                 {"w.safetensors: tensor \"a\": data_offsets [0, 8] lie outside the 4 data bytes of the file"});
-  check_contains(load(dir, safetensors(R"({"a": {"dtype": "F32", "shape": [1], "data_offsets": [8, 4]}})", f32_bytes({1, 2, 3}))).error,
-                 {"w.safetensors: tensor \"a\": data_offsets [8, 4]"});
+  check_contains(
+      load(dir, safetensors(R"({"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}})", f32_bytes({1}))).error,
+      {"w.safetensors: tensor \"a\": data_offsets [0, 8] lie outside the 4 data bytes of the file"});
+  check_contains(
+      load(dir, safetensors(R"({"a": {"dtype": "F32", "shape": [1], "data_offsets": [8, 4]}})", f32_bytes({1, 2, 3})))
+          .error,
+      {"w.safetensors: tensor \"a\": data_offsets [8, 4]"});
 }
 
 TEST_CASE("read_safetensors: data_offsets holding 8 bytes for F32 [3] (12 bytes)") {
   TempDir dir;
-  check_contains(load(dir, safetensors(R"({"a": {"dtype": "F32", "shape": [3], "data_offsets": [0, 8]}})", f32_bytes({1, 2, 3}))).error,
-                 {"w.safetensors: tensor \"a\": data_offsets [0, 8] hold 8 bytes, but F32 [3] needs 12"});
+  check_contains(
+      load(dir, safetensors(R"({"a": {"dtype": "F32", "shape": [3], "data_offsets": [0, 8]}})", f32_bytes({1, 2, 3})))
+          .error,
+      {"w.safetensors: tensor \"a\": data_offsets [0, 8] hold 8 bytes, but F32 [3] needs 12"});
 }
 
 TEST_CASE("read_safetensors: unknown dtype F8_E4M3") {
   TempDir dir;
-  check_contains(load(dir, safetensors(R"({"q": {"dtype": "F8_E4M3", "shape": [4], "data_offsets": [0, 4]}})", "abcd")).error,
-                 {"w.safetensors: tensor \"q\": unknown dtype \"F8_E4M3\""});
+  check_contains(
+      load(dir, safetensors(R"({"q": {"dtype": "F8_E4M3", "shape": [4], "data_offsets": [0, 4]}})", "abcd")).error,
+      {"w.safetensors: tensor \"q\": unknown dtype \"F8_E4M3\""});
 }
 
 TEST_CASE("read_safetensors: malformed entries (missing data_offsets, negative dim, negative offset)") {
   TempDir dir;
-  check_contains(load(dir, safetensors(R"({"a": {"dtype": "F32", "shape": [1]}})", f32_bytes({1}))).error,
-                 {"w.safetensors: tensor \"a\": expected {\"dtype\": string, \"shape\": [ints], \"data_offsets\": [begin, end]}"});
-  check_contains(load(dir, safetensors(R"({"a": {"dtype": "F32", "shape": [-1], "data_offsets": [0, 4]}})", f32_bytes({1}))).error,
-                 {"w.safetensors: tensor \"a\": shape [-1] must hold non-negative integers"});
-  check_contains(load(dir, safetensors(R"({"a": {"dtype": "F32", "shape": [1], "data_offsets": [-4, 0]}})", f32_bytes({1}))).error,
-                 {"w.safetensors: tensor \"a\": data_offsets [-4,0] must be non-negative integers"});
+  check_contains(
+      load(dir, safetensors(R"({"a": {"dtype": "F32", "shape": [1]}})", f32_bytes({1}))).error,
+      {"w.safetensors: tensor \"a\": expected {\"dtype\": string, \"shape\": [ints], \"data_offsets\": [begin, end]}"});
+  check_contains(
+      load(dir, safetensors(R"({"a": {"dtype": "F32", "shape": [-1], "data_offsets": [0, 4]}})", f32_bytes({1}))).error,
+      {"w.safetensors: tensor \"a\": shape [-1] must hold non-negative integers"});
+  check_contains(
+      load(dir, safetensors(R"({"a": {"dtype": "F32", "shape": [1], "data_offsets": [-4, 0]}})", f32_bytes({1}))).error,
+      {"w.safetensors: tensor \"a\": data_offsets [-4,0] must be non-negative integers"});
 }
 
 TEST_CASE("read_safetensors: overlapping tensors a [0, 8] and b [4, 12]") {
@@ -423,26 +436,27 @@ TEST_CASE("check_weights: random weights of the small graph pass") {
 TEST_CASE("check_weights: 2 missing, 2 mis-shaped, 2 unexpected, 1 NaN and 1 Inf tensor in ONE message") {
   const rnc::Graph g = small_graph();
   WeightMap w = rnc::random_weights(g, 1);
-  w.tensors.erase("c.weight");                        // missing
-  w.tensors.erase("n.running_mean");                  // missing
-  w.tensors["n.running_var"] = Tensor(Shape{5});      // mis-shaped (expects [4])
-  w.tensors["l.weight"] = Tensor(Shape{4, 2});        // mis-shaped (expects [2,4])
-  w.tensors["extra.weight"] = Tensor(Shape{3});       // unexpected float tensor
-  w.ignored["c.step"] = "I32";                        // unexpected integer tensor
-  w.ignored["n.num_batches_tracked"] = "I64";         // fine
+  w.tensors.erase("c.weight");                    // missing
+  w.tensors.erase("n.running_mean");              // missing
+  w.tensors["n.running_var"] = Tensor(Shape{5});  // mis-shaped (expects [4])
+  w.tensors["l.weight"] = Tensor(Shape{4, 2});    // mis-shaped (expects [2,4])
+  w.tensors["extra.weight"] = Tensor(Shape{3});   // unexpected float tensor
+  w.ignored["c.step"] = "I32";                    // unexpected integer tensor
+  w.ignored["n.num_batches_tracked"] = "I64";     // fine
   w.tensors.at("l.bias").data[1] = std::numeric_limits<float>::quiet_NaN();
   w.tensors.at("n.bias").data[3] = std::numeric_limits<float>::infinity();
   const std::string error = check_error(g, w);
-  check_contains(error, {
-                            "w.safetensors: tensor \"c.weight\": missing (layer s.0 expects shape [4,3,3,3])",
-                            "w.safetensors: tensor \"n.running_mean\": missing (layer s.1 expects shape [4])",
-                            "w.safetensors: tensor \"n.running_var\": has shape [5], layer s.1 expects [4]",
-                            "w.safetensors: tensor \"l.weight\": has shape [4,2], layer s.5 expects [2,4]",
-                            "w.safetensors: tensor \"extra.weight\": unexpected: no layer of the spec uses it (shape [3])",
-                            "w.safetensors: tensor \"c.step\": unexpected I32 tensor",
-                            "w.safetensors: tensor \"l.bias\": value nan at flat index 1 is not finite",
-                            "w.safetensors: tensor \"n.bias\": value inf at flat index 3 is not finite",
-                        });
+  check_contains(error,
+                 {
+                     "w.safetensors: tensor \"c.weight\": missing (layer s.0 expects shape [4,3,3,3])",
+                     "w.safetensors: tensor \"n.running_mean\": missing (layer s.1 expects shape [4])",
+                     "w.safetensors: tensor \"n.running_var\": has shape [5], layer s.1 expects [4]",
+                     "w.safetensors: tensor \"l.weight\": has shape [4,2], layer s.5 expects [2,4]",
+                     "w.safetensors: tensor \"extra.weight\": unexpected: no layer of the spec uses it (shape [3])",
+                     "w.safetensors: tensor \"c.step\": unexpected I32 tensor",
+                     "w.safetensors: tensor \"l.bias\": value nan at flat index 1 is not finite",
+                     "w.safetensors: tensor \"n.bias\": value inf at flat index 3 is not finite",
+                 });
   CHECK(line_count(error) == 8);
   CHECK(error.find("num_batches_tracked") == std::string::npos);
 }

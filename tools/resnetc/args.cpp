@@ -39,7 +39,8 @@ Parsed parse(const std::vector<std::string>& args, const std::vector<OptionSpec>
     if (spec->value_name.empty()) {
       if (inline_value) throw UsageError(fmt::format("option '{}' takes no value", spec->name));
     } else if (!inline_value) {
-      if (i + 1 >= args.size()) throw UsageError(fmt::format("option '{}' needs a value ({})", spec->name, spec->value_name));
+      if (i + 1 >= args.size())
+        throw UsageError(fmt::format("option '{}' needs a value ({})", spec->name, spec->value_name));
       value = args[++i];
     }
     if (out.values.contains(spec->name)) throw UsageError(fmt::format("option '{}' given twice", spec->name));
@@ -75,8 +76,10 @@ std::uint64_t parse_size(const std::string& option, const std::string& text) {
   const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
   if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size() || value == 0 ||
       value > (UINT64_MAX >> shift))
-    throw UsageError(fmt::format("option '{}' expects a positive size in bytes with an optional K, M, G or T suffix "
-                                 "(e.g. 512M), got '{}'", option, text));
+    throw UsageError(
+        fmt::format("option '{}' expects a positive size in bytes with an optional K, M, G or T suffix "
+                    "(e.g. 512M), got '{}'",
+                    option, text));
   return value << shift;
 }
 

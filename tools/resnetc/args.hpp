@@ -17,9 +17,9 @@ struct UsageError : std::runtime_error {
 };
 
 struct OptionSpec {
-  std::string name;         // "--weights"
-  std::string short_name;   // "-o" or empty
-  std::string value_name;   // "FILE"; empty for a flag without value
+  std::string name;        // "--weights"
+  std::string short_name;  // "-o" or empty
+  std::string value_name;  // "FILE"; empty for a flag without value
   std::string help;
 };
 

@@ -41,10 +41,14 @@ void print_layers(const Graph& g) {
 
 std::string layout_name(const Buffer& b) {
   switch (b.layout) {
-    case Layout::kNchw: return "NCHW";
-    case Layout::kPaddedNchw: return "NCHW+halo";
-    case Layout::kBlocked: return blocked_name(b.lanes);
-    case Layout::kFlat: return "flat";
+    case Layout::kNchw:
+      return "NCHW";
+    case Layout::kPaddedNchw:
+      return "NCHW+halo";
+    case Layout::kBlocked:
+      return blocked_name(b.geometry.lanes);
+    case Layout::kFlat:
+      return "flat";
   }
   return "?";
 }
@@ -52,14 +56,16 @@ std::string layout_name(const Buffer& b) {
 // Where every activation lives: arena offset and size, and the steps that write it first and
 // read it last (its lifetime); the caller's input and output are outside the arena.
 void print_memory_map(const Program& p) {
-  fmt::print("\nmemory map (activations):\n{:<16} {:<10} {:<16} {:>4} {:>12} {:>12}  {}\n", "value", "layout", "shape", "halo",
-             "offset", "bytes", "first use -> last use");
+  fmt::print("\nmemory map (activations):\n{:<16} {:<10} {:<16} {:>4} {:>12} {:>12}  {}\n", "value", "layout", "shape",
+             "halo", "offset", "bytes", "first use -> last use");
   for (const Buffer& b : p.buffers) {
-    const std::string offset = b.storage == Storage::kArena ? with_commas(b.offset * 4)
-                               : b.storage == Storage::kUserInput ? "caller in" : "caller out";
+    const std::string offset = b.storage == Storage::kArena   ? with_commas(b.offset * 4)
+                               : b.storage == Storage::kInput ? "caller in"
+                                                              : "caller out";
     const auto step_name = [&](int step) { return step >= 0 ? p.steps[static_cast<std::size_t>(step)].label : "-"; };
-    fmt::print("{:<16} {:<10} {:<16} {:>4} {:>12} {:>12}  {} -> {}\n", b.name, layout_name(b), to_string(b.logical_shape()),
-               b.pad, offset, with_commas(b.floats() * 4), step_name(b.first_step), step_name(b.last_step));
+    fmt::print("{:<16} {:<10} {:<16} {:>4} {:>12} {:>12}  {} -> {}\n", b.name, layout_name(b),
+               to_string(b.logical_shape()), b.geometry.pad, offset, with_commas(b.floats() * 4),
+               step_name(b.first_step), step_name(b.last_step));
   }
 }
 
@@ -67,19 +73,21 @@ void print_memory_map(const Program& p) {
 
 int check_command(const std::vector<std::string>& args) {
   const Parsed parsed = parse(args, kOptions);
-  if (print_help_if_asked(parsed, "Usage: resnetc check SPEC [--input-shape N,C,H,W]\n\nChecks every shape of SPEC and "
-                                  "prints each stage and layer with its output shape, parameters and MACs, and the "
-                                  "activation arena of the generated code.",
+  if (print_help_if_asked(parsed,
+                          "Usage: resnetc check SPEC [--input-shape N,C,H,W]\n\nChecks every shape of SPEC and "
+                          "prints each stage and layer with its output shape, parameters and MACs, and the "
+                          "activation arena of the generated code.",
                           kOptions))
     return 0;
   const Graph graph = load_graph(parsed, "check");
-  fmt::print("network {}: input {} -> output {}\n\n", graph.name, to_string(graph.shape(graph.input)), to_string(graph.shape(graph.output)));
+  fmt::print("network {}: input {} -> output {}\n\n", graph.name, to_string(graph.shape(graph.input)),
+             to_string(graph.shape(graph.output)));
   print_layers(graph);
   const std::int64_t macs = total_macs(graph);
-  fmt::print("\ntotal: {} parameters, {} MACs ({:.3f} GFLOP per run)\n", with_commas(total_params(graph)), with_commas(macs),
-             2.0 * static_cast<double>(macs) / 1e9);
-  // The arena depends on layouts and fusion, not on weight values: plan it with random ones.
-  const Program program = build_program(graph, random_weights(graph, 0));
+  fmt::print("\ntotal: {} parameters, {} MACs ({:.3f} GFLOP per run)\n", with_commas(total_params(graph)),
+             with_commas(macs), 2.0 * static_cast<double>(macs) / 1e9);
+  // The arena and the packed sizes depend on layouts and fusion, not on weight values.
+  const Program program = plan_program(graph);
   fmt::print("activation arena: {} bytes ({:.2f} MiB); liveness lower bound {} bytes ({:.2f}x)\n",
              with_commas(program.arena_floats * 4), static_cast<double>(program.arena_floats) * 4 / (1 << 20),
              with_commas(program.arena_lower_bound_floats * 4),

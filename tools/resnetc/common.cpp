@@ -7,11 +7,11 @@
 
 namespace rnc::cli {
 
-
 Graph load_graph(const Parsed& parsed, const std::string& command) {
   if (parsed.positional.size() != 1)
     throw UsageError(parsed.positional.empty() ? fmt::format("'{}' needs a SPEC file", command)
-                                               : fmt::format("'{}' takes one SPEC file, got {} arguments", command, parsed.positional.size()));
+                                               : fmt::format("'{}' takes one SPEC file, got {} arguments", command,
+                                                             parsed.positional.size()));
   SpecOptions options;
   if (auto shape = parsed.get("--input-shape")) {
     const auto dims = parse_integer_list("--input-shape", *shape, 4, 1, kMaxDim);

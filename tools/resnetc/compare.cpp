@@ -88,9 +88,9 @@ void print_table(const std::vector<Row>& rows) {
   fmt::print("{:>3}  {:<{}}  {:<{}}  {:>13}  {:>13}  {:>10}\n", "#", "tensor", name_width, "shape", shape_width,
              "max|expected|", "max abs error", "rel error");
   for (const Row& r : rows) {
-    const std::string numbers = r.problem.empty() ? fmt::format("{:>13.3e}  {:>13.3e}  {:>10.3e}", r.max_expected,
-                                                                r.max_error, r.relative)
-                                                  : r.problem;
+    const std::string numbers =
+        r.problem.empty() ? fmt::format("{:>13.3e}  {:>13.3e}  {:>10.3e}", r.max_expected, r.max_error, r.relative)
+                          : r.problem;
     fmt::print("{:>3}  {:<{}}  {:<{}}  {}{}\n", r.position, r.name, name_width, r.shape, shape_width, numbers,
                r.fails ? "  FAIL" : "");
   }
@@ -100,16 +100,18 @@ void print_table(const std::vector<Row>& rows) {
 
 int compare_command(const std::vector<std::string>& args) {
   const Parsed parsed = parse(args, kOptions);
-  if (print_help_if_asked(parsed,
-                          "Usage: resnetc compare EXPECTED ACTUAL [--tolerance T]\n\nCompares two layer-by-layer dumps "
-                          "(directories written with --dump-dir by resnetc run and\nby a generated program) tensor by "
-                          "tensor, in EXPECTED's order, or two .npy files. Prints the\nerror of every tensor relative "
-                          "to max|expected| and names the first one over the tolerance.\nExit status: 0 if every tensor "
-                          "is within it, 1 otherwise.",
-                          kOptions))
+  if (print_help_if_asked(
+          parsed,
+          "Usage: resnetc compare EXPECTED ACTUAL [--tolerance T]\n\nCompares two layer-by-layer dumps "
+          "(directories written with --dump-dir by resnetc run and\nby a generated program) tensor by "
+          "tensor, in EXPECTED's order, or two .npy files. Prints the\nerror of every tensor relative "
+          "to max|expected| and names the first one over the tolerance.\nExit status: 0 if every tensor "
+          "is within it, 1 otherwise.",
+          kOptions))
     return 0;
   if (parsed.positional.size() != 2)
-    throw UsageError(fmt::format("'compare' needs two dumps (directories or .npy files), got {} arguments", parsed.positional.size()));
+    throw UsageError(fmt::format("'compare' needs two dumps (directories or .npy files), got {} arguments",
+                                 parsed.positional.size()));
   const std::string& expected_path = parsed.positional[0];
   const std::string& actual_path = parsed.positional[1];
   if (std::filesystem::is_directory(expected_path) != std::filesystem::is_directory(actual_path))
@@ -119,7 +121,8 @@ int compare_command(const std::vector<std::string>& args) {
 
   // Two single files pair up under the expected file's name.
   const std::string file_name = std::filesystem::path(expected_path).filename().string();
-  const std::vector<DumpFile> expected = read_dump(expected_path, file_name), actual = read_dump(actual_path, file_name);
+  const std::vector<DumpFile> expected = read_dump(expected_path, file_name),
+                              actual = read_dump(actual_path, file_name);
   std::map<std::string, const DumpFile*> actual_by_name;
   for (const DumpFile& f : actual) actual_by_name[f.name] = &f;
 
@@ -135,8 +138,8 @@ int compare_command(const std::vector<std::string>& args) {
       rows.push_back(std::move(missing));
       continue;
     }
-    rows.push_back(compare_tensors(i, expected[i].name, rt::read_npy(expected[i].path), rt::read_npy(match->second->path),
-                                   tolerance));
+    rows.push_back(compare_tensors(i, expected[i].name, rt::read_npy(expected[i].path),
+                                   rt::read_npy(match->second->path), tolerance));
     actual_by_name.erase(match);
   }
   print_table(rows);
@@ -145,22 +148,23 @@ int compare_command(const std::vector<std::string>& args) {
   if (!actual_by_name.empty()) {
     std::vector<std::string> extra;
     for (const auto& [name, file] : actual_by_name) extra.push_back(name);
-    fmt::print("{} has {} tensor(s) that {} lacks: {}\n", actual_path, extra.size(), expected_path, fmt::join(extra, ", "));
+    fmt::print("{} has {} tensor(s) that {} lacks: {}\n", actual_path, extra.size(), expected_path,
+               fmt::join(extra, ", "));
     status = 1;
   }
   const auto first_failure = std::find_if(rows.begin(), rows.end(), [](const Row& r) { return r.fails; });
   if (first_failure != rows.end()) {
     const auto failures = std::count_if(rows.begin(), rows.end(), [](const Row& r) { return r.fails; });
-    const std::string why = first_failure->problem.empty()
-                                ? fmt::format("relative error {:.3e} > tolerance {:.1e}", first_failure->relative, tolerance)
-                                : first_failure->problem;
+    const std::string why = first_failure->problem.empty() ? fmt::format("relative error {:.3e} > tolerance {:.1e}",
+                                                                         first_failure->relative, tolerance)
+                                                           : first_failure->problem;
     fmt::print("first tensor over tolerance: #{} {} ({}); {} of {} tensors fail\n", first_failure->position,
                first_failure->name, why, failures, rows.size());
     return 1;
   }
   if (status == 0) {
-    const auto worst = std::max_element(rows.begin(), rows.end(),
-                                        [](const Row& a, const Row& b) { return a.relative < b.relative; });
+    const auto worst =
+        std::max_element(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.relative < b.relative; });
     if (worst == rows.end()) throw rt::Error(expected_path + ": the dump holds no tensors");
     fmt::print("all {} tensors within tolerance {:.1e} of max|expected| (largest relative error {:.3e}, at {})\n",
                rows.size(), tolerance, worst->relative, worst->name);

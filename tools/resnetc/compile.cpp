@@ -31,11 +31,12 @@ const std::vector<OptionSpec> kOptions = {
 
 int compile_command(const std::vector<std::string>& args) {
   const Parsed parsed = parse(args, kOptions);
-  if (print_help_if_asked(parsed, "Usage: resnetc compile SPEC (--weights FILE | --random-weights SEED) -o DIR "
-                                  "[--name NAME] [--input-shape N,C,H,W]\n\nWrites DIR as a CMake project: "
-                                  "cmake -S DIR -B DIR/build && cmake --build DIR/build gives DIR/build/NAME.\n"
-                                  "A recompile replaces DIR but keeps DIR/build; it refuses a DIR holding files that "
-                                  "resnetc did not write (it lists its own in DIR/.resnetc-files) unless given --force.",
+  if (print_help_if_asked(parsed,
+                          "Usage: resnetc compile SPEC (--weights FILE | --random-weights SEED) -o DIR "
+                          "[--name NAME] [--input-shape N,C,H,W]\n\nWrites DIR as a CMake project: "
+                          "cmake -S DIR -B DIR/build && cmake --build DIR/build gives DIR/build/NAME.\n"
+                          "A recompile replaces DIR but keeps DIR/build; it refuses a DIR holding files that "
+                          "resnetc did not write (it lists its own in DIR/.resnetc-files) unless given --force.",
                           kOptions))
     return 0;
   if (!parsed.has("--output-dir")) throw UsageError("'compile' needs -o DIR");
@@ -56,7 +57,9 @@ int compile_command(const std::vector<std::string>& args) {
   options.exact = parsed.has("--exact");
   options.max_memory_bytes = max_memory(parsed);
   if (parsed.has("--dump-passes"))
-    options.dump = [](const std::string& pass, const std::string& graph) { fmt::print(stderr, "=== after {}\n{}", pass, graph); };
+    options.dump = [](const std::string& pass, const std::string& graph) {
+      fmt::print(stderr, "=== after {}\n{}", pass, graph);
+    };
   const CompiledProject project = compile_project(graph, weights, options);
   write_project(project, dir, {.force = parsed.has("--force")});
   fmt::print("wrote {}: {} files, {}.weights ({} bytes), arena {} bytes, target {}\n", dir, project.files.size() + 1,

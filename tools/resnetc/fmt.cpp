@@ -9,10 +9,9 @@
 namespace rnc::cli {
 namespace {
 
-const std::vector<OptionSpec> kOptions = {
-    {"--to", "", "json|rn", "the syntax to write (default: the other one)"},
-    {"--output", "-o", "FILE", "write to FILE (atomically) instead of stdout"},
-    kHelpOption};
+const std::vector<OptionSpec> kOptions = {{"--to", "", "json|rn", "the syntax to write (default: the other one)"},
+                                          {"--output", "-o", "FILE", "write to FILE (atomically) instead of stdout"},
+                                          kHelpOption};
 
 constexpr const char* kUsage =
     "Usage: resnetc fmt SPEC [--to json|rn] [-o FILE]\n\n"
@@ -26,17 +25,16 @@ int fmt_command(const std::vector<std::string>& args) {
   const Parsed parsed = parse(args, kOptions);
   if (print_help_if_asked(parsed, kUsage, kOptions)) return 0;
   if (parsed.positional.size() != 1)
-    throw UsageError(parsed.positional.empty() ? "'fmt' needs a SPEC file"
-                                               : fmt::format("'fmt' takes one SPEC file, got {} arguments", parsed.positional.size()));
+    throw UsageError(parsed.positional.empty()
+                         ? "'fmt' needs a SPEC file"
+                         : fmt::format("'fmt' takes one SPEC file, got {} arguments", parsed.positional.size()));
   const std::string& path = parsed.positional.front();
   const std::string to = parsed.get("--to").value_or(is_rn_path(path) ? "json" : "rn");
   if (to != "json" && to != "rn") throw UsageError(fmt::format("option '--to' expects json or rn, got '{}'", to));
   const nlohmann::ordered_json doc = read_spec_document_file(path);
   const std::string text = to == "json" ? write_spec_json(doc) : write_spec_rn(doc, path);
-  if (auto out = parsed.get("--output"))
-    rt::write_file_atomic(*out, {{text.data(), text.size()}});
-  else
-    fmt::print("{}", text);
+  if (auto out = parsed.get("--output")) rt::write_file_atomic(*out, {{text.data(), text.size()}});
+  else fmt::print("{}", text);
   return 0;
 }
 

@@ -38,13 +38,9 @@ struct CommandEntry {
   Command run;
 };
 
-constexpr CommandEntry kCommands[] = {
-    {"check", rnc::cli::check_command},
-    {"run", rnc::cli::run_command},
-    {"compile", rnc::cli::compile_command},
-    {"dot", rnc::cli::dot_command},
-    {"compare", rnc::cli::compare_command},
-    {"fmt", rnc::cli::fmt_command}};
+constexpr CommandEntry kCommands[] = {{"check", rnc::cli::check_command},     {"run", rnc::cli::run_command},
+                                      {"compile", rnc::cli::compile_command}, {"dot", rnc::cli::dot_command},
+                                      {"compare", rnc::cli::compare_command}, {"fmt", rnc::cli::fmt_command}};
 
 // "check, run, ... or fmt", for messages; the table is the only list of commands.
 std::string command_list() {
@@ -78,7 +74,7 @@ int main(int argc, char** argv) {
   } catch (const rnc::cli::UsageError& e) {
     // Point at the command's own help when the command itself was understood.
     const bool known = !args.empty() && std::any_of(std::begin(kCommands), std::end(kCommands),
-                                                     [&](const CommandEntry& c) { return args[0] == c.name; });
+                                                    [&](const CommandEntry& c) { return args[0] == c.name; });
     const std::string command = known ? " " + args[0] : "";
     fmt::print(stderr, "resnetc: error: {}\nTry 'resnetc{} --help'.\n", e.what(), command);
     return 2;
@@ -92,7 +88,8 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "resnetc: error: out of memory\n");
     return 1;
   } catch (const std::exception& e) {  // rnc::InternalError, or an exception nothing above expected
-    fmt::print(stderr, "resnetc: internal error: {}\nThis is a bug in resnetc; please report it with the command line.\n",
+    fmt::print(stderr,
+               "resnetc: internal error: {}\nThis is a bug in resnetc; please report it with the command line.\n",
                e.what());
     return 70;  // EX_SOFTWARE
   }

@@ -17,17 +17,21 @@ namespace rnc::cli {
 namespace {
 
 const std::vector<OptionSpec> kOptions = {
-    kWeightsOption, kRandomWeightsOption, {"--input", "", "FILE.npy", "float32 NCHW input"},
+    kWeightsOption,
+    kRandomWeightsOption,
+    {"--input", "", "FILE.npy", "float32 NCHW input"},
     {"--output", "", "FILE.npy", "where to write the output"},
-    {"--dump-dir", "", "DIR", "write every value the generated code also computes, as NCHW .npy"}, kInputShapeOption,
-    kMaxMemoryOption, kHelpOption};
+    {"--dump-dir", "", "DIR", "write every value the generated code also computes, as NCHW .npy"},
+    kInputShapeOption,
+    kMaxMemoryOption,
+    kHelpOption};
 
 // The reference's values under the names and positions of the generated program's dump (the
 // values that survive fusion), so that `resnetc compare` can pair the two dumps.
 class ReferenceDump {
  public:
-  ReferenceDump(const std::string& dir, const Graph& graph, const WeightMap& weights) : writer_(dir) {
-    const std::vector<DumpedValue> plan = dump_plan(build_program(graph, weights));
+  ReferenceDump(const std::string& dir, const Graph& graph) : writer_(dir) {
+    const std::vector<DumpedValue> plan = dump_plan(plan_program(graph));
     for (std::size_t i = 0; i < plan.size(); ++i) position_[plan[i].name] = i;
   }
 
@@ -38,8 +42,9 @@ class ReferenceDump {
 
   // Every planned value must have been seen; anything else is a bug in the plan, not the input.
   void check_complete() const {
-    check_invariant(writer_.size() == position_.size(), fmt::format("the reference run produced {} of the {} dumped values",
-                                                                     writer_.size(), position_.size()));
+    check_invariant(
+        writer_.size() == position_.size(),
+        fmt::format("the reference run produced {} of the {} dumped values", writer_.size(), position_.size()));
   }
   std::size_t size() const { return writer_.size(); }
 
@@ -76,7 +81,7 @@ int run_command(const std::vector<std::string>& args) {
 
   std::optional<ReferenceDump> dump;
   if (const auto dir = parsed.get("--dump-dir")) {
-    dump.emplace(*dir, graph, weights);
+    dump.emplace(*dir, graph);
     dump->write(graph.values[static_cast<std::size_t>(graph.input)].name, input);
   }
   const Tensor out = run_reference(graph, weights, input, [&](const Node& node, const Tensor& value) {

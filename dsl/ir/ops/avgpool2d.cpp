@@ -11,8 +11,8 @@ AvgPool2d AvgPool2d::parse(AttrReader& a) {
   p.stride = a.integer("stride", p.kernel, 1);
   p.padding = a.integer("padding", 0, 0);
   if (p.padding > p.kernel / 2)
-    a.diags().error(a.where_of("padding"),
-                    fmt::format("expected padding <= kernel/2 = {} (PyTorch's rule), found {}", p.kernel / 2, p.padding));
+    a.diags().error(a.where_of("padding"), fmt::format("expected padding <= kernel/2 = {} (PyTorch's rule), found {}",
+                                                       p.kernel / 2, p.padding));
   return p;
 }
 

@@ -31,7 +31,7 @@ std::optional<Op> parse_op(std::string_view name, AttrReader& attrs, const Locat
   auto op = parse_by_name(name, attrs, std::make_index_sequence<std::variant_size_v<Op>>{});
   if (!op) {
     attrs.diags().error(op_where, fmt::format("unknown op \"{}\" (expected one of: {}, or a stage macro)", name,
-                                                fmt::join(op_names(), ", ")));
+                                              fmt::join(op_names(), ", ")));
   }
   return op;
 }
@@ -46,7 +46,8 @@ int op_arity(const Op& op) {
 
 namespace ops_detail {
 
-std::optional<std::int64_t> window_out(std::int64_t in, std::int64_t kernel, std::int64_t stride, std::int64_t padding) {
+std::optional<std::int64_t> window_out(std::int64_t in, std::int64_t kernel, std::int64_t stride,
+                                       std::int64_t padding) {
   const std::int64_t padded = in + 2 * padding;
   if (padded < kernel || stride < 1) return std::nullopt;
   return (padded - kernel) / stride + 1;
