@@ -180,16 +180,11 @@ int main(int argc, char** argv) {
   bool variants = false, direct = true;
   int only = 0;  // 1..6: one layer of the table
   for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--runs") && i + 1 < argc)
-      g_runs = std::atoi(argv[++i]);
-    else if (!std::strcmp(argv[i], "--cold"))
-      g_cold = true;
-    else if (!std::strcmp(argv[i], "--variants"))
-      variants = true;
-    else if (!std::strcmp(argv[i], "--no-direct"))
-      direct = false;
-    else if (!std::strcmp(argv[i], "--layer") && i + 1 < argc)
-      only = std::atoi(argv[++i]);
+    if (!std::strcmp(argv[i], "--runs") && i + 1 < argc) g_runs = std::atoi(argv[++i]);
+    else if (!std::strcmp(argv[i], "--cold")) g_cold = true;
+    else if (!std::strcmp(argv[i], "--variants")) variants = true;
+    else if (!std::strcmp(argv[i], "--no-direct")) direct = false;
+    else if (!std::strcmp(argv[i], "--layer") && i + 1 < argc) only = std::atoi(argv[++i]);
   }
   rnc::rt::ThreadPool p1(1), p2(2);
   std::printf("runs %d, %s caches\n", g_runs, g_cold ? "cold" : "warm");

@@ -13,7 +13,8 @@
 include_guard(GLOBAL)
 
 function(resnetc_add_model name)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "EMBED_WEIGHTS;EXACT" "SPEC;WEIGHTS;RANDOM_WEIGHTS;TARGET;MAX_MEMORY" "INPUT_SHAPE")
+  cmake_parse_arguments(PARSE_ARGV 1 arg "EMBED_WEIGHTS;EXACT" "SPEC;WEIGHTS;RANDOM_WEIGHTS;TARGET;MAX_MEMORY"
+                        "INPUT_SHAPE")
   if(NOT arg_SPEC)
     message(FATAL_ERROR "resnetc_add_model(${name}): SPEC <file> is required")
   endif()
@@ -103,7 +104,8 @@ function(resnetc_add_model name)
     # A clean MAKEFLAGS: the nested make cannot join the parent's jobserver (it would warn and
     # fall back to -j1); it runs one job per processor instead, so one model alone builds in
     # parallel and a parent -j that builds several models at once oversubscribes only mildly.
-    COMMAND ${CMAKE_COMMAND} -E env --unset=MAKEFLAGS --unset=MFLAGS ${CMAKE_COMMAND} --build ${build} --parallel ${processors}
+    COMMAND ${CMAKE_COMMAND} -E env --unset=MAKEFLAGS --unset=MFLAGS
+            ${CMAKE_COMMAND} --build ${build} --parallel ${processors}
     DEPENDS ${dir}/CMakeLists.txt ${dir}/${name}.hpp ${dir}/${name}.weights ${runtime_dep}
     COMMENT "Building the generated model ${name}"
     VERBATIM)

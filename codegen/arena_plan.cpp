@@ -30,7 +30,8 @@ ArenaPlan plan_arena(const std::vector<Buffer>& buffers) {
     // Occupied intervals of already placed buffers whose lifetime meets this one, by offset.
     std::vector<std::pair<std::int64_t, std::int64_t>> busy;
     for (std::size_t j : placed)
-      if (lifetimes_overlap(buffers[i], buffers[j])) busy.push_back({plan.offsets[j], plan.offsets[j] + align(buffers[j].floats())});
+      if (lifetimes_overlap(buffers[i], buffers[j]))
+        busy.push_back({plan.offsets[j], plan.offsets[j] + align(buffers[j].floats())});
     std::sort(busy.begin(), busy.end());
     // Best fit: the smallest gap that holds the buffer, else the end.
     const std::int64_t need = align(buffers[i].floats());
@@ -65,11 +66,14 @@ std::string ArenaPlan::validate(const std::vector<Buffer>& buffers) const {
     if (offsets[i] < 0 || offsets[i] % kAlignFloats != 0)
       return fmt::format("buffer {} has offset {}: not 64-byte aligned", buffers[i].name, offsets[i]);
     if (offsets[i] + buffers[i].floats() > total_floats)
-      return fmt::format("buffer {} ends past the arena ({} > {})", buffers[i].name, offsets[i] + buffers[i].floats(), total_floats);
+      return fmt::format("buffer {} ends past the arena ({} > {})", buffers[i].name, offsets[i] + buffers[i].floats(),
+                         total_floats);
     for (std::size_t j = i + 1; j < buffers.size(); ++j) {
       if (buffers[j].storage != Storage::kArena || !lifetimes_overlap(buffers[i], buffers[j])) continue;
-      const bool disjoint = offsets[i] + buffers[i].floats() <= offsets[j] || offsets[j] + buffers[j].floats() <= offsets[i];
-      if (!disjoint) return fmt::format("buffers {} and {} are alive together and overlap", buffers[i].name, buffers[j].name);
+      const bool disjoint =
+          offsets[i] + buffers[i].floats() <= offsets[j] || offsets[j] + buffers[j].floats() <= offsets[i];
+      if (!disjoint)
+        return fmt::format("buffers {} and {} are alive together and overlap", buffers[i].name, buffers[j].name);
     }
   }
   if (total_floats < lower_bound_floats) return "arena smaller than the liveness lower bound";

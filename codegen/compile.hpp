@@ -35,7 +35,7 @@ void check_memory_limit(const Graph& graph, std::uint64_t limit_bytes, const std
 struct CompileOptions {
   std::string target = "native";  // a name of target_names() (codegen/target.hpp)
   bool embed_weights = false;
-  bool exact = false;  // direct convolution only (see LowerOptions)
+  bool exact = false;                                       // direct convolution only (see LowerOptions)
   std::uint64_t max_memory_bytes = kDefaultMaxMemoryBytes;  // packed weights and arena, each
   // Called with each pass's name and the graph after it as text, epilogues included (resnetc
   // compile --dump-passes).

@@ -7,19 +7,19 @@
 namespace rnc {
 namespace {
 
-constexpr double kFmaPerCycle = 2;             // FMA pipes
-constexpr double kLoadsPerCycle = 2;           // vector loads (a broadcast from memory is one)
-constexpr double kMinStepCycles = 7;           // FMA latency 4 + slack: >= 14 zmm accumulators to hide it
-constexpr double kMinStepCyclesYmm = 4;        // ... 8 ymm accumulators suffice (AVX2: 4 px x 2 blocks 97 GFLOP/s,
-                                               // 14 x 1 82, 8 x 1 94 on 56x56x64; bench/bench_conv avx2-)
-constexpr double kL1Bytes = 32 * 1024;         // weights a tile walks through that stay in L1 (48 KiB)
-constexpr double kL2Bytes = 640 * 1024;        // ... that stay in L2 (1 MiB, shared with activations)
-constexpr double kPassBytes = 20 * 1024;       // weights of one chunked pass (L1, with inputs and partial sums)
-constexpr double kChunkMinBytes = 64 * 1024;   // smaller layer weights come from memory in negligible time
-constexpr double kL2BytesPerCycle = 24;        // weights streamed from L2 (measured)
-constexpr double kL3BytesPerCycle = 12;        // ... from L3
+constexpr double kFmaPerCycle = 2;            // FMA pipes
+constexpr double kLoadsPerCycle = 2;          // vector loads (a broadcast from memory is one)
+constexpr double kMinStepCycles = 7;          // FMA latency 4 + slack: >= 14 zmm accumulators to hide it
+constexpr double kMinStepCyclesYmm = 4;       // ... 8 ymm accumulators suffice (AVX2: 4 px x 2 blocks 97 GFLOP/s,
+                                              // 14 x 1 82, 8 x 1 94 on 56x56x64; bench/bench_conv avx2-)
+constexpr double kL1Bytes = 32 * 1024;        // weights a tile walks through that stay in L1 (48 KiB)
+constexpr double kL2Bytes = 640 * 1024;       // ... that stay in L2 (1 MiB, shared with activations)
+constexpr double kPassBytes = 20 * 1024;      // weights of one chunked pass (L1, with inputs and partial sums)
+constexpr double kChunkMinBytes = 64 * 1024;  // smaller layer weights come from memory in negligible time
+constexpr double kL2BytesPerCycle = 24;       // weights streamed from L2 (measured)
+constexpr double kL3BytesPerCycle = 12;       // ... from L3
 constexpr double kNearTie = 0.02;
-constexpr int kThreads = 2;                    // balance items for this many parts
+constexpr int kThreads = 2;  // balance items for this many parts
 
 struct Candidate {
   ConvBlocking b;
@@ -65,7 +65,8 @@ int choose_ic_chunk(const Layer& l, int oc_blocks) {
   const std::int64_t icb = l.blocks(s.in_channels), groups = s.n * l.blocks(s.out_channels) / oc_blocks;
   const double layer_bytes = static_cast<double>(l.reduction_steps()) * l.step_bytes() * l.blocks(s.out_channels);
   if (s.nchw_input || icb < 2 || layer_bytes <= kChunkMinBytes || groups < 2 * kThreads) return 0;
-  const double block_bytes = double(l.isa.lanes) * s.kernel * s.kernel * oc_blocks * l.step_bytes();  // one input block's pass
+  const double block_bytes =
+      double(l.isa.lanes) * s.kernel * s.kernel * oc_blocks * l.step_bytes();  // one input block's pass
   int chunk = 1;
   for (std::int64_t d = 1; d < icb; ++d)
     if (icb % d == 0 && d * block_bytes <= kPassBytes) chunk = static_cast<int>(d);
@@ -91,7 +92,8 @@ std::vector<int> divisors(std::int64_t n, std::int64_t limit) {
 bool better(const Candidate& a, const Candidate& b) {
   if (std::abs(a.b.efficiency - b.b.efficiency) > kNearTie) return a.b.efficiency > b.b.efficiency;
   if (a.b.oh_block != b.b.oh_block) return a.b.oh_block < b.b.oh_block;
-  if (std::abs(a.b.oc_blocks - 2) != std::abs(b.b.oc_blocks - 2)) return std::abs(a.b.oc_blocks - 2) < std::abs(b.b.oc_blocks - 2);
+  if (std::abs(a.b.oc_blocks - 2) != std::abs(b.b.oc_blocks - 2))
+    return std::abs(a.b.oc_blocks - 2) < std::abs(b.b.oc_blocks - 2);
   if (a.accumulators != b.accumulators) return a.accumulators < b.accumulators;
   return a.pixels > b.pixels;
 }
@@ -111,7 +113,10 @@ ConvBlocking choose_conv_blocking(const ConvShape& s, const VectorIsa& isa) {
         if (acc + oc_blocks + 1 > registers) continue;
         const int chunk = choose_ic_chunk(layer, oc_blocks);
         const std::int64_t items = s.n * (ocb / oc_blocks) * (chunk > 0 ? 1 : s.out_h / oh);
-        const ConvBlocking b{.ow_block = ow, .oh_block = oh, .oc_blocks = oc_blocks, .ic_chunk = chunk,
+        const ConvBlocking b{.ow_block = ow,
+                             .oh_block = oh,
+                             .oc_blocks = oc_blocks,
+                             .ic_chunk = chunk,
                              .efficiency = efficiency(layer, pixels, oc_blocks, chunk > 0) * balance(items)};
         const Candidate c{b, acc, pixels};
         if (!found || better(c, best)) best = c;

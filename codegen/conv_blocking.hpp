@@ -4,11 +4,11 @@
 // target's vector unit (VectorIsa: one register holds the `lanes` channels of a block of a
 // pixel; AVX-512 16 lanes and 32 registers, AVX2 8 lanes and 16 registers).
 //
-// The rule (tuned on Zen 5 with tools/bench_conv.cpp, with AVX-512). A tile of P = ow_block * oh_block pixels and B = oc_blocks blocks keeps A = P * B
-// accumulators; each reduction step loads B weight vectors, broadcasts P inputs and issues A
-// FMAs. Candidates are the blockings without tails: ow_block divides the output width, oh_block
-// the height, oc_blocks the output blocks; and they fit the register file: A + B + 1 <= 32
-// (accumulators, weight vectors, one broadcast; 16 with AVX2). Each gets the estimated cycles of one step,
+// The rule (tuned on Zen 5 with tools/bench_conv.cpp, with AVX-512). A tile of P = ow_block * oh_block pixels and B =
+// oc_blocks blocks keeps A = P * B accumulators; each reduction step loads B weight vectors, broadcasts P inputs and
+// issues A FMAs. Candidates are the blockings without tails: ow_block divides the output width, oh_block the height,
+// oc_blocks the output blocks; and they fit the register file: A + B + 1 <= 32 (accumulators, weight vectors, one
+// broadcast; 16 with AVX2). Each gets the estimated cycles of one step,
 //   max(A / 2             two FMA pipes,
 //       (P + B) / 2       two vector loads per cycle (a broadcast is a load),
 //       64 B / bandwidth  weights of a step streamed from L2, or from L3 when the weights a tile
@@ -44,19 +44,19 @@
 namespace rnc {
 
 struct ConvShape {
-  std::int64_t n = 1;             // images
-  std::int64_t in_channels = 1;   // input channels (reduction: rounded up to blocks unless nchw_input)
+  std::int64_t n = 1;            // images
+  std::int64_t in_channels = 1;  // input channels (reduction: rounded up to blocks unless nchw_input)
   std::int64_t out_channels = 1;
   std::int64_t out_h = 1, out_w = 1;
   std::int64_t kernel = 1;
-  bool nchw_input = false;        // the stem kernel (conv_nchw_in): channels read one by one
+  bool nchw_input = false;  // the stem kernel (conv_nchw_in): channels read one by one
 };
 
 struct ConvBlocking {
-  int ow_block = 1;   // divides out_w
-  int oh_block = 1;   // divides out_h
-  int oc_blocks = 1;  // divides ceil(out_channels / lanes)
-  int ic_chunk = 0;   // input blocks per pass over all rows; 0: the whole reduction per tile
+  int ow_block = 1;       // divides out_w
+  int oh_block = 1;       // divides out_h
+  int oc_blocks = 1;      // divides ceil(out_channels / lanes)
+  int ic_chunk = 0;       // input blocks per pass over all rows; 0: the whole reduction per tile
   double efficiency = 0;  // estimated fraction of FMA peak (for comments and tests)
 };
 

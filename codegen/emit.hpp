@@ -12,9 +12,9 @@
 namespace rnc {
 
 struct EmitOptions {
-  std::string version;       // resnetc version, in the first line of every file
-  std::string model_hash;    // binds code and blob
-  TargetChoice target;       // the layer code's instruction set and compiler flags
+  std::string version;     // resnetc version, in the first line of every file
+  std::string model_hash;  // binds code and blob
+  TargetChoice target;     // the layer code's instruction set and compiler flags
   bool embed_weights = false;
 };
 

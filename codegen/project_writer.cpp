@@ -258,10 +258,8 @@ void write_project(const CompiledProject& project, const std::string& dir, const
     staging = make_sibling_dir(target, "tmp");
     write_files(project, staging, ops);
     std::error_code ec;
-    if (fs::exists(fs::symlink_status(target, ec)))
-      replace_directory(target, staging, dir, ops);
-    else
-      Journal(ops).rename(staging, target);  // a single step: nothing to undo if it fails
+    if (fs::exists(fs::symlink_status(target, ec))) replace_directory(target, staging, dir, ops);
+    else Journal(ops).rename(staging, target);  // a single step: nothing to undo if it fails
   } catch (const StepFailed& e) {
     std::error_code ec;
     if (!staging.empty()) fs::remove_all(staging, ec);

@@ -58,7 +58,8 @@ TargetChoice resolve_target(std::string_view name) {
 }
 
 bool is_target_name(std::string_view name) {
-  return name == kNative || std::any_of(std::begin(kTargets), std::end(kTargets), [&](const Target& t) { return t.name == name; });
+  return name == kNative ||
+         std::any_of(std::begin(kTargets), std::end(kTargets), [&](const Target& t) { return t.name == name; });
 }
 
 std::string target_names() {

@@ -17,9 +17,12 @@ void run_part(void* job, int part, int parts) {
 
 const float* source_start(DumpSource source, const kern::Context& ctx) {
   switch (source) {
-    case DumpSource::kInput: return ctx.input;
-    case DumpSource::kOutput: return ctx.output;
-    case DumpSource::kArena: return ctx.arena;
+    case DumpSource::kInput:
+      return ctx.input;
+    case DumpSource::kOutput:
+      return ctx.output;
+    case DumpSource::kArena:
+      return ctx.arena;
   }
   return nullptr;
 }
@@ -28,11 +31,13 @@ const float* source_start(DumpSource source, const kern::Context& ctx) {
 std::int64_t stored_at(const DumpPoint& point, int i, int c, int y, int x) {
   const kern::Blocked& g = point.geometry;
   switch (point.layout) {
-    case DumpLayout::kBlocked: return g.at(i, c / g.lanes, y, x) + c % g.lanes;
+    case DumpLayout::kBlocked:
+      return g.at(i, c / g.lanes, y, x) + c % g.lanes;
     case DumpLayout::kPaddedNchw:
       return ((static_cast<std::int64_t>(i) * g.c + c) * g.hp() + y + g.pad) * g.wp() + x + g.pad;
     case DumpLayout::kNchw:
-    case DumpLayout::kFlat: break;
+    case DumpLayout::kFlat:
+      break;
   }
   return ((static_cast<std::int64_t>(i) * g.c + c) * g.h + y) * g.w + x;
 }

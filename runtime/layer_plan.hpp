@@ -27,10 +27,10 @@ struct Layer {
 enum class DumpSource { kInput, kOutput, kArena };
 enum class DumpLayout { kNchw, kPaddedNchw, kBlocked, kFlat };
 struct DumpPoint {
-  const char* name;       // the value's name, as the reference interpreter knows it
-  int after_layer;        // index in the layer table; the table is sorted by it
+  const char* name;  // the value's name, as the reference interpreter knows it
+  int after_layer;   // index in the layer table; the table is sorted by it
   DumpSource source;
-  std::int64_t offset;    // in floats from the source's start
+  std::int64_t offset;  // in floats from the source's start
   DumpLayout layout;
   kern::Blocked geometry;  // n, c, h, w and halo; a flat [N, F] value has c = F, h = w = 1
 };

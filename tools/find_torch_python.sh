@@ -22,5 +22,6 @@ for candidate in /usr/bin/python3 /usr/bin/python3.* "$(command -v python3 || tr
     fi
 done
 
-echo "no python interpreter with torch found (tried ${tried:-nothing}); install it with: apt-get install -y python3-torch python3-torchvision" >&2
+echo "no python interpreter with torch found (tried ${tried:-nothing});" \
+  "install it with: apt-get install -y python3-torch python3-torchvision" >&2
 exit 1

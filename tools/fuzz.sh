@@ -75,7 +75,8 @@ fuzz_one() {
   corpus_files=$(find "$work/corpus" -type f | wc -l)
   if [ "$rc" -ne 0 ]; then
     echo "fuzz $name: FINDING after $used CPU s ($runs runs), exit $rc; log $log:" >&2
-    grep -E '^(==[0-9]+==|SUMMARY|.*runtime error|.*terminate called|.*uncaught|.*Test unit written)' "$log" | head -n 20 >&2 || tail -n 30 "$log" >&2
+    grep -E '^(==[0-9]+==|SUMMARY|.*runtime error|.*terminate called|.*uncaught|.*Test unit written)' "$log" |
+      head -n 20 >&2 || tail -n 30 "$log" >&2
     return 1
   fi
   echo "fuzz $name: clean, $used CPU s (user+sys), $runs runs, $corpus_files inputs in $work/corpus"

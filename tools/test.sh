@@ -29,14 +29,16 @@ phase() {
   echo "test.sh: $name took $(( $(date +%s) - t0 )) s"
 }
 # Same build directory and flags as the release build below, which reuses resnetc's objects.
-phase "main job without the test packages" env RESNETC_CMAKE_ARGS="-DCMAKE_DISABLE_FIND_PACKAGE_doctest=ON" tools/demo.sh
+phase "main job without the test packages" env RESNETC_CMAKE_ARGS="-DCMAKE_DISABLE_FIND_PACKAGE_doctest=ON" \
+  tools/demo.sh
 phase "release build" sh -c "cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DRESNETC_BUILD_TESTS=ON \
   -DCMAKE_DISABLE_FIND_PACKAGE_doctest=OFF && cmake --build build -j$jobs"
 phase "release ctest" ctest --test-dir build --output-on-failure -j"$jobs"
 if [ "$sanitize" = 1 ]; then
   # -O0 (and asserts on): clang needs minutes per kernel-heavy file under UBSan at -O1 or more.
   phase "sanitizer build" sh -c "cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE=-O0 \
-    -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DRESNETC_SANITIZE=ON -DRESNETC_BUILD_TESTS=ON && cmake --build build-asan -j$jobs"
+    -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DRESNETC_SANITIZE=ON -DRESNETC_BUILD_TESTS=ON \
+    && cmake --build build-asan -j$jobs"
   # Label release_only: tests with nothing for the sanitizers to check (Python only, the CMake
   # package) ran in the release phase.
   phase "sanitizer ctest" ctest --test-dir build-asan --output-on-failure -j"$jobs" -LE release_only

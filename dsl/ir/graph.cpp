@@ -56,7 +56,8 @@ std::int64_t total_params(const Graph& graph) {
 
 std::string dump_graph(const Graph& graph, const NodeNotes& notes) {
   const auto name = [&](ValueId v) { return graph.values[static_cast<std::size_t>(v)].name; };
-  std::string out = fmt::format("graph {}: input {} {}\n", graph.name, name(graph.input), to_string(graph.shape(graph.input)));
+  const std::string input_shape = to_string(graph.shape(graph.input));
+  std::string out = fmt::format("graph {}: input {} {}\n", graph.name, name(graph.input), input_shape);
   for (const Node& n : graph.nodes) {
     const NodeNote note = notes ? notes(n) : NodeNote{};
     std::vector<std::string> inputs;
@@ -68,7 +69,7 @@ std::string dump_graph(const Graph& graph, const NodeNotes& notes) {
     const std::string shape = to_string(graph.shape(n.output));
     out += fmt::format("  {} = {}({}) -> {}\n", n.name, summary, fmt::join(inputs, ", "), shape);
   }
-  out += fmt::format("output {}\n", graph.values[static_cast<std::size_t>(graph.output)].name);
+  out += fmt::format("output {}\n", name(graph.output));
   return out;
 }
 

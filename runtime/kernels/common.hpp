@@ -29,7 +29,7 @@ struct Args {
   const float* w0 = nullptr;   // packed weights (or BN scale)
   const float* w1 = nullptr;   // bias (or BN shift)
   float* out = nullptr;
-  float* scratch = nullptr;    // this part's private scratch (Winograd tiles), 64-byte aligned
+  float* scratch = nullptr;  // this part's private scratch (Winograd tiles), 64-byte aligned
 };
 
 // Geometry of a blocked activation tensor.

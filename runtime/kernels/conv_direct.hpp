@@ -22,9 +22,9 @@
 namespace rnc::kern {
 
 struct ConvCfg {
-  Blocked in;     // for conv_nchw_in: in.c channels of a plain NCHW tensor with halo in.pad
+  Blocked in;  // for conv_nchw_in: in.c channels of a plain NCHW tensor with halo in.pad
   Blocked out;
-  Blocked res;    // residual operand geometry (used when residual)
+  Blocked res;  // residual operand geometry (used when residual)
   int kernel, stride, padding;
   int ow_block;       // output pixels of a row per register block; divides out.w
   int oh_block = 1;   // output rows per register block; divides out.h
@@ -122,7 +122,8 @@ void conv_blocked_generic(const Args& a, int part, int parts) {
           for (int ib = 0; ib < icb; ++ib)
             for (int kh = 0; kh < K; ++kh) {
               const float* src = a.in0 + C.in.at(i, ib, oy * S - C.padding + kh, ox0 * S - C.padding);
-              const float* wk = a.w0 + (((static_cast<std::int64_t>(ob0 / C.oc_blocks) * icb + ib) * K + kh) * K) * kTap +
+              const float* wk = a.w0 +
+                                (((static_cast<std::int64_t>(ob0 / C.oc_blocks) * icb + ib) * K + kh) * K) * kTap +
                                 (ob - ob0) * L;
               for (int kw = 0; kw < K; ++kw)
                 for (int c = 0; c < L; ++c) {
@@ -154,9 +155,10 @@ void conv_nchw_in_generic(const Args& a, int part, int parts) {
           for (int c = 0; c < ic; ++c)
             for (int kh = 0; kh < K; ++kh) {
               const int y = oy * S - C.padding + kh + C.in.pad;
-              const float* src = a.in0 + ((static_cast<std::int64_t>(i) * ic + c) * hp + y) * wp + ox0 * S - C.padding + C.in.pad;
-              const float* wk = a.w0 + ((static_cast<std::int64_t>(ob0 / C.oc_blocks) * ic + c) * K + kh) * K * kTap +
-                                (ob - ob0) * L;
+              const float* src =
+                  a.in0 + ((static_cast<std::int64_t>(i) * ic + c) * hp + y) * wp + ox0 * S - C.padding + C.in.pad;
+              const float* wk =
+                  a.w0 + ((static_cast<std::int64_t>(ob0 / C.oc_blocks) * ic + c) * K + kh) * K * kTap + (ob - ob0) * L;
               for (int kw = 0; kw < K; ++kw)
                 for (int j = 0; j < C.ow_block; ++j) {
                   const float x = src[j * S + kw];

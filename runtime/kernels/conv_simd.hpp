@@ -35,7 +35,8 @@ using Tile = typename V::Reg[C.oh_block * C.ow_block][C.oc_blocks];
 // tensor of geometry T.
 template <ConvCfg C, Blocked T>
 constexpr std::int64_t tile_offset(int p, int k) {
-  return (static_cast<std::int64_t>(k) * T.hp() * T.wp() + static_cast<std::int64_t>(p / C.ow_block) * T.wp() + p % C.ow_block) *
+  return (static_cast<std::int64_t>(k) * T.hp() * T.wp() + static_cast<std::int64_t>(p / C.ow_block) * T.wp() +
+          p % C.ow_block) *
          T.lanes;
 }
 
@@ -103,11 +104,11 @@ template <class V, ConvCfg C, bool kLast = true>
 // conv_blocked weights: floats of one input channel of one tap (the oc_blocks vectors of a
 // step), of one (input block, kh, kw), and of one pass of ic_chunk input blocks.
 template <ConvCfg C>
-inline constexpr std::int64_t kStepFloats = C.oc_blocks * kConvLanes<C>;
+inline constexpr std::int64_t kStepFloats = C.oc_blocks* kConvLanes<C>;
 template <ConvCfg C>
-inline constexpr std::int64_t kTapFloats = kConvLanes<C> * kStepFloats<C>;
+inline constexpr std::int64_t kTapFloats = kConvLanes<C>* kStepFloats<C>;
 template <ConvCfg C>
-inline constexpr std::int64_t kPassFloats = static_cast<std::int64_t>(C.ic_chunk) * C.kernel * C.kernel * kTapFloats<C>;
+inline constexpr std::int64_t kPassFloats = static_cast<std::int64_t>(C.ic_chunk) * C.kernel* C.kernel* kTapFloats<C>;
 
 // Chunked passes prefetch the weights of the next pass (contiguous after the current ones, also
 // across groups), spread evenly over the taps of all tiles of the pass, so that weights streaming
@@ -118,8 +119,8 @@ inline constexpr int kPrefetchPerTap = [] {
     return 0;
   } else {
     constexpr std::int64_t lines = kPassFloats<C> / kLineFloats;
-    constexpr std::int64_t taps = static_cast<std::int64_t>(item_rows<C>() / C.oh_block) * (C.out.w / C.ow_block) * C.ic_chunk *
-                                  C.kernel * C.kernel;
+    constexpr std::int64_t taps = static_cast<std::int64_t>(item_rows<C>() / C.oh_block) * (C.out.w / C.ow_block) *
+                                  C.ic_chunk * C.kernel * C.kernel;
     return static_cast<int>((lines + taps - 1) / taps);
   }
 }();
@@ -127,8 +128,8 @@ inline constexpr int kPrefetchPerTap = [] {
 // conv_blocked: the reduction over input blocks [ib_begin, ib_end) of the tile at (oy0, ox0);
 // issues kPrefetchPerTap line prefetches per tap from address `prefetch` onwards.
 template <class V, ConvCfg C>
-[[gnu::always_inline]] inline void reduce_blocked(Tile<V, C>& acc, const Args& a, int i, int ob0, int oy0, int ox0, int ib_begin,
-                                                  int ib_end, std::uintptr_t prefetch) {
+[[gnu::always_inline]] inline void reduce_blocked(Tile<V, C>& acc, const Args& a, int i, int ob0, int oy0, int ox0,
+                                                  int ib_begin, int ib_end, std::uintptr_t prefetch) {
   constexpr int icb = C.in.cb(), K = C.kernel, S = C.stride, L = V::kLanes;
   constexpr std::int64_t kRowStride = static_cast<std::int64_t>(S) * C.in.wp() * L;
   for (int ib = ib_begin; ib < ib_end; ++ib)
@@ -136,7 +137,8 @@ template <class V, ConvCfg C>
       const float* x = a.in0 + C.in.at(i, ib, oy0 * S - C.padding + kh, ox0 * S - C.padding);
       const float* w = a.w0 + ((static_cast<std::int64_t>(ob0 / C.oc_blocks) * icb + ib) * K + kh) * K * kTapFloats<C>;
       for (int kw = 0; kw < K; ++kw) {
-        for (int l = 0; l < kPrefetchPerTap<C>; ++l, prefetch += 64) _mm_prefetch(reinterpret_cast<const char*>(prefetch), _MM_HINT_T0);
+        for (int l = 0; l < kPrefetchPerTap<C>; ++l, prefetch += 64)
+          _mm_prefetch(reinterpret_cast<const char*>(prefetch), _MM_HINT_T0);
         const float* xk = opaque<V>(x + kw * L);
 #pragma GCC unroll 16
         for (int c = 0; c < L; ++c)
@@ -149,9 +151,12 @@ template <class V, ConvCfg C>
 template <class V, ConvCfg C, bool kFirst, bool kLast>
 inline void blocked_pass(const Args& a, int i, int ob0, int oy0, int ib_begin, int ib_end) {
   // Prefetch addresses are integers: past the last pass of the last group they leave the tensor.
-  constexpr std::uintptr_t kTilePrefetchBytes = sizeof(float) * kPrefetchPerTap<C> * C.ic_chunk * C.kernel * C.kernel * kLineFloats;
-  std::uintptr_t prefetch = reinterpret_cast<std::uintptr_t>(a.w0) +
-      sizeof(float) * ((static_cast<std::int64_t>(ob0 / C.oc_blocks) * C.in.cb() + ib_end) * C.kernel * C.kernel) * kTapFloats<C>;
+  constexpr std::uintptr_t kTilePrefetchBytes =
+      sizeof(float) * kPrefetchPerTap<C> * C.ic_chunk * C.kernel * C.kernel * kLineFloats;
+  std::uintptr_t prefetch =
+      reinterpret_cast<std::uintptr_t>(a.w0) +
+      sizeof(float) * ((static_cast<std::int64_t>(ob0 / C.oc_blocks) * C.in.cb() + ib_end) * C.kernel * C.kernel) *
+          kTapFloats<C>;
   for (int oy = oy0; oy < oy0 + item_rows<C>(); oy += C.oh_block)
     for (int ox0 = 0; ox0 < C.out.w; ox0 += C.ow_block, prefetch += kTilePrefetchBytes) {
       Tile<V, C> acc;
@@ -172,7 +177,8 @@ void conv_blocked(const Args& a, int part, int parts) {
       blocked_pass<V, C, true, true>(a, i, ob0, oy0, 0, icb);
     } else {
       blocked_pass<V, C, true, false>(a, i, ob0, oy0, 0, chunk);
-      for (int ib = chunk; ib < icb - chunk; ib += chunk) blocked_pass<V, C, false, false>(a, i, ob0, oy0, ib, ib + chunk);
+      for (int ib = chunk; ib < icb - chunk; ib += chunk)
+        blocked_pass<V, C, false, false>(a, i, ob0, oy0, ib, ib + chunk);
       blocked_pass<V, C, false, true>(a, i, ob0, oy0, icb - chunk, icb);
     }
   });
@@ -192,7 +198,8 @@ void conv_nchw_in(const Args& a, int part, int parts) {
       for (int c = 0; c < ic; ++c)
         for (int kh = 0; kh < K; ++kh) {
           const int y = oy0 * S - C.padding + kh + C.in.pad;
-          const float* x = a.in0 + ((static_cast<std::int64_t>(i) * ic + c) * hp + y) * wp + ox0 * S - C.padding + C.in.pad;
+          const float* x =
+              a.in0 + ((static_cast<std::int64_t>(i) * ic + c) * hp + y) * wp + ox0 * S - C.padding + C.in.pad;
           const float* w = a.w0 + ((static_cast<std::int64_t>(ob0 / C.oc_blocks) * ic + c) * K + kh) * K * kTap;
 #pragma GCC unroll 16
           for (int kw = 0; kw < K; ++kw) fma_step<V, C, kRowStride, S>(acc, opaque<V>(x + kw), w + kw * kTap);

@@ -38,7 +38,8 @@ void ewise_blocked(const Args& a, int part, int parts) {
     for (int p = 0; p < C.out.w; ++p)
       for (int l = 0; l < L; ++l) {
         const int k = p * L + l;
-        dst[k] = ewise_apply<C>(x[k], binary ? z[k] : 0.0f, affine ? a.w0[b * L + l] : 0.0f, affine ? a.w1[b * L + l] : 0.0f);
+        dst[k] = ewise_apply<C>(x[k], binary ? z[k] : 0.0f, affine ? a.w0[b * L + l] : 0.0f,
+                                affine ? a.w1[b * L + l] : 0.0f);
       }
   }
 }

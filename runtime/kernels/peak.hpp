@@ -31,7 +31,9 @@ inline double measure_peak_gflops() {
     for (int c = 0; c < kChains; ++c) acc[c] = _mm512_set1_ps(static_cast<float>(c));
     const __m512 m = _mm512_set1_ps(0.999f), a = _mm512_set1_ps(1e-3f);
     // A fold over the chains, so every accumulator stays in its own register.
-    const auto step = [&]<std::size_t... C>(std::index_sequence<C...>) { ((acc[C] = _mm512_fmadd_ps(acc[C], m, a)), ...); };
+    const auto step = [&]<std::size_t... C>(std::index_sequence<C...>) {
+      ((acc[C] = _mm512_fmadd_ps(acc[C], m, a)), ...);
+    };
     for (int i = 0; i < kIterations; ++i) step(std::make_index_sequence<kChains>{});
     alignas(64) float lanes_out[16];
     for (int c = 0; c < kChains; ++c) {

@@ -17,7 +17,9 @@ struct Zmm {
   [[gnu::always_inline]] static Reg add(Reg a, Reg b) { return _mm512_add_ps(a, b); }
   [[gnu::always_inline]] static Reg sub(Reg a, Reg b) { return _mm512_sub_ps(a, b); }
   // v > 0 ? v : 0 (0 for NaN)
-  [[gnu::always_inline]] static Reg relu(Reg v) { return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(v, zero(), _CMP_GT_OQ), v); }
+  [[gnu::always_inline]] static Reg relu(Reg v) {
+    return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(v, zero(), _CMP_GT_OQ), v);
+  }
 };
 
 }  // namespace rnc::kern

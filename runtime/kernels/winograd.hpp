@@ -70,8 +70,12 @@ constexpr std::int64_t odd_lines(std::int64_t floats) {
   const std::int64_t lines = (floats + kLineFloats - 1) / kLineFloats;
   return (lines % 2 != 0 ? lines : lines + 1) * kLineFloats;
 }
-constexpr std::int64_t v_stride(const WinogradCfg& c) { return odd_lines(std::int64_t{c.in.cb()} * c.tile_block * c.in.lanes); }
-constexpr std::int64_t m_stride(const WinogradCfg& c) { return odd_lines(std::int64_t{c.out.cb()} * c.tile_block * c.out.lanes); }
+constexpr std::int64_t v_stride(const WinogradCfg& c) {
+  return odd_lines(std::int64_t{c.in.cb()} * c.tile_block * c.in.lanes);
+}
+constexpr std::int64_t m_stride(const WinogradCfg& c) {
+  return odd_lines(std::int64_t{c.out.cb()} * c.tile_block * c.out.lanes);
+}
 
 // ---- vectors of L lanes for the transforms -------------------------------------------------------
 // One register when the layer code's vector unit holds exactly one block (RegVec), else an array
@@ -137,7 +141,8 @@ struct Register<8> {
 };
 #endif
 template <int L>
-using Vec = std::conditional_t<std::is_void_v<typename Register<L>::type>, ArrayVec<L>, RegVec<typename Register<L>::type>>;
+using Vec =
+    std::conditional_t<std::is_void_v<typename Register<L>::type>, ArrayVec<L>, RegVec<typename Register<L>::type>>;
 
 // r = B^T d for one line of 6:
 //   [4  0 -5  0 1 0] [0 -4 -4  1 1 0] [0 4 -4 -1 1 0] [0 -2 -1 2 1 0] [0 2 -1 -2 1 0] [0 4 0 -5 0 1]
@@ -196,8 +201,7 @@ void input_transform(const float* in, float* v, float* patch, int first, int cou
       if (ny < 6 || nx < 6) {
         for (int y = 0; y < 6; ++y)
           for (int x = 0; x < 6; ++x)
-            for (int l = 0; l < L; ++l)
-              patch[(y * 6 + x) * L + l] = y < ny && x < nx ? src[y * row + x * L + l] : 0.0f;
+            for (int l = 0; l < L; ++l) patch[(y * 6 + x) * L + l] = y < ny && x < nx ? src[y * row + x * L + l] : 0.0f;
         src = patch;
         stride = 6 * L;
       }
@@ -312,10 +316,8 @@ constexpr int reg_tiles(int q) {
 // A register block of `count` (1..K) tiles, the size picked at run time.
 template <WinogradCfg C, int Q, int PW, int K>
 inline void gemm_any(int count, const float* v, const float* u, float* m, bool first, const float* pf) {
-  if (count == K)
-    gemm_block<C, K, Q, PW>(v, u, m, first, pf);
-  else if constexpr (K > 1)
-    gemm_any<C, Q, PW, K - 1>(count, v, u, m, first, pf);
+  if (count == K) gemm_block<C, K, Q, PW>(v, u, m, first, pf);
+  else if constexpr (K > 1) gemm_any<C, Q, PW, K - 1>(count, v, u, m, first, pf);
 }
 
 // Whether the GEMMs prefetch the weights two input-channel blocks ahead (8 KB for a panel of 4):
@@ -323,8 +325,8 @@ inline void gemm_any(int count, const float* v, const float* u, float* m, bool f
 // L3 or memory, and the hardware prefetcher alone leaves the FMAs waiting (cold 14x14x256:
 // 0.96 -> 0.52 ms); weights that stay in L2 only pay for the extra instructions.
 template <WinogradCfg C>
-inline constexpr bool kPrefetchWeights =
-    std::int64_t{kPositions} * C.in.cb() * C.out.cb() * kLanes<C> * kLanes<C> * 4 > (std::int64_t{1} << 20);
+inline constexpr bool kPrefetchWeights = std::int64_t{kPositions} * C.in.cb() * C.out.cb() * kLanes<C>* kLanes<C> * 4 >
+                                         (std::int64_t{1} << 20);
 
 // `count` tiles of one position against one panel, input-channel block by block so that the
 // panel's L rows of a block (4 KB with 16 lanes) stay in L1 while every register block of tiles uses them.
@@ -344,10 +346,8 @@ inline void gemm_panel(const float* v, const float* u, float* m, int count) {
       for (int r = 0; r < PW; r += Q) {
         const float* vt = vb + t.begin * L;
         float* mt = m + (static_cast<std::int64_t>(r) * T + t.begin) * L;
-        if (t.end - t.begin == R)
-          gemm_block<C, R, Q, PW>(vt, ub + r * L, mt, ib == 0, r == 0 ? pf : nullptr);
-        else
-          gemm_any<C, Q, PW, R - 1>(t.end - t.begin, vt, ub + r * L, mt, ib == 0, r == 0 ? pf : nullptr);
+        if (t.end - t.begin == R) gemm_block<C, R, Q, PW>(vt, ub + r * L, mt, ib == 0, r == 0 ? pf : nullptr);
+        else gemm_any<C, Q, PW, R - 1>(t.end - t.begin, vt, ub + r * L, mt, ib == 0, r == 0 ? pf : nullptr);
       }
     }
   }
@@ -363,10 +363,8 @@ void multiply(const float* v, const float* w, float* m, int count, int ob0, int 
     for (int b = ob0; b < ob0 + nob; b += kPanel) {
       const float* u = w + p * pos_stride + static_cast<std::int64_t>(b) * L * ic;
       float* mp = m + p * m_stride(C) + static_cast<std::int64_t>(b - ob0) * T * L;
-      if (b + kPanel <= ocb)
-        gemm_panel<C, kPanel>(vp, u, mp, count);
-      else if constexpr (ocb % kPanel != 0)
-        gemm_panel<C, ocb % kPanel>(vp, u, mp, count);
+      if (b + kPanel <= ocb) gemm_panel<C, kPanel>(vp, u, mp, count);
+      else if constexpr (ocb % kPanel != 0) gemm_panel<C, ocb % kPanel>(vp, u, mp, count);
     }
   }
 }

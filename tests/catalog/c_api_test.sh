@@ -11,7 +11,8 @@ head -c 200 "$weights" > "$work/truncated.weights"
 cp "$weights" "$work/tampered.weights"
 printf 'ABCD' | dd of="$work/tampered.weights" bs=1 seek=1000 conv=notrunc 2>/dev/null
 cmp -s "$weights" "$work/tampered.weights" && { echo "FAIL: the tampered blob equals the original"; exit 1; }
-"$check" "$weights" "$other" "$work/truncated.weights" "$work/tampered.weights" "$work/in.npy" "$work/out_c.npy" || exit 1
+"$check" "$weights" "$other" "$work/truncated.weights" "$work/tampered.weights" \
+  "$work/in.npy" "$work/out_c.npy" || exit 1
 "$program" --input "$work/in.npy" --output "$work/out_cli.npy" --weights "$weights" > /dev/null || exit 1
 # Compare the data (the output is [2, 7] float32: the last 56 bytes of each file).
 tail -c 56 "$work/out_c.npy" > "$work/c.bin"

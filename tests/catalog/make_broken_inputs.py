@@ -80,7 +80,8 @@ SPEC_MUTATIONS = {
 }
 
 RAW_SPECS = {
-    "spec_invalid_json": '{\n  "name": "broken",\n  "input": {"shape": [1, 3, 8, 8]},\n  "stages": [\n    {"name": "a",,}\n  ]\n}\n',
+    "spec_invalid_json": ('{\n  "name": "broken",\n  "input": {"shape": [1, 3, 8, 8]},\n'
+                          '  "stages": [\n    {"name": "a",,}\n  ]\n}\n'),
     "spec_not_object": "[1, 2, 3]\n",
     "spec_empty_file": "",
 }
@@ -93,7 +94,8 @@ RAW_RN_SPECS = {
     "rn_unknown_op": RN_HEAD + "b1 = conv(8, k=3)@c sigmoid\n",
     "rn_kernel_string": RN_HEAD + "b1 = conv(8, k=\"three\")@c\n",
     "rn_undefined_value": RN_HEAD + "b1 = conv(8, k=3)@c as a\n  add from [a, nowhere]\n",
-    "rn_channel_mismatch": RN_HEAD + "b1 = conv(8, k=3, p=1)@c1 as a\n  conv(16, k=3, p=1)@c2 as b\n  add from [a, b]\n",
+    "rn_channel_mismatch": RN_HEAD + ("b1 = conv(8, k=3, p=1)@c1 as a\n  conv(16, k=3, p=1)@c2 as b\n"
+                                      "  add from [a, b]\n"),
     "rn_two_errors": RN_HEAD + "b1 = conv(0, k=3)@c\nb2 = maxpool(3, s=0)\n",
     # Without '@' every layer has its default prefix (docs/spec.md, section 7.2); b1's written one
     # is also b2's default.
@@ -173,7 +175,8 @@ def write_safetensors_cases(out, path):
     variant("st_shape_bytes_mismatch", set_entry(first, "shape", [4, 1, 7, 8]))
     variant("st_shape_overflow", set_entry(first, "shape", [1 << 40, 1 << 40, 1 << 40]))
     variant("st_missing_tensor", lambda h: h.pop(first))
-    variant("st_extra_tensor", lambda h: h.__setitem__("extra.weight", {"dtype": "F32", "shape": [0], "data_offsets": [0, 0]}))
+    variant("st_extra_tensor",
+            lambda h: h.__setitem__("extra.weight", {"dtype": "F32", "shape": [0], "data_offsets": [0, 0]}))
     variant("st_entry_not_object", lambda h: h.__setitem__(first, [1, 2]))
     variant("st_nan", new_data=with_float(math.nan))
     variant("st_inf", new_data=with_float(math.inf))
@@ -229,7 +232,8 @@ def write_blob_cases(out, path):
     write(out, "blob_truncated_payload.weights", blob[:-64])
     write(out, "blob_extra_bytes.weights", blob + bytes(64))
     flipped = bytes([payload[len(payload) // 2] ^ 0x01])
-    write(out, "blob_tampered.weights", header + payload[:len(payload) // 2] + flipped + payload[len(payload) // 2 + 1:])
+    write(out, "blob_tampered.weights",
+          header + payload[:len(payload) // 2] + flipped + payload[len(payload) // 2 + 1:])
     write(out, "blob_bad_magic.weights", patched(0, b"RNCBLOB9"))
     write(out, "blob_wrong_version.weights", patched(8, struct.pack("<I", 99)))
     write(out, "blob_payload_field.weights", patched(16, struct.pack("<Q", 1 << 60)))

@@ -22,7 +22,8 @@ command=$(printf '%s\n' "$line" | sed 's/^\([^|]*|\)\{3\} *//')
 work=${WORK:-/tmp}/$name
 rm -rf "$work"
 mkdir -p "$work"
-fail() { printf 'FAIL [%s]: %s\ncommand: %s\nstderr:\n%s\n' "$name" "$1" "$command" "$(cat "$work/stderr" 2>/dev/null)"; exit 1; }
+fail() { printf 'FAIL [%s]: %s\ncommand: %s\nstderr:\n%s\n' "$name" "$1" "$command" \
+  "$(cat "$work/stderr" 2>/dev/null)"; exit 1; }
 
 # run_command OUT: the case's command with $OUT set, stderr kept in $work/stderr.
 run_command() {

@@ -13,14 +13,16 @@ fail() { echo "FAIL: $*"; exit 1; }
 
 # A failure (weights that do not match) with no previous output: nothing is created.
 printf 'not safetensors' > "$work/bad.safetensors"
-"$resnetc" compile "$spec" --weights "$work/bad.safetensors" -o "$work/fresh" 2>/dev/null && fail "compile accepted bad weights"
+"$resnetc" compile "$spec" --weights "$work/bad.safetensors" -o "$work/fresh" 2>/dev/null \
+  && fail "compile accepted bad weights"
 [ -e "$work/fresh" ] && fail "a failed compile created $work/fresh"
 
 # A failure over a previous output: the old directory is untouched.
 "$resnetc" compile "$spec" --random-weights 1 -o "$work/out" > /dev/null || fail "first compile failed"
 echo marker > "$work/out/marker"
 before=$(cd "$work/out" && find . -type f | sort | xargs sha256sum)
-"$resnetc" compile "$spec" --weights "$work/bad.safetensors" -o "$work/out" 2>/dev/null && fail "compile accepted bad weights"
+"$resnetc" compile "$spec" --weights "$work/bad.safetensors" -o "$work/out" 2>/dev/null \
+  && fail "compile accepted bad weights"
 after=$(cd "$work/out" && find . -type f | sort | xargs sha256sum)
 [ "$before" = "$after" ] || fail "a failed compile changed $work/out"
 
@@ -39,7 +41,8 @@ echo mine > "$work/out/notes.txt"
 before=$(snapshot "$work/out")
 "$resnetc" compile "$spec" --random-weights 3 -o "$work/out" > /dev/null 2> "$work/stderr"
 [ $? -eq 1 ] || fail "a directory holding the user's notes.txt was not refused with exit status 1"
-grep -q "holds a file resnetc did not write (notes.txt).*--force" "$work/stderr" || fail "unexpected message: $(cat "$work/stderr")"
+grep -q "holds a file resnetc did not write (notes.txt).*--force" "$work/stderr" \
+  || fail "unexpected message: $(cat "$work/stderr")"
 [ "$before" = "$(snapshot "$work/out")" ] || fail "a refused compile changed $work/out"
 
 # --force replaces the directory: the user's file goes, the build tree stays.
@@ -50,7 +53,8 @@ grep -q "holds a file resnetc did not write (notes.txt).*--force" "$work/stderr"
 # A non-empty directory without .resnetc-files is the user's; an empty one is not.
 mkdir -p "$work/mine" "$work/empty/runtime"
 echo 'project(mine)' > "$work/mine/CMakeLists.txt"
-"$resnetc" compile "$spec" --random-weights 1 -o "$work/mine" > /dev/null 2> "$work/stderr" && fail "replaced the user's project"
+"$resnetc" compile "$spec" --random-weights 1 -o "$work/mine" > /dev/null 2> "$work/stderr" \
+  && fail "replaced the user's project"
 grep -q "(CMakeLists.txt; .* has no .resnetc-files" "$work/stderr" || fail "unexpected message: $(cat "$work/stderr")"
 [ "$(cat "$work/mine/CMakeLists.txt")" = 'project(mine)' ] || fail "changed the user's project"
 "$resnetc" compile "$spec" --random-weights 1 -o "$work/empty" > /dev/null || fail "refused an empty directory"

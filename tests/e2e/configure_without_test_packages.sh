@@ -14,7 +14,8 @@ if ! cmake -S "$source" -B "$work" -DCMAKE_DISABLE_FIND_PACKAGE_doctest=ON > "$w
 fi
 notices=$(grep -c "tests skipped: doctest not found" "$work.log")
 [ "$notices" -eq 1 ] || { cat "$work.log"; echo "FAIL: expected one 'tests skipped' notice, found $notices"; exit 1; }
-cmake --build "$work" --target help > "$work.targets" && grep -q "resnetc$" "$work.targets" || { echo "FAIL: no resnetc target"; exit 1; }
+cmake --build "$work" --target help > "$work.targets" && grep -q "resnetc$" "$work.targets" \
+  || { echo "FAIL: no resnetc target"; exit 1; }
 [ ! -e "$work/tests" ] || { echo "FAIL: the tests were configured without doctest"; exit 1; }
 rm -rf "$work" "$work.log" "$work.targets"
 echo "ok: configure without the test packages skips the tests with one notice"

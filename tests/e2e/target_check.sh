@@ -18,7 +18,8 @@ grep -q "target avx2 (native: the best this CPU supports)" "$work/log" || fail "
 grep -q 'kTarget\[\] = "avx2"' "$work/native/general_form.hpp" || fail "the header does not name the avx2 target"
 
 # An avx512 project configured with flags of an AVX2-only compiler is refused at configure time.
-"$resnetc" compile "$spec" --random-weights 1 --target avx512 -o "$work/avx512" > "$work/log" 2>&1 || fail "compile --target avx512"
+"$resnetc" compile "$spec" --random-weights 1 --target avx512 -o "$work/avx512" > "$work/log" 2>&1 \
+  || fail "compile --target avx512"
 if cmake -S "$work/avx512" -B "$work/avx512/build" -DRESNETC_TARGET_FLAGS=-march=haswell > "$work/log" 2>&1; then
   fail "configure accepted -march=haswell for the avx512 target"
 fi

@@ -133,7 +133,8 @@ class UnsupportedTest(unittest.TestCase):
                                  "head (AdaptiveAvgPool2d): output_size=2")
 
     def test_module_with_weights_called_twice(self):
-        self.assert_export_error(Twice(), "conv (Conv2d): calling a module with weights twice is not supported by resnetc "
+        self.assert_export_error(Twice(), "conv (Conv2d): calling a module with weights twice is not supported "
+                                 "by resnetc "
                                  "(first call: layer 'conv'",
                                  shape=(1, 4, 8, 8))
 

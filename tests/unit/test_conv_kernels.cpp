@@ -36,64 +36,96 @@ using conv_test::Layer;
 
 template <Layer L, bool kStem = false>
 void check_layer() {
-  conv_test::check_layer<L, kStem>([](const rnc::kern::Args& a, std::int64_t out_floats, const std::vector<double>& want) {
+  conv_test::check_layer<L, kStem>(
+      [](const rnc::kern::Args& a, std::int64_t out_floats, const std::vector<double>& want) {
 #if RNC_TEST_AVX512
-    constexpr rnc::kern::ConvCfg C = conv_test::cfg(L);
-    if (rnc::rt::cpu_supports("avx512")) {
-      if constexpr (kStem) conv_test::check_kernel("avx512", rnc::kern::conv_nchw_in_avx512<C>, a, out_floats, want);
-      else conv_test::check_kernel("avx512", rnc::kern::conv_blocked_avx512<C>, a, out_floats, want);
-    } else {
-      MESSAGE("no AVX-512 on this CPU: only the generic kernel was checked");
-    }
+        constexpr rnc::kern::ConvCfg C = conv_test::cfg(L);
+        if (rnc::rt::cpu_supports("avx512")) {
+          if constexpr (kStem)
+            conv_test::check_kernel("avx512", rnc::kern::conv_nchw_in_avx512<C>, a, out_floats, want);
+          else conv_test::check_kernel("avx512", rnc::kern::conv_blocked_avx512<C>, a, out_floats, want);
+        } else {
+          MESSAGE("no AVX-512 on this CPU: only the generic kernel was checked");
+        }
 #else
-    (void)a, (void)out_floats, (void)want;
+        (void)a, (void)out_floats, (void)want;
 #endif
-  });
+      });
 }
 
-// Layer{n, ic, oc, h, w, kernel, stride, padding, in_pad, out_pad, res_pad, ow_block, oh_block, oc_blocks, ic_chunk, residual, relu}
+// Layer{n, ic, oc, h, w, kernel, stride, padding, in_pad, out_pad, res_pad, ow_block, oh_block, oc_blocks, ic_chunk,
+// residual, relu}
 #define CONV_TEST(NAME, ...) \
   TEST_CASE("conv kernels: " NAME) { check_layer<__VA_ARGS__>(); }
 
 // 3x3 stride 1, the seed's main layers (smaller maps), every oc_blocks.
-CONV_TEST("conv3x3/s1 [1,64,14,14]->64 ow7 oc32 relu", Layer{1, 64, 64, 14, 14, 3, 1, 1, 1, 1, 1, 7, 1, 2, 0, false, true})
-CONV_TEST("conv3x3/s1 [1,64,14,14]->64 ow14 oc16 add", Layer{1, 64, 64, 14, 14, 3, 1, 1, 1, 1, 0, 14, 1, 1, 0, true, false})
-CONV_TEST("conv3x3/s1 [1,64,14,14]->64 ow7 oc64 add+relu", Layer{1, 64, 64, 14, 14, 3, 1, 1, 1, 0, 1, 7, 1, 4, 0, true, true})
-CONV_TEST("conv3x3/s1 [1,32,56,56]->32 ow28 oc16", Layer{1, 32, 32, 56, 56, 3, 1, 1, 1, 1, 1, 28, 1, 1, 0, false, false})
-CONV_TEST("conv3x3/s1 [1,32,7,7]->128 ow7 oc32 relu", Layer{1, 32, 128, 7, 7, 3, 1, 1, 1, 1, 1, 7, 1, 2, 0, false, true})
+CONV_TEST("conv3x3/s1 [1,64,14,14]->64 ow7 oc32 relu",
+          Layer{1, 64, 64, 14, 14, 3, 1, 1, 1, 1, 1, 7, 1, 2, 0, false, true})
+CONV_TEST("conv3x3/s1 [1,64,14,14]->64 ow14 oc16 add",
+          Layer{1, 64, 64, 14, 14, 3, 1, 1, 1, 1, 0, 14, 1, 1, 0, true, false})
+CONV_TEST("conv3x3/s1 [1,64,14,14]->64 ow7 oc64 add+relu",
+          Layer{1, 64, 64, 14, 14, 3, 1, 1, 1, 0, 1, 7, 1, 4, 0, true, true})
+CONV_TEST("conv3x3/s1 [1,32,56,56]->32 ow28 oc16",
+          Layer{1, 32, 32, 56, 56, 3, 1, 1, 1, 1, 1, 28, 1, 1, 0, false, false})
+CONV_TEST("conv3x3/s1 [1,32,7,7]->128 ow7 oc32 relu",
+          Layer{1, 32, 128, 7, 7, 3, 1, 1, 1, 1, 1, 7, 1, 2, 0, false, true})
 // Channels that are not multiples of 16, odd and prime sizes, batch 3, wider input halo.
-CONV_TEST("conv3x3/s1 [3,20,9,67]->33 ow1 oh9 oc16 add+relu", Layer{3, 20, 33, 9, 67, 3, 1, 1, 1, 1, 1, 1, 9, 1, 0, true, true})
-CONV_TEST("conv3x3/s1 [3,20,9,67]->33 ow1 oh3 oc48 relu", Layer{3, 20, 33, 9, 67, 3, 1, 1, 2, 1, 1, 1, 3, 3, 0, false, true})
-CONV_TEST("conv3x3/s1 [1,18,19,23]->33 ow23 oc16 relu", Layer{1, 18, 33, 19, 23, 3, 1, 1, 1, 1, 1, 23, 1, 1, 0, false, true})
-CONV_TEST("conv3x3/s1 [2,40,10,12]->40 ow12 oc16 add+relu", Layer{2, 40, 40, 10, 12, 3, 1, 1, 1, 1, 0, 12, 1, 1, 0, true, true})
-CONV_TEST("conv3x3/s1 [1,33,10,12]->33 ow6 oc48 relu", Layer{1, 33, 33, 10, 12, 3, 1, 1, 3, 1, 1, 6, 1, 3, 0, false, true})
+CONV_TEST("conv3x3/s1 [3,20,9,67]->33 ow1 oh9 oc16 add+relu",
+          Layer{3, 20, 33, 9, 67, 3, 1, 1, 1, 1, 1, 1, 9, 1, 0, true, true})
+CONV_TEST("conv3x3/s1 [3,20,9,67]->33 ow1 oh3 oc48 relu",
+          Layer{3, 20, 33, 9, 67, 3, 1, 1, 2, 1, 1, 1, 3, 3, 0, false, true})
+CONV_TEST("conv3x3/s1 [1,18,19,23]->33 ow23 oc16 relu",
+          Layer{1, 18, 33, 19, 23, 3, 1, 1, 1, 1, 1, 23, 1, 1, 0, false, true})
+CONV_TEST("conv3x3/s1 [2,40,10,12]->40 ow12 oc16 add+relu",
+          Layer{2, 40, 40, 10, 12, 3, 1, 1, 1, 1, 0, 12, 1, 1, 0, true, true})
+CONV_TEST("conv3x3/s1 [1,33,10,12]->33 ow6 oc48 relu",
+          Layer{1, 33, 33, 10, 12, 3, 1, 1, 3, 1, 1, 6, 1, 3, 0, false, true})
 CONV_TEST("conv3x3/s1/p0 [1,16,9,11]->16 ow9 oc16", Layer{1, 16, 16, 9, 11, 3, 1, 0, 0, 0, 0, 9, 1, 1, 0, false, false})
 // Several rows per register block.
-CONV_TEST("conv3x3/s1 [1,64,3,3]->64 ow3 oh3 oc32 add+relu", Layer{1, 64, 64, 3, 3, 3, 1, 1, 1, 1, 1, 3, 3, 2, 0, true, true})
-CONV_TEST("conv3x3/s1 [1,32,5,6]->64 ow2 oh5 oc32 relu", Layer{1, 32, 64, 5, 6, 3, 1, 1, 1, 1, 1, 2, 5, 2, 0, false, true})
-CONV_TEST("conv3x3/s1 [2,16,14,14]->32 ow7 oh2 oc16", Layer{2, 16, 32, 14, 14, 3, 1, 1, 1, 1, 1, 7, 2, 1, 0, false, false})
+CONV_TEST("conv3x3/s1 [1,64,3,3]->64 ow3 oh3 oc32 add+relu",
+          Layer{1, 64, 64, 3, 3, 3, 1, 1, 1, 1, 1, 3, 3, 2, 0, true, true})
+CONV_TEST("conv3x3/s1 [1,32,5,6]->64 ow2 oh5 oc32 relu",
+          Layer{1, 32, 64, 5, 6, 3, 1, 1, 1, 1, 1, 2, 5, 2, 0, false, true})
+CONV_TEST("conv3x3/s1 [2,16,14,14]->32 ow7 oh2 oc16",
+          Layer{2, 16, 32, 14, 14, 3, 1, 1, 1, 1, 1, 7, 2, 1, 0, false, false})
 // Chunked reductions (passes of ic_chunk input blocks over all rows).
-CONV_TEST("conv3x3/s1 [1,64,7,7]->64 ow7 oc32 chunk1 add+relu", Layer{1, 64, 64, 7, 7, 3, 1, 1, 1, 1, 1, 7, 1, 2, 1, true, true})
-CONV_TEST("conv3x3/s1 [3,64,7,7]->96 ow7 oc48 chunk2 relu", Layer{3, 64, 96, 7, 7, 3, 1, 1, 1, 1, 1, 7, 1, 3, 2, false, true})
-CONV_TEST("conv3x3/s1 [1,48,5,6]->64 ow6 oc64 chunk1 add", Layer{1, 48, 64, 5, 6, 3, 1, 1, 1, 0, 1, 6, 1, 4, 1, true, false})
-CONV_TEST("conv3x3/s1 [1,64,3,3]->32 ow3 oh3 oc32 chunk1 relu", Layer{1, 64, 32, 3, 3, 3, 1, 1, 1, 1, 1, 3, 3, 2, 1, false, true})
-CONV_TEST("conv3x3/s2 [1,64,14,14]->128 ow7 oc32 chunk2 relu", Layer{1, 64, 128, 14, 14, 3, 2, 1, 1, 1, 1, 7, 1, 2, 2, false, true})
+CONV_TEST("conv3x3/s1 [1,64,7,7]->64 ow7 oc32 chunk1 add+relu",
+          Layer{1, 64, 64, 7, 7, 3, 1, 1, 1, 1, 1, 7, 1, 2, 1, true, true})
+CONV_TEST("conv3x3/s1 [3,64,7,7]->96 ow7 oc48 chunk2 relu",
+          Layer{3, 64, 96, 7, 7, 3, 1, 1, 1, 1, 1, 7, 1, 3, 2, false, true})
+CONV_TEST("conv3x3/s1 [1,48,5,6]->64 ow6 oc64 chunk1 add",
+          Layer{1, 48, 64, 5, 6, 3, 1, 1, 1, 0, 1, 6, 1, 4, 1, true, false})
+CONV_TEST("conv3x3/s1 [1,64,3,3]->32 ow3 oh3 oc32 chunk1 relu",
+          Layer{1, 64, 32, 3, 3, 3, 1, 1, 1, 1, 1, 3, 3, 2, 1, false, true})
+CONV_TEST("conv3x3/s2 [1,64,14,14]->128 ow7 oc32 chunk2 relu",
+          Layer{1, 64, 128, 14, 14, 3, 2, 1, 1, 1, 1, 7, 1, 2, 2, false, true})
 // 3x3 stride 2 (first conv of a stage), odd input sizes.
-CONV_TEST("conv3x3/s2 [1,32,14,14]->64 ow7 oc32 relu", Layer{1, 32, 64, 14, 14, 3, 2, 1, 1, 1, 1, 7, 1, 2, 0, false, true})
-CONV_TEST("conv3x3/s2 [3,18,19,23]->33 ow12 oc16 relu", Layer{3, 18, 33, 19, 23, 3, 2, 1, 1, 1, 1, 12, 1, 1, 0, false, true})
+CONV_TEST("conv3x3/s2 [1,32,14,14]->64 ow7 oc32 relu",
+          Layer{1, 32, 64, 14, 14, 3, 2, 1, 1, 1, 1, 7, 1, 2, 0, false, true})
+CONV_TEST("conv3x3/s2 [3,18,19,23]->33 ow12 oc16 relu",
+          Layer{3, 18, 33, 19, 23, 3, 2, 1, 1, 1, 1, 12, 1, 1, 0, false, true})
 CONV_TEST("conv3x3/s2 [1,32,13,13]->64 ow7 oc64", Layer{1, 32, 64, 13, 13, 3, 2, 1, 1, 0, 0, 7, 1, 4, 0, false, false})
 // 1x1 (projection shortcuts: stride 2 reading an input with a halo; stride 1 without).
-CONV_TEST("conv1x1/s2 [1,64,14,14]->128 ow7 oc32", Layer{1, 64, 128, 14, 14, 1, 2, 0, 1, 0, 0, 7, 1, 2, 0, false, false})
+CONV_TEST("conv1x1/s2 [1,64,14,14]->128 ow7 oc32",
+          Layer{1, 64, 128, 14, 14, 1, 2, 0, 1, 0, 0, 7, 1, 2, 0, false, false})
 CONV_TEST("conv1x1/s2 [3,18,19,23]->33 ow6 oc48", Layer{3, 18, 33, 19, 23, 1, 2, 0, 1, 0, 0, 6, 1, 3, 0, false, false})
-CONV_TEST("conv1x1/s1 [2,24,17,15]->40 ow5 oc48 add+relu", Layer{2, 24, 40, 17, 15, 1, 1, 0, 0, 0, 0, 5, 1, 3, 0, true, true})
-CONV_TEST("conv1x1/s2 [1,256,14,14]->64 ow7 oc32 chunk8", Layer{1, 256, 64, 14, 14, 1, 2, 0, 1, 0, 0, 7, 1, 2, 8, false, false})
+CONV_TEST("conv1x1/s1 [2,24,17,15]->40 ow5 oc48 add+relu",
+          Layer{2, 24, 40, 17, 15, 1, 1, 0, 0, 0, 0, 5, 1, 3, 0, true, true})
+CONV_TEST("conv1x1/s2 [1,256,14,14]->64 ow7 oc32 chunk8",
+          Layer{1, 256, 64, 14, 14, 1, 2, 0, 1, 0, 0, 7, 1, 2, 8, false, false})
 // The stem (plain NCHW input, 1..4 channels): 7x7 stride 2 padding 3, 5x5 stride 2 padding 2.
-CONV_TEST("stem conv7x7/s2 [1,1,38,38]->64 ow19 oc16 relu", Layer{1, 1, 64, 38, 38, 7, 2, 3, 3, 1, 1, 19, 1, 1, 0, false, true}, true)
-CONV_TEST("stem conv7x7/s2 [1,1,28,28]->64 ow7 oc32 relu", Layer{1, 1, 64, 28, 28, 7, 2, 3, 3, 1, 1, 7, 1, 2, 0, false, true}, true)
-CONV_TEST("stem conv7x7/s2 [3,3,35,29]->20 ow5 oh3 oc32", Layer{3, 3, 20, 35, 29, 7, 2, 3, 3, 0, 0, 5, 3, 2, 0, false, false}, true)
-CONV_TEST("stem conv7x7/s2 [2,4,67,91]->64 ow23 oc16 relu", Layer{2, 4, 64, 67, 91, 7, 2, 3, 3, 1, 1, 23, 1, 1, 0, false, true}, true)
-CONV_TEST("stem conv5x5/s2 [2,3,33,29]->24 ow15 oc16 relu", Layer{2, 3, 24, 33, 29, 5, 2, 2, 2, 1, 1, 15, 1, 1, 0, false, true}, true)
-CONV_TEST("stem conv3x3/s1 [1,2,9,10]->40 ow10 oc48 add", Layer{1, 2, 40, 9, 10, 3, 1, 1, 1, 0, 2, 10, 1, 3, 0, true, false}, true)
+CONV_TEST("stem conv7x7/s2 [1,1,38,38]->64 ow19 oc16 relu",
+          Layer{1, 1, 64, 38, 38, 7, 2, 3, 3, 1, 1, 19, 1, 1, 0, false, true}, true)
+CONV_TEST("stem conv7x7/s2 [1,1,28,28]->64 ow7 oc32 relu",
+          Layer{1, 1, 64, 28, 28, 7, 2, 3, 3, 1, 1, 7, 1, 2, 0, false, true}, true)
+CONV_TEST("stem conv7x7/s2 [3,3,35,29]->20 ow5 oh3 oc32",
+          Layer{3, 3, 20, 35, 29, 7, 2, 3, 3, 0, 0, 5, 3, 2, 0, false, false}, true)
+CONV_TEST("stem conv7x7/s2 [2,4,67,91]->64 ow23 oc16 relu",
+          Layer{2, 4, 64, 67, 91, 7, 2, 3, 3, 1, 1, 23, 1, 1, 0, false, true}, true)
+CONV_TEST("stem conv5x5/s2 [2,3,33,29]->24 ow15 oc16 relu",
+          Layer{2, 3, 24, 33, 29, 5, 2, 2, 2, 1, 1, 15, 1, 1, 0, false, true}, true)
+CONV_TEST("stem conv3x3/s1 [1,2,9,10]->40 ow10 oc48 add",
+          Layer{1, 2, 40, 9, 10, 3, 1, 1, 1, 0, 2, 10, 1, 3, 0, true, false}, true)
 
 // --- blocking rule -------------------------------------------------------------------------------
 
@@ -103,9 +135,9 @@ TEST_CASE("choose_conv_blocking: seed layers get 7 px x 2 blocks, passes for wei
     ConvShape s;
     int chunk;
   } cases[] = {
-      {{1, 1, 64, 112, 112, 7, true}, 0},  {{1, 64, 64, 56, 56, 3}, 0},  {{1, 128, 128, 28, 28, 3}, 1},
-      {{1, 256, 256, 14, 14, 3}, 1},       {{1, 512, 512, 7, 7, 3}, 1},  {{1, 64, 128, 28, 28, 1}, 0},
-      {{1, 128, 256, 14, 14, 3}, 1},       {{1, 256, 512, 7, 7, 1}, 8},
+      {{1, 1, 64, 112, 112, 7, true}, 0}, {{1, 64, 64, 56, 56, 3}, 0}, {{1, 128, 128, 28, 28, 3}, 1},
+      {{1, 256, 256, 14, 14, 3}, 1},      {{1, 512, 512, 7, 7, 3}, 1}, {{1, 64, 128, 28, 28, 1}, 0},
+      {{1, 128, 256, 14, 14, 3}, 1},      {{1, 256, 512, 7, 7, 1}, 8},
   };
   for (const Case& c : cases) {
     const rnc::ConvBlocking b = rnc::choose_conv_blocking(c.s);
@@ -121,9 +153,9 @@ TEST_CASE("choose_conv_blocking: awkward shapes (prime widths, tiny maps)") {
   const auto choose = [](std::int64_t c_in, std::int64_t c_out, std::int64_t h, std::int64_t w) {
     return rnc::choose_conv_blocking({1, c_in, c_out, h, w, 3});
   };
-  CHECK(choose(64, 64, 17, 23).ow_block == 23);   // one whole prime row of one block
-  CHECK(choose(512, 512, 3, 3).oh_block == 3);    // all rows of a 3x3 map
-  CHECK(choose(64, 64, 66, 67).ow_block == 1);    // prime width: a column of several rows
+  CHECK(choose(64, 64, 17, 23).ow_block == 23);  // one whole prime row of one block
+  CHECK(choose(512, 512, 3, 3).oh_block == 3);   // all rows of a 3x3 map
+  CHECK(choose(64, 64, 66, 67).ow_block == 1);   // prime width: a column of several rows
   CHECK(choose(64, 64, 66, 67).oh_block > 1);
   CHECK(choose(64, 64, 67, 67).efficiency < 0.5);  // prime both ways: no good blocking without tails
 }

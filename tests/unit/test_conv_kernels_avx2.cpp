@@ -33,42 +33,60 @@ using conv_test::Layer;
 template <Layer L, bool kStem = false>
 void check_layer() {
   static_assert(L.lanes == 8);
-  conv_test::check_layer<L, kStem>([](const rnc::kern::Args& a, std::int64_t out_floats, const std::vector<double>& want) {
+  conv_test::check_layer<L, kStem>(
+      [](const rnc::kern::Args& a, std::int64_t out_floats, const std::vector<double>& want) {
 #if RNC_TEST_AVX2
-    constexpr rnc::kern::ConvCfg C = conv_test::cfg(L);
-    if (rnc::rt::cpu_supports("avx2")) {
-      if constexpr (kStem) conv_test::check_kernel("avx2", rnc::kern::conv_nchw_in_avx2<C>, a, out_floats, want);
-      else conv_test::check_kernel("avx2", rnc::kern::conv_blocked_avx2<C>, a, out_floats, want);
-    } else {
-      MESSAGE("no AVX2 on this CPU: only the generic kernel was checked");
-    }
+        constexpr rnc::kern::ConvCfg C = conv_test::cfg(L);
+        if (rnc::rt::cpu_supports("avx2")) {
+          if constexpr (kStem) conv_test::check_kernel("avx2", rnc::kern::conv_nchw_in_avx2<C>, a, out_floats, want);
+          else conv_test::check_kernel("avx2", rnc::kern::conv_blocked_avx2<C>, a, out_floats, want);
+        } else {
+          MESSAGE("no AVX2 on this CPU: only the generic kernel was checked");
+        }
 #else
-    (void)a, (void)out_floats, (void)want;
+        (void)a, (void)out_floats, (void)want;
 #endif
-  });
+      });
 }
 
-// Layer{n, ic, oc, h, w, kernel, stride, padding, in_pad, out_pad, res_pad, ow_block, oh_block, oc_blocks, ic_chunk, residual,
+// Layer{n, ic, oc, h, w, kernel, stride, padding, in_pad, out_pad, res_pad, ow_block, oh_block, oc_blocks, ic_chunk,
+// residual,
 //       relu, lanes}
 #define CONV8_TEST(NAME, ...) \
   TEST_CASE("conv kernels 8 lanes: " NAME) { check_layer<__VA_ARGS__>(); }
 
-CONV8_TEST("conv3x3/s1 [1,64,14,14]->64 ow14 oc8 relu", Layer{1, 64, 64, 14, 14, 3, 1, 1, 1, 1, 1, 14, 1, 1, 0, false, true, 8})
-CONV8_TEST("conv3x3/s1 [1,64,12,12]->64 ow6 oc16 add+relu", Layer{1, 64, 64, 12, 12, 3, 1, 1, 1, 1, 0, 6, 1, 2, 0, true, true, 8})
-CONV8_TEST("conv3x3/s1 [1,32,8,8]->48 ow4 oc24 add", Layer{1, 32, 48, 8, 8, 3, 1, 1, 1, 0, 1, 4, 1, 3, 0, true, false, 8})
-CONV8_TEST("conv3x3/s1 [1,64,7,7]->64 ow7 oc8 relu", Layer{1, 64, 64, 7, 7, 3, 1, 1, 1, 1, 1, 7, 1, 1, 0, false, true, 8})
-CONV8_TEST("conv3x3/s1 [3,20,9,67]->33 ow1 oh9 oc8 add+relu", Layer{3, 20, 33, 9, 67, 3, 1, 1, 1, 1, 1, 1, 9, 1, 0, true, true, 8})
-CONV8_TEST("conv3x3/s1 [1,12,10,12]->20 ow6 oh2 oc8 relu", Layer{1, 12, 20, 10, 12, 3, 1, 1, 2, 1, 1, 6, 2, 1, 0, false, true, 8})
-CONV8_TEST("conv3x3/s1 [1,64,7,7]->64 ow7 oc8 chunk2 add+relu", Layer{1, 64, 64, 7, 7, 3, 1, 1, 1, 1, 1, 7, 1, 1, 2, true, true, 8})
-CONV8_TEST("conv3x3/s1 [2,48,6,6]->32 ow6 oc16 chunk3 relu", Layer{2, 48, 32, 6, 6, 3, 1, 1, 1, 1, 1, 6, 1, 2, 3, false, true, 8})
-CONV8_TEST("conv3x3/s2 [1,32,14,14]->64 ow7 oc8 relu", Layer{1, 32, 64, 14, 14, 3, 2, 1, 1, 1, 1, 7, 1, 1, 0, false, true, 8})
-CONV8_TEST("conv3x3/s2 [3,18,19,23]->33 ow6 oc8 relu", Layer{3, 18, 33, 19, 23, 3, 2, 1, 1, 1, 1, 6, 1, 1, 0, false, true, 8})
-CONV8_TEST("conv1x1/s2 [1,64,14,14]->128 ow7 oc8", Layer{1, 64, 128, 14, 14, 1, 2, 0, 1, 0, 0, 7, 1, 1, 0, false, false, 8})
-CONV8_TEST("conv1x1/s1 [2,24,17,15]->40 ow5 oc8 add+relu", Layer{2, 24, 40, 17, 15, 1, 1, 0, 0, 0, 0, 5, 1, 1, 0, true, true, 8})
-CONV8_TEST("conv1x1/s2 [1,256,14,14]->64 ow7 oc16 chunk8", Layer{1, 256, 64, 14, 14, 1, 2, 0, 1, 0, 0, 7, 1, 2, 8, false, false, 8})
-CONV8_TEST("stem conv7x7/s2 [1,1,28,28]->64 ow14 oc8 relu", Layer{1, 1, 64, 28, 28, 7, 2, 3, 3, 1, 1, 14, 1, 1, 0, false, true, 8}, true)
-CONV8_TEST("stem conv7x7/s2 [3,3,35,29]->20 ow5 oc8", Layer{3, 3, 20, 35, 29, 7, 2, 3, 3, 0, 0, 5, 1, 1, 0, false, false, 8}, true)
-CONV8_TEST("stem conv3x3/s1 [1,2,9,10]->48 ow5 oc16 add", Layer{1, 2, 48, 9, 10, 3, 1, 1, 1, 0, 2, 5, 1, 2, 0, true, false, 8}, true)
+CONV8_TEST("conv3x3/s1 [1,64,14,14]->64 ow14 oc8 relu",
+           Layer{1, 64, 64, 14, 14, 3, 1, 1, 1, 1, 1, 14, 1, 1, 0, false, true, 8})
+CONV8_TEST("conv3x3/s1 [1,64,12,12]->64 ow6 oc16 add+relu",
+           Layer{1, 64, 64, 12, 12, 3, 1, 1, 1, 1, 0, 6, 1, 2, 0, true, true, 8})
+CONV8_TEST("conv3x3/s1 [1,32,8,8]->48 ow4 oc24 add",
+           Layer{1, 32, 48, 8, 8, 3, 1, 1, 1, 0, 1, 4, 1, 3, 0, true, false, 8})
+CONV8_TEST("conv3x3/s1 [1,64,7,7]->64 ow7 oc8 relu",
+           Layer{1, 64, 64, 7, 7, 3, 1, 1, 1, 1, 1, 7, 1, 1, 0, false, true, 8})
+CONV8_TEST("conv3x3/s1 [3,20,9,67]->33 ow1 oh9 oc8 add+relu",
+           Layer{3, 20, 33, 9, 67, 3, 1, 1, 1, 1, 1, 1, 9, 1, 0, true, true, 8})
+CONV8_TEST("conv3x3/s1 [1,12,10,12]->20 ow6 oh2 oc8 relu",
+           Layer{1, 12, 20, 10, 12, 3, 1, 1, 2, 1, 1, 6, 2, 1, 0, false, true, 8})
+CONV8_TEST("conv3x3/s1 [1,64,7,7]->64 ow7 oc8 chunk2 add+relu",
+           Layer{1, 64, 64, 7, 7, 3, 1, 1, 1, 1, 1, 7, 1, 1, 2, true, true, 8})
+CONV8_TEST("conv3x3/s1 [2,48,6,6]->32 ow6 oc16 chunk3 relu",
+           Layer{2, 48, 32, 6, 6, 3, 1, 1, 1, 1, 1, 6, 1, 2, 3, false, true, 8})
+CONV8_TEST("conv3x3/s2 [1,32,14,14]->64 ow7 oc8 relu",
+           Layer{1, 32, 64, 14, 14, 3, 2, 1, 1, 1, 1, 7, 1, 1, 0, false, true, 8})
+CONV8_TEST("conv3x3/s2 [3,18,19,23]->33 ow6 oc8 relu",
+           Layer{3, 18, 33, 19, 23, 3, 2, 1, 1, 1, 1, 6, 1, 1, 0, false, true, 8})
+CONV8_TEST("conv1x1/s2 [1,64,14,14]->128 ow7 oc8",
+           Layer{1, 64, 128, 14, 14, 1, 2, 0, 1, 0, 0, 7, 1, 1, 0, false, false, 8})
+CONV8_TEST("conv1x1/s1 [2,24,17,15]->40 ow5 oc8 add+relu",
+           Layer{2, 24, 40, 17, 15, 1, 1, 0, 0, 0, 0, 5, 1, 1, 0, true, true, 8})
+CONV8_TEST("conv1x1/s2 [1,256,14,14]->64 ow7 oc16 chunk8",
+           Layer{1, 256, 64, 14, 14, 1, 2, 0, 1, 0, 0, 7, 1, 2, 8, false, false, 8})
+CONV8_TEST("stem conv7x7/s2 [1,1,28,28]->64 ow14 oc8 relu",
+           Layer{1, 1, 64, 28, 28, 7, 2, 3, 3, 1, 1, 14, 1, 1, 0, false, true, 8}, true)
+CONV8_TEST("stem conv7x7/s2 [3,3,35,29]->20 ow5 oc8",
+           Layer{3, 3, 20, 35, 29, 7, 2, 3, 3, 0, 0, 5, 1, 1, 0, false, false, 8}, true)
+CONV8_TEST("stem conv3x3/s1 [1,2,9,10]->48 ow5 oc16 add",
+           Layer{1, 2, 48, 9, 10, 3, 1, 1, 1, 0, 2, 5, 1, 2, 0, true, false, 8}, true)
 
 TEST_CASE("choose_conv_blocking with AVX2 (8 lanes, 16 registers): blocks divide the shape and fit the registers") {
   const rnc::VectorIsa avx2{.lanes = 8, .registers = 16};

@@ -3,10 +3,10 @@
 // lowered program, and the dump directory's manifest.
 #include <doctest/doctest.h>
 
+#include <unistd.h>
 #include <filesystem>
 #include <fstream>
 #include <numeric>
-#include <unistd.h>
 
 #include "codegen/compile.hpp"
 #include "codegen/dump_plan.hpp"
@@ -43,7 +43,8 @@ TEST_CASE("read_back: NCHW16c with a halo and padding channels (2 images, 20 cha
   const std::vector<float> nchw = iota_floats(2 * 20 * 3 * 5);
   std::vector<float> arena(4096, -7.0f);  // garbage wherever the kernel does not write
   rnc::kern::nchw_to_blocked<kCfg>({.in0 = nchw.data(), .out = arena.data() + 64}, 0, 1);
-  const rnc::rt::Tensor tensor = read_arena({"x", 0, DumpSource::kArena, 64, DumpLayout::kBlocked, kCfg.blocked}, arena);
+  const rnc::rt::Tensor tensor =
+      read_arena({"x", 0, DumpSource::kArena, 64, DumpLayout::kBlocked, kCfg.blocked}, arena);
   CHECK(tensor.shape == std::vector<std::int64_t>{2, 20, 3, 5});
   CHECK(tensor.data == nchw);
 }
@@ -59,7 +60,8 @@ TEST_CASE("read_back: NCHW with a zero halo (the staged stem input, 1 image, 3 c
 TEST_CASE("read_back: flat [N, F] from the caller's output") {
   std::vector<float> out = iota_floats(2 * 7);
   const rnc::kern::Context ctx{nullptr, out.data(), nullptr, nullptr, nullptr};
-  const rnc::rt::Tensor tensor = rnc::rt::read_back({"y", 3, DumpSource::kOutput, 0, DumpLayout::kFlat, {2, 7, 1, 1, 0}}, ctx);
+  const rnc::rt::Tensor tensor =
+      rnc::rt::read_back({"y", 3, DumpSource::kOutput, 0, DumpLayout::kFlat, {2, 7, 1, 1, 0}}, ctx);
   CHECK(tensor.shape == std::vector<std::int64_t>{2, 7});
   CHECK(tensor.data == out);
 }
@@ -101,7 +103,8 @@ TEST_CASE("DumpWriter: tensors written out of order are listed in order; bad man
     rnc::rt::read_dump_manifest(dir.string());
     FAIL("a malformed manifest was accepted");
   } catch (const rnc::rt::Error& e) {
-    CHECK(std::string(e.what()).find("manifest.txt:2: expected 'FILE NAME', found 'no-name-here'") != std::string::npos);
+    CHECK(std::string(e.what()).find("manifest.txt:2: expected 'FILE NAME', found 'no-name-here'") !=
+          std::string::npos);
   }
   fs::remove_all(dir);
 }

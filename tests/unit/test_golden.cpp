@@ -10,20 +10,15 @@
 
 #include "codegen/compile.hpp"
 #include "dsl/spec_reader.hpp"
+#include "tests/support/files.hpp"
 
 namespace fs = std::filesystem;
 using namespace rnc;
+using rnc::test::read_file;
 
 namespace {
 
 const fs::path kRoot = RESNETC_SOURCE_DIR;
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // The generated sources that are golden: everything but the copied runtime and the blob.
 std::map<std::string, std::string> generated_sources(const std::string& spec) {

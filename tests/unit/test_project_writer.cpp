@@ -14,32 +14,15 @@
 
 #include "codegen/project_writer.hpp"
 #include "dsl/diagnostics.hpp"
+#include "tests/support/files.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 using rnc::CompiledProject;
 using rnc::CompileError;
-
-// A fresh parent directory per test case, removed with everything in it at the end.
-class TempDir {
- public:
-  TempDir()
-      : path_(fs::temp_directory_path() /
-              ("rnc_writer_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter_++))) {
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  static inline int counter_ = 0;
-  fs::path path_;
-};
+using rnc::test::read_file;
+using rnc::test::TempDir;
 
 CompiledProject project(const std::string& name, std::map<std::string, std::string> files) {
   CompiledProject p;
@@ -59,22 +42,13 @@ void write(const fs::path& path, const std::string& text) {
   std::ofstream(path, std::ios::binary) << text;
 }
 
-std::string read(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 // Every entry under `root` (directories as "path/"), with each file's contents.
 std::map<std::string, std::string> snapshot(const fs::path& root) {
   std::map<std::string, std::string> entries;
   for (const auto& entry : fs::recursive_directory_iterator(root)) {
     const std::string path = entry.path().lexically_relative(root).generic_string();
-    if (entry.is_directory())
-      entries[path + "/"] = "";
-    else
-      entries[path] = read(entry.path());
+    if (entry.is_directory()) entries[path + "/"] = "";
+    else entries[path] = read_file(entry.path());
   }
   return entries;
 }
@@ -125,10 +99,10 @@ TEST_CASE("project writer: a new directory holds the files and the manifest list
   TempDir tmp;
   const fs::path out = tmp.path() / "out";
   rnc::write_project(kFirst, out.string() + "/");  // a trailing slash names the same directory
-  CHECK(read(out / "CMakeLists.txt") == "first");
-  CHECK(read(out / "runtime" / "rt.hpp") == "rt 1");
-  CHECK(read(out / "m.weights") == std::string("RNC\x01"));
-  const std::string manifest = read(out / rnc::kManifestName);
+  CHECK(read_file(out / "CMakeLists.txt") == "first");
+  CHECK(read_file(out / "runtime" / "rt.hpp") == "rt 1");
+  CHECK(read_file(out / "m.weights") == std::string("RNC\x01"));
+  const std::string manifest = read_file(out / rnc::kManifestName);
   CHECK(manifest.find("\nCMakeLists.txt\nm.weights\nm_old.cpp\nruntime/rt.hpp\n") != std::string::npos);
   CHECK(snapshot(tmp.path()).size() == 7);  // out/, runtime/ and five files: no temporaries
 }
@@ -141,10 +115,10 @@ TEST_CASE("project writer: a recompile replaces resnetc's files and keeps the us
     FailingOps ops;
     ops.can_exchange = can_exchange;
     rnc::write_project(kSecond, out.string(), {}, ops);
-    CHECK(read(out / "CMakeLists.txt") == "second");
+    CHECK(read_file(out / "CMakeLists.txt") == "second");
     CHECK_FALSE(fs::exists(out / "m_old.cpp"));
-    CHECK(read(out / "build" / "CMakeCache.txt") == "the user's cache");
-    CHECK(read(out / "build" / "m") == "the user's program");
+    CHECK(read_file(out / "build" / "CMakeCache.txt") == "the user's cache");
+    CHECK(read_file(out / "build" / "m") == "the user's program");
     CHECK(std::distance(fs::directory_iterator(tmp.path()), fs::directory_iterator()) == 1);  // no temporaries
   }
 }
@@ -173,13 +147,13 @@ TEST_CASE("project writer: a non-empty directory without a manifest is the user'
   write(out / "CMakeLists.txt", "the user's own project");
   const std::string unlisted = "(CMakeLists.txt; " + out.string() + " has no .resnetc-files";
   CHECK_THROWS_WITH_AS(rnc::write_project(kFirst, out.string()), doctest::Contains(unlisted.c_str()), CompileError);
-  CHECK(read(out / "CMakeLists.txt") == "the user's own project");
+  CHECK(read_file(out / "CMakeLists.txt") == "the user's own project");
   // Empty directories hold nothing to lose (resnetc_add_model creates DIR/runtime in advance).
   fs::remove(out / "CMakeLists.txt");
   fs::create_directories(out / "runtime");
   fs::create_directories(out / "build" / "cache");
   rnc::write_project(kFirst, out.string());
-  CHECK(read(out / "CMakeLists.txt") == "first");
+  CHECK(read_file(out / "CMakeLists.txt") == "first");
   CHECK(fs::is_directory(out / "build" / "cache"));
 }
 
@@ -189,8 +163,8 @@ TEST_CASE("project writer: --force replaces a directory holding the user's files
   write(out / "notes.txt", "mine");
   rnc::write_project(kSecond, out.string(), {.force = true});
   CHECK_FALSE(fs::exists(out / "notes.txt"));
-  CHECK(read(out / "CMakeLists.txt") == "second");
-  CHECK(read(out / "build" / "m") == "the user's program");
+  CHECK(read_file(out / "CMakeLists.txt") == "second");
+  CHECK(read_file(out / "build" / "m") == "the user's program");
 }
 
 TEST_CASE("project writer: a file in the way of the directory is refused") {
@@ -224,7 +198,7 @@ TEST_CASE("project writer: every failed operation leaves the old directory and i
           CHECK(snapshot(tmp.path()) == before);
           continue;
         }
-        CHECK(read(out / "CMakeLists.txt") == "second");  // fail_at is past the last operation
+        CHECK(read_file(out / "CMakeLists.txt") == "second");  // fail_at is past the last operation
         break;
       }
       // Four files, then: the build tree moved, and a swap or two renames (or one for a new DIR).

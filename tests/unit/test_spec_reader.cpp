@@ -347,7 +347,8 @@ BROKEN_SPEC("input with too many elements", base_spec(R"({"op": "relu"})", "[1, 
             {"spec.json: /input/shape: input [1,1,16777216,16777216] has too many elements"})
 BROKEN_SPEC(
     "unknown top-level key (typo \"stage\")",
-    R"({"name": "n", "input": {"shape": [1,1,8,8]}, "stages": [{"name": "s", "layers": [{"op": "relu"}]}], "stage": 1})",
+    R"({"name": "n", "input": {"shape": [1,1,8,8]}, "stages": [{"name": "s", "layers": [{"op": "relu"}]}], )"
+    R"("stage": 1})",
     {"spec.json: /stage: unknown key \"stage\" (known here: input, name, output, stages)"})
 BROKEN_SPEC("missing stages", R"({"name": "n", "input": {"shape": [1,1,8,8]}})",
             {"spec.json: missing required key \"stages\""})
@@ -407,7 +408,8 @@ BROKEN_SPEC("conv2d output with too many elements",
             {"spec.json: /stages/0/layers/0: conv2d: output [1,4096,1048576,1024] has too many elements"})
 BROKEN_SPEC("channel mismatch at an add",
             base_spec(R"({"op": "conv2d", "name": "a", "weights": "a", "out_channels": 8, "kernel": 1},
-                         {"op": "conv2d", "name": "b", "inputs": "input", "weights": "b", "out_channels": 4, "kernel": 1},
+                         {"op": "conv2d", "name": "b", "inputs": "input", "weights": "b", "out_channels": 4, )"
+                         R"("kernel": 1},
                          {"op": "add", "inputs": ["a", "b"]})"),
             {"spec.json: /stages/0/layers/2: add: operand shapes differ: [1,8,8,8] + [1,4,8,8]"})
 BROKEN_SPEC("spatial mismatch at an add",
@@ -433,11 +435,13 @@ BROKEN_SPEC("undefined value in inputs", base_spec(R"({"op": "relu", "inputs": [
             {"spec.json: /stages/0/layers/0/inputs/0: undefined value \"nope\""})
 BROKEN_SPEC(
     "undefined stage input",
-    R"({"name": "n", "input": {"shape": [1,1,8,8]}, "stages": [{"name": "s", "input": "t", "layers": [{"op": "relu"}]}]})",
+    R"({"name": "n", "input": {"shape": [1,1,8,8]}, "stages": [{"name": "s", "input": "t", )"
+    R"("layers": [{"op": "relu"}]}]})",
     {"spec.json: /stages/0/input: undefined value \"t\""})
 BROKEN_SPEC(
     "undefined output",
-    R"({"name": "n", "input": {"shape": [1,1,8,8]}, "stages": [{"name": "s", "layers": [{"op": "relu"}]}], "output": "z"})",
+    R"({"name": "n", "input": {"shape": [1,1,8,8]}, "stages": [{"name": "s", "layers": [{"op": "relu"}]}], )"
+    R"("output": "z"})",
     {"spec.json: /output: undefined value \"z\""})
 BROKEN_SPEC("forward reference to a later stage",
             R"({"name": "n", "input": {"shape": [1,1,8,8]}, "stages": [
@@ -466,7 +470,8 @@ BROKEN_SPEC("layer without op", base_spec(R"({"name": "x", "out_channels": 3})")
             {"spec.json: /stages/0/layers/0: missing required key \"op\" (a string)"})
 BROKEN_SPEC(
     "stage input is a number",
-    R"({"name": "n", "input": {"shape": [1,1,8,8]}, "stages": [{"name": "s", "input": 5, "layers": [{"op": "relu"}]}]})",
+    R"({"name": "n", "input": {"shape": [1,1,8,8]}, "stages": [{"name": "s", "input": 5, )"
+    R"("layers": [{"op": "relu"}]}]})",
     {"spec.json: /stages/0/input: expected a string, found 5"})
 BROKEN_SPEC("unknown key in input (\"dtype\")", base_spec(R"({"op": "relu"})", R"([1, 3, 8, 8], "dtype": "f32")"),
             {"spec.json: /input/dtype: unknown key \"dtype\" (known here: shape)"})
@@ -477,15 +482,18 @@ BROKEN_SPEC(
      "found \"conv2d\""})
 BROKEN_SPEC(
     "resnet_block without num_residuals",
-    R"({"name": "n", "input": {"shape": [1,4,8,8]}, "stages": [{"name": "s", "op": "resnet_block", "weights": "1", "out_channels": 4}]})",
+    R"({"name": "n", "input": {"shape": [1,4,8,8]}, "stages": [{"name": "s", "op": "resnet_block", "weights": "1", )"
+    R"("out_channels": 4}]})",
     {"spec.json: /stages/0: missing required key \"num_residuals\" (an integer in [1, 4096])"})
 BROKEN_SPEC(
     "resnet_block with 5000 residuals",
-    R"({"name": "n", "input": {"shape": [1,4,8,8]}, "stages": [{"name": "s", "op": "resnet_block", "weights": "1", "out_channels": 4, "num_residuals": 5000}]})",
+    R"({"name": "n", "input": {"shape": [1,4,8,8]}, "stages": [{"name": "s", "op": "resnet_block", "weights": "1", )"
+    R"("out_channels": 4, "num_residuals": 5000}]})",
     {"spec.json: /stages/0/num_residuals: expected an integer in [1, 4096], found 5000"})
 BROKEN_SPEC(
     "residual macro with a typo \"stride\" (the macro says strides)",
-    R"({"name": "n", "input": {"shape": [1,4,8,8]}, "stages": [{"name": "s", "op": "residual", "weights": "1", "out_channels": 4, "stride": 2}]})",
+    R"({"name": "n", "input": {"shape": [1,4,8,8]}, "stages": [{"name": "s", "op": "residual", "weights": "1", )"
+    R"("out_channels": 4, "stride": 2}]})",
     {"spec.json: /stages/0/stride: unknown key \"stride\"", "strides"})
 BROKEN_SPEC("residual macro on a rank-2 value",
             R"({"name": "n", "input": {"shape": [1,4,8,8]}, "stages": [
@@ -542,7 +550,8 @@ TEST_CASE("broken spec: huge out_channels 16777217 (above the 2^24 limit) is too
 
 TEST_CASE("broken spec: unknown key on a stage lists every key a stage accepts (typo \"inupt\" for \"input\")") {
   const std::string message = error_of(
-      R"({"name": "n", "input": {"shape": [1,1,8,8]}, "stages": [{"name": "s", "inupt": "input", "layers": [{"op": "relu"}]}]})");
+      R"({"name": "n", "input": {"shape": [1,1,8,8]}, "stages": [{"name": "s", "inupt": "input", )"
+      R"("layers": [{"op": "relu"}]}]})");
   check_contains(message, {"spec.json: /stages/0/inupt: unknown key \"inupt\" (known here:", "layers", "name"});
   INFO("message:\n" << message);
   // "input" is the key the user meant, and a stage accepts it.
@@ -691,12 +700,14 @@ TEST_CASE("default prefixes: the seed without any \"weights\" names every tensor
 
 TEST_CASE("default prefixes: a written prefix overrides its default and leaves the numbering of the others") {
   const Graph g = rnc::parse_spec_json(R"({"name": "n", "input": {"shape": [1, 3, 8, 8]}, "stages": [
-      {"name": "stem", "layers": [{"op": "conv2d", "weights": "stem.conv", "out_channels": 4, "kernel": 3, "padding": 1},
+      {"name": "stem", "layers": [{"op": "conv2d", "weights": "stem.conv", "out_channels": 4, "kernel": 3, )"
+      R"("padding": 1},
                                   {"op": "batchnorm2d"}, {"op": "relu"}]},
       {"name": "b", "op": "residual", "weights": "blk", "out_channels": 4},
       {"name": "c", "op": "residual", "out_channels": 4},
       {"name": "head", "layers": [{"op": "global_avgpool"}, {"op": "flatten"},
-                                  {"op": "linear", "weights": "fc", "out_features": 2}, {"op": "linear", "out_features": 2}]}]})",
+                                  {"op": "linear", "weights": "fc", "out_features": 2}, {"op": "linear", )"
+                                  R"("out_features": 2}]}]})",
                                        "n.json");
   check_prefixes(g, {{"stem.0", "stem.conv"},
                      {"stem.1", "0.1"},
@@ -710,7 +721,8 @@ TEST_CASE("default prefixes: a written prefix overrides its default and leaves t
 
 TEST_CASE("default prefixes: every layer counts, whatever it reads; a macro layer is k.j; the head need not be last") {
   const Graph g = rnc::parse_spec_json(R"({"name": "n", "input": {"shape": [1, 4, 8, 8]}, "stages": [
-      {"name": "stem", "layers": [{"op": "conv2d", "name": "c", "out_channels": 4, "kernel": 1}, {"op": "relu", "name": "r"},
+      {"name": "stem", "layers": [{"op": "conv2d", "name": "c", "out_channels": 4, "kernel": 1}, {"op": "relu", )"
+      R"("name": "r"},
                                   {"op": "residual", "inputs": "c", "out_channels": 4}]},
       {"name": "head", "layers": [{"op": "batchnorm2d", "inputs": "r"}, {"op": "residual", "out_channels": 4}]},
       {"name": "tail", "input": "stem", "layers": [{"op": "relu"}, {"op": "conv2d", "out_channels": 4, "kernel": 1}]},
@@ -776,7 +788,8 @@ TEST_CASE(
 
 TEST_CASE("weights prefix errors and other errors, all independent, are reported at once") {
   const std::string message = error_of(R"({"name": "n", "input": {"shape": [1, 4, 8, 8]}, "stages": [
-      {"name": "a", "layers": [{"op": "relu", "weights": "r"}, {"op": "conv2d", "out_channels": 4, "kernel": 1, "strides": 2}]},
+      {"name": "a", "layers": [{"op": "relu", "weights": "r"}, {"op": "conv2d", "out_channels": 4, "kernel": 1, )"
+      R"("strides": 2}]},
       {"name": "b", "op": "residual", "weights": "x", "out_channels": 4},
       {"name": "c", "op": "residual", "weights": "x", "out_channels": 4},
       {"name": "d", "input": "input", "layers": [{"op": "conv2d", "weights": "d", "out_channels": 4, "kernel": 9}]},

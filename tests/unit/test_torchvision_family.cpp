@@ -155,7 +155,8 @@ TEST_CASE("bottleneck as a layer inside layers: named by the layer, reads inputs
   const Graph g = rnc::parse_spec_json(
       stage_spec(
           "[1,3,8,8]",
-          R"("layers": [{"op": "relu", "name": "r"}, {"op": "bottleneck", "name": "blk", "weights": "x", "inputs": "r", "planes": 2}])"),
+          R"("layers": [{"op": "relu", "name": "r"}, {"op": "bottleneck", "name": "blk", "weights": "x", )"
+          R"("inputs": "r", "planes": 2}])"),
       "spec.json");
   CHECK(node(g, "blk.conv1").inputs[0] == node(g, "r").output);
   CHECK(g.shape(g.output) == Shape{1, 8, 8, 8});
@@ -221,12 +222,14 @@ TEST_CASE("a bias-free conv without a batchnorm is compiled with a zero bias") {
   const Graph g = rnc::parse_spec_json(
       stage_spec(
           "[1,3,9,9]",
-          R"("layers": [{"op": "conv2d", "weights": "c", "out_channels": 5, "kernel": 3, "bias": false}, {"op": "relu"}])"),
+          R"("layers": [{"op": "conv2d", "weights": "c", "out_channels": 5, "kernel": 3, "bias": false}, )"
+          R"({"op": "relu"}])"),
       "spec.json");
   CHECK(param_shapes(g).size() == 1);  // c.weight only
   const rnc::Program p = rnc::plan_program(g);
   const auto bias = std::find_if(p.tensors.begin(), p.tensors.end(), [](const auto& t) { return t.name == "c.bias"; });
   REQUIRE(bias != p.tensors.end());
-  const std::vector<float> packed = rnc::pack_weights(p, rnc::random_weights(g, 3))[static_cast<std::size_t>(bias - p.tensors.begin())];
+  const std::vector<float> packed =
+      rnc::pack_weights(p, rnc::random_weights(g, 3))[static_cast<std::size_t>(bias - p.tensors.begin())];
   CHECK(std::all_of(packed.begin(), packed.end(), [](float v) { return v == 0.0f; }));
 }

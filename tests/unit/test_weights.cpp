@@ -19,6 +19,7 @@
 #include "dsl/ir/graph.hpp"
 #include "dsl/spec_reader.hpp"
 #include "dsl/weights.hpp"
+#include "tests/support/files.hpp"
 
 namespace {
 
@@ -26,28 +27,7 @@ namespace fs = std::filesystem;
 using rnc::Shape;
 using rnc::Tensor;
 using rnc::WeightMap;
-
-// A fresh directory per test case, removed with everything in it at the end.
-class TempDir {
- public:
-  TempDir() {
-    static int counter = 0;
-    path_ = fs::temp_directory_path() /
-            ("rnc_weights_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
+using rnc::test::TempDir;
 
 void write_bytes(const std::string& path, const std::string& bytes) {
   std::ofstream(path, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
@@ -265,7 +245,8 @@ TEST_CASE("read_safetensors: mixed dtypes at offsets, __metadata__ skipped, I64 
 TEST_CASE("check_weights ignores I64 *.num_batches_tracked read from a file, refuses other integer tensors") {
   TempDir dir;
   const rnc::Graph g = rnc::parse_spec_json(
-      R"({"name": "bn", "input": {"shape": [1, 2, 2, 2]}, "stages": [{"name": "s", "layers": [{"op": "batchnorm2d", "weights": "bn"}]}]})",
+      R"({"name": "bn", "input": {"shape": [1, 2, 2, 2]}, "stages": [{"name": "s", "layers": [{"op": "batchnorm2d", )"
+      R"("weights": "bn"}]}]})",
       "bn.json");
   const std::string header = R"({
       "bn.weight": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]},

@@ -68,7 +68,8 @@ std::vector<double> reference(const WinogradCfg& c, const Layer& l) {
             const float* in_row = l.input.data.data() + l.input.offset4(i, ic, iy, 0);
             for (int kw = 0; kw < 3; ++kw) {
               const double weight = l.weight.at4(oc, ic, kh, kw);
-              const int x_begin = kw == 0 ? 1 : 0, x_end = std::min(c.out.w, c.in.w + 1 - kw);  // 0 <= x + kw - 1 < in.w
+              const int x_begin = kw == 0 ? 1 : 0,
+                        x_end = std::min(c.out.w, c.in.w + 1 - kw);  // 0 <= x + kw - 1 < in.w
               for (int x = x_begin; x < x_end; ++x) row[x] += weight * double(in_row[x + kw - 1]);
             }
           }
@@ -86,7 +87,8 @@ std::vector<float> to_blocked(const Tensor& t, const Blocked& b) {
   for (int i = 0; i < b.n; ++i)
     for (int c = 0; c < b.c; ++c)
       for (int y = 0; y < b.h; ++y)
-        for (int x = 0; x < b.w; ++x) out[static_cast<std::size_t>(b.at(i, c / b.lanes, y, x) + c % b.lanes)] = t.at4(i, c, y, x);
+        for (int x = 0; x < b.w; ++x)
+          out[static_cast<std::size_t>(b.at(i, c / b.lanes, y, x) + c % b.lanes)] = t.at4(i, c, y, x);
   return out;
 }
 
@@ -132,7 +134,8 @@ void check(const std::string& name, unsigned seed) {
   const std::vector<float> res = C.residual ? to_blocked(l.residual, C.res) : std::vector<float>{};
   constexpr int L = C.out.lanes;
   const std::vector<float> w = rnc::pack_winograd_weights(l.weight, L);
-  REQUIRE(w.size() == static_cast<std::size_t>(36 * rnc::kern::blocks(C.in.c, L) * L * rnc::kern::blocks(C.out.c, L) * L));
+  REQUIRE(w.size() ==
+          static_cast<std::size_t>(36 * rnc::kern::blocks(C.in.c, L) * L * rnc::kern::blocks(C.out.c, L) * L));
   const std::vector<float> bias = padded_bias(l.bias, C.out.c, L);
 
   const std::vector<float> out = run<C>(in, w, bias, res, 1);
@@ -228,7 +231,8 @@ template <int N, int HW, int CH, bool RES, int L = 16>
 constexpr WinogradCfg seed_layer() {
   constexpr std::int64_t tiles = std::int64_t{N} * ((HW + 3) / 4) * ((HW + 3) / 4);
   constexpr int tb = rnc::choose_tile_block(tiles, CH);
-  return cfg({.n = N, .in_c = CH, .out_c = CH, .h = HW, .w = HW, .lanes = L}, tb, RES, true, rnc::choose_oc_group(tiles, tb, CH, L));
+  return cfg({.n = N, .in_c = CH, .out_c = CH, .h = HW, .w = HW, .lanes = L}, tb, RES, true,
+             rnc::choose_oc_group(tiles, tb, CH, L));
 }
 
 TEST_CASE("winograd: seed layers 56x56 64, 28x28 128, 14x14 256, 7x7 512 with the chosen blocking") {
@@ -246,10 +250,12 @@ TEST_CASE("winograd 8 lanes: seed layers 56x56 64, 28x28 128, 14x14 256 (output 
 }
 
 TEST_CASE("winograd 8 lanes: padding channels, partial panels, edge tiles, halos") {
-  check<cfg({.n = 1, .in_c = 20, .out_c = 12, .h = 17, .w = 23, .lanes = 8}, 7, true, true)>("8 lanes 17x23 20->12", 16);
-  check<cfg({.n = 2, .in_c = 64, .out_c = 40, .h = 14, .w = 14, .lanes = 8}, 16, true, true, 4)>("8 lanes 2x14x14 64->40 groups", 17);
-  check<cfg({.n = 1, .in_c = 48, .out_c = 24, .h = 12, .w = 13, .in_pad = 2, .out_pad = 0, .res_pad = 3, .lanes = 8}, 9, true,
-            false)>("8 lanes 12x13 48->24 halos", 18);
+  check<cfg({.n = 1, .in_c = 20, .out_c = 12, .h = 17, .w = 23, .lanes = 8}, 7, true, true)>("8 lanes 17x23 20->12",
+                                                                                             16);
+  check<cfg({.n = 2, .in_c = 64, .out_c = 40, .h = 14, .w = 14, .lanes = 8}, 16, true, true, 4)>(
+      "8 lanes 2x14x14 64->40 groups", 17);
+  check<cfg({.n = 1, .in_c = 48, .out_c = 24, .h = 12, .w = 13, .in_pad = 2, .out_pad = 0, .res_pad = 3, .lanes = 8}, 9,
+            true, false)>("8 lanes 12x13 48->24 halos", 18);
 }
 
 TEST_CASE("winograd: where it pays, chunk sizes and output groups") {
@@ -258,8 +264,8 @@ TEST_CASE("winograd: where it pays, chunk sizes and output groups") {
   CHECK(rnc::winograd_pays(14, 14, 256, 256));
   CHECK(rnc::winograd_pays(17, 23, 64, 64));
   CHECK_FALSE(rnc::winograd_pays(7, 7, 512, 512));  // weights stream from memory for 4 tiles
-  CHECK(rnc::winograd_pays(7, 7, 512, 512, 3));      // 12 tiles: 1.9 vs 3.5 ms
-  CHECK(rnc::winograd_pays(7, 7, 512, 512, 1, 8));   // AVX2: 2.1 vs 3.0 ms
+  CHECK(rnc::winograd_pays(7, 7, 512, 512, 3));     // 12 tiles: 1.9 vs 3.5 ms
+  CHECK(rnc::winograd_pays(7, 7, 512, 512, 1, 8));  // AVX2: 2.1 vs 3.0 ms
   CHECK_FALSE(rnc::winograd_pays(5, 5, 512, 512, 1, 8));
   CHECK_FALSE(rnc::winograd_pays(10, 10, 64, 64));
   CHECK_FALSE(rnc::winograd_pays(56, 56, 3, 64));  // a stem: one padded input block

@@ -10,8 +10,8 @@
 namespace rnc::cli {
 namespace {
 
-const std::vector<OptionSpec> kOptions = {kInputShapeOption, {"--output", "-o", "FILE", "write to FILE instead of stdout"},
-                                          kHelpOption};
+const std::vector<OptionSpec> kOptions = {
+    kInputShapeOption, {"--output", "-o", "FILE", "write to FILE instead of stdout"}, kHelpOption};
 
 std::string dot_id(const std::string& s) {
   std::string out = "\"";
@@ -20,10 +20,12 @@ std::string dot_id(const std::string& s) {
 }
 
 std::string to_dot(const Graph& g) {
-  std::string out = fmt::format("digraph {} {{\n  rankdir=TB;\n  node [shape=box, style=rounded, fontname=Helvetica];\n", dot_id(g.name));
+  std::string out = fmt::format(
+      "digraph {} {{\n  rankdir=TB;\n  node [shape=box, style=rounded, fontname=Helvetica];\n", dot_id(g.name));
   out += fmt::format("  {} [label={}, shape=oval];\n", dot_id("input"), dot_id("input " + to_string(g.shape(g.input))));
   for (const std::string& stage : g.stages) {
-    out += fmt::format("  subgraph {} {{\n    label={};\n    style=dashed;\n", dot_id("cluster_" + stage), dot_id(stage));
+    out +=
+        fmt::format("  subgraph {} {{\n    label={};\n    style=dashed;\n", dot_id("cluster_" + stage), dot_id(stage));
     for (const Node& n : g.nodes)
       if (n.stage == stage) {
         const std::string summary = std::visit([](const auto& op) { return op.summary(); }, n.op);
@@ -38,7 +40,8 @@ std::string to_dot(const Graph& g) {
     for (ValueId v : n.inputs)
       out += fmt::format("  {} -> {} [label={}];\n", dot_id(producer[static_cast<std::size_t>(v)]), dot_id(n.name),
                          dot_id(to_string(g.shape(v))));
-  out += fmt::format("  {} [label={}, shape=oval];\n", dot_id("output"), dot_id("output " + to_string(g.shape(g.output))));
+  out +=
+      fmt::format("  {} [label={}, shape=oval];\n", dot_id("output"), dot_id("output " + to_string(g.shape(g.output))));
   out += fmt::format("  {} -> {};\n}}\n", dot_id(producer[static_cast<std::size_t>(g.output)]), dot_id("output"));
   return out;
 }
@@ -47,8 +50,9 @@ std::string to_dot(const Graph& g) {
 
 int dot_command(const std::vector<std::string>& args) {
   const Parsed parsed = parse(args, kOptions);
-  if (print_help_if_asked(parsed, "Usage: resnetc dot SPEC [-o FILE]\n\nWrites the network as Graphviz (render with "
-                                  "`dot -Tsvg`): stages as clusters, shapes on the edges.",
+  if (print_help_if_asked(parsed,
+                          "Usage: resnetc dot SPEC [-o FILE]\n\nWrites the network as Graphviz (render with "
+                          "`dot -Tsvg`): stages as clusters, shapes on the edges.",
                           kOptions))
     return 0;
   const std::string text = to_dot(load_graph(parsed, "dot"));

@@ -61,7 +61,8 @@ void Conv2d::reference(TensorRefs in, TensorRefs params, Tensor& out) const {
             for (std::int64_t kw = 0; kw < kernel; ++kw) {
               const double weight = w_row[kw];
               const auto k = static_cast<std::size_t>(kw);
-              for (std::int64_t ow = ow_begin[k]; ow < ow_end[k]; ++ow) row[ow] += double(x_row[ow * stride - padding + kw]) * weight;
+              for (std::int64_t ow = ow_begin[k]; ow < ow_end[k]; ++ow)
+                row[ow] += double(x_row[ow * stride - padding + kw]) * weight;
             }
           }
         float* out_row = out.data.data() + out.offset4(n, oc, oh, 0);

@@ -27,12 +27,12 @@ using Shapes = std::span<const Shape>;
 using TensorRefs = std::span<const Tensor* const>;
 
 // Declares the members every op implements in its own file.
-#define RNC_OP_INTERFACE(Type)                                                                   \
-  static Type parse(AttrReader& attrs);                                                          \
-  std::optional<Shape> infer(Shapes in, Diagnostics& diags, const std::string& where) const;     \
-  std::vector<ParamSpec> params(Shapes in) const;                                                \
-  std::int64_t macs(Shapes in, const Shape& out) const;                                          \
-  void reference(TensorRefs in, TensorRefs params, Tensor& out) const;                           \
+#define RNC_OP_INTERFACE(Type)                                                               \
+  static Type parse(AttrReader& attrs);                                                      \
+  std::optional<Shape> infer(Shapes in, Diagnostics& diags, const std::string& where) const; \
+  std::vector<ParamSpec> params(Shapes in) const;                                            \
+  std::int64_t macs(Shapes in, const Shape& out) const;                                      \
+  void reference(TensorRefs in, TensorRefs params, Tensor& out) const;                       \
   std::string summary() const;
 
 struct Conv2d {
