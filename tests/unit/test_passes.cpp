@@ -521,6 +521,20 @@ TEST_CASE("plan_arena: best fit puts a small buffer in the smallest gap that hol
   CHECK(plan.lower_bound_floats == 416);
 }
 
+// --- lowering ------------------------------------------------------------------------------------
+
+// A spec may name the input as the network's output. The stem convolution reading the input then
+// must not stage it as padded NCHW: the output reorder reads channel blocks (this planned a
+// padded-NCHW output and failed an internal check before).
+TEST_CASE("lowering: a network whose output is its input stages the input in blocks") {
+  const Graph g =
+      parse(R"({"name": "t", "input": {"shape": [1, 1, 8, 8]}, "output": "input", "stages": [)"
+            R"({"name": "s", "layers": [{"op": "conv2d", "out_channels": 4, "kernel": 3, "padding": 1}]}]})");
+  const rnc::Program p = rnc::plan_program(g);
+  CHECK(p.buffers[static_cast<std::size_t>(p.steps.front().out)].layout == rnc::Layout::kBlocked);
+  CHECK(p.steps.back().function == "write_output");
+}
+
 // --- sha256 ------------------------------------------------------------------------------------------
 
 TEST_CASE("sha256_hex: FIPS 180-4 vectors \"\", \"abc\", 448-bit message, one million 'a'") {
