@@ -67,6 +67,19 @@ void check_limit(const std::string& where, const char* what, double bytes, std::
                     where, format_bytes(bytes), what, format_bytes(static_cast<double>(limit))));
 }
 
+Program plan_for(const Graph& graph, const CompileOptions& options, const Target& target) {
+  const auto dump = [&](const char* pass, const Model& m) {
+    if (options.dump) options.dump(pass, dump_model(m));
+  };
+  Model model{graph, {}, {}};
+  dump("input", model);
+  model = fold_batchnorm(std::move(model));
+  dump("fold_batchnorm", model);
+  model = fuse_epilogues(std::move(model));
+  dump("fuse_epilogues", model);
+  return lower(model, {.exact = options.exact, .isa = target.vector_isa()});
+}
+
 }  // namespace
 
 MemoryEstimate estimate_memory(const Graph& graph) {
@@ -93,23 +106,6 @@ void check_memory_limit(const Graph& graph, std::uint64_t limit_bytes, const std
   check_limit(file, "for its activations at least (its largest intermediate value)", estimate.activation_bytes,
               limit_bytes);
 }
-
-namespace {
-
-Program plan_for(const Graph& graph, const CompileOptions& options, const Target& target) {
-  const auto dump = [&](const char* pass, const Model& m) {
-    if (options.dump) options.dump(pass, dump_model(m));
-  };
-  Model model{graph, {}, {}};
-  dump("input", model);
-  model = fold_batchnorm(std::move(model));
-  dump("fold_batchnorm", model);
-  model = fuse_epilogues(std::move(model));
-  dump("fuse_epilogues", model);
-  return lower(model, {.exact = options.exact, .isa = target.vector_isa()});
-}
-
-}  // namespace
 
 Program plan_program(const Graph& graph, const CompileOptions& options) {
   return plan_for(graph, options, *resolve_target(options.target).target);

@@ -10,12 +10,7 @@ namespace rnc {
 
 MaxPool2d MaxPool2d::parse(AttrReader& a) {
   MaxPool2d p;
-  p.kernel = a.integer("kernel", std::nullopt, 1);
-  p.stride = a.integer("stride", p.kernel, 1);
-  p.padding = a.integer("padding", 0, 0);
-  if (p.padding > p.kernel / 2)
-    a.diags().error(a.where_of("padding"), fmt::format("expected padding <= kernel/2 = {} (PyTorch's rule), found {}",
-                                                       p.kernel / 2, p.padding));
+  ops_detail::parse_window(a, p.kernel, p.stride, p.padding);
   return p;
 }
 

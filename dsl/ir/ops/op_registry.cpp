@@ -78,5 +78,14 @@ std::optional<Shape> infer_window(const Shape& in, std::int64_t channels, std::i
   return out;
 }
 
+void parse_window(AttrReader& a, std::int64_t& kernel, std::int64_t& stride, std::int64_t& padding) {
+  kernel = a.integer("kernel", std::nullopt, 1);
+  stride = a.integer("stride", kernel, 1);
+  padding = a.integer("padding", 0, 0);
+  if (padding > kernel / 2)
+    a.diags().error(a.where_of("padding"),
+                    fmt::format("expected padding <= kernel/2 = {} (PyTorch's rule), found {}", kernel / 2, padding));
+}
+
 }  // namespace ops_detail
 }  // namespace rnc

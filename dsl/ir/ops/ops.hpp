@@ -124,6 +124,9 @@ std::optional<Shape> infer_window(const Shape& in, std::int64_t channels, std::i
                                   std::int64_t padding, Diagnostics& diags, const std::string& where,
                                   std::string_view op);
 bool expect_rank(const Shape& in, std::size_t rank, Diagnostics& diags, const std::string& where, std::string_view op);
+// kernel (required), stride (default: the kernel) and padding (at most kernel/2, PyTorch's rule)
+// of a pooling window.
+void parse_window(AttrReader& a, std::int64_t& kernel, std::int64_t& stride, std::int64_t& padding);
 }  // namespace ops_detail
 
 }  // namespace rnc
