@@ -1,6 +1,8 @@
 # resnetc_add_model(NAME SPEC <file> [WEIGHTS <file> | RANDOM_WEIGHTS <seed>]
 #                   [INPUT_SHAPE n c h w] [TARGET native|avx512|avx2|generic] [EMBED_WEIGHTS]
-#                   [EXACT] [MAX_MEMORY size])
+#                   [EXACT] [MAX_MEMORY size]
+#                   [PRECISION fp32|int8 [CALIBRATION <file or dir>] [CALIBRATION_METHOD m]
+#                    [KEEP_FP32 name...]])
 #
 # Runs resnetc at build time and builds the generated project. Defines
 #   NAME         a library target (the model + runtime + the C interface NAME_c.h) with its
@@ -13,8 +15,8 @@
 include_guard(GLOBAL)
 
 function(resnetc_add_model name)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "EMBED_WEIGHTS;EXACT" "SPEC;WEIGHTS;RANDOM_WEIGHTS;TARGET;MAX_MEMORY"
-                        "INPUT_SHAPE")
+  cmake_parse_arguments(PARSE_ARGV 1 arg "EMBED_WEIGHTS;EXACT" "SPEC;WEIGHTS;RANDOM_WEIGHTS;TARGET;MAX_MEMORY;PRECISION;CALIBRATION;CALIBRATION_METHOD"
+                        "INPUT_SHAPE;KEEP_FP32")
   if(NOT arg_SPEC)
     message(FATAL_ERROR "resnetc_add_model(${name}): SPEC <file> is required")
   endif()
@@ -60,6 +62,22 @@ function(resnetc_add_model name)
   endif()
   if(arg_MAX_MEMORY)
     list(APPEND args --max-memory ${arg_MAX_MEMORY})
+  endif()
+  # int8 (docs/quantization.md): resnetc checks the combination and the calibration files.
+  if(arg_PRECISION)
+    list(APPEND args --precision ${arg_PRECISION})
+  endif()
+  if(arg_CALIBRATION)
+    get_filename_component(calibration ${arg_CALIBRATION} ABSOLUTE)
+    list(APPEND args --calibration ${calibration})
+    list(APPEND deps ${calibration})
+  endif()
+  if(arg_CALIBRATION_METHOD)
+    list(APPEND args --calibration-method ${arg_CALIBRATION_METHOD})
+  endif()
+  if(arg_KEEP_FP32)
+    list(JOIN arg_KEEP_FP32 "," keep)
+    list(APPEND args --keep-fp32 ${keep})
   endif()
 
   add_custom_command(

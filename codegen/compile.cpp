@@ -22,9 +22,10 @@ namespace {
 
 // Everything that shapes the generated code and the blob layout; its hash binds the two.
 std::string canonical_form(const Program& p, const CompileOptions& o, const TargetChoice& target) {
-  std::string text = fmt::format("resnetc {}\nname {}\ntarget {}{}\nembed {}\nexact {}\ninput {}\noutput {}\n",
-                                 kResnetcVersion, p.name, target.target->name, target.native ? " native" : "",
-                                 o.embed_weights, o.exact, to_string(p.input_shape), to_string(p.output_shape));
+  std::string text = fmt::format(
+      "resnetc {}\nname {}\ntarget {}{}\nembed {}\nexact {}\nprecision {}\ninput {}\noutput {}\n", kResnetcVersion,
+      p.name, target.target->name, target.native ? " native" : "", o.embed_weights, o.exact,
+      o.precision == Precision::kInt8 ? "int8" : "fp32", to_string(p.input_shape), to_string(p.output_shape));
   for (const Step& s : p.steps)
     text += fmt::format("step {} {} {}\n", s.label, kernel_info(s.kernel).function, print_config(s.config));
   for (const PackedTensor& t : p.tensors) text += fmt::format("tensor {} {} {}\n", t.name, t.floats, t.offset);
@@ -67,16 +68,24 @@ void check_limit(const std::string& where, const char* what, double bytes, std::
                     where, format_bytes(bytes), what, format_bytes(static_cast<double>(limit))));
 }
 
-Program plan_for(const Graph& graph, const CompileOptions& options, const Target& target) {
+Model prepare(const Graph& graph, const CompileOptions& options) {
   const auto dump = [&](const char* pass, const Model& m) {
     if (options.dump) options.dump(pass, dump_model(m));
   };
-  Model model{graph, {}, {}};
+  Model model{graph, {}, {}, {}};
   dump("input", model);
   model = fold_batchnorm(std::move(model));
   dump("fold_batchnorm", model);
   model = fuse_epilogues(std::move(model));
   dump("fuse_epilogues", model);
+  if (options.precision == Precision::kInt8) {
+    model = plan_int8(std::move(model), options.int8.keep_fp32);
+    dump("plan_int8", model);
+  }
+  return model;
+}
+
+Program lower_for(const Model& model, const CompileOptions& options, const Target& target) {
   return lower(model, {.exact = options.exact, .isa = target.vector_isa()});
 }
 
@@ -108,13 +117,21 @@ void check_memory_limit(const Graph& graph, std::uint64_t limit_bytes, const std
 }
 
 Program plan_program(const Graph& graph, const CompileOptions& options) {
-  return plan_for(graph, options, *resolve_target(options.target).target);
+  return lower_for(prepare(graph, options), options, *resolve_target(options.target).target);
+}
+
+Model prepare_model(const Graph& graph, const CompileOptions& options) { return prepare(graph, options); }
+
+ActivationScales calibrate_model(const Model& model, const WeightMap& weights, const CompileOptions& options) {
+  if (options.int8.calibration.empty()) throw CompileError("--precision int8 needs calibration images (--calibration FILE)");
+  return calibrate(model, fold_batchnorm_weights(model.folds, weights), options.int8.calibration, options.int8.method);
 }
 
 CompiledProject compile_project(const Graph& graph, const WeightMap& weights, const CompileOptions& options) {
   CompiledProject project;
   project.target = resolve_target(options.target);
-  project.program = plan_for(graph, options, *project.target.target);
+  const Model model = prepare(graph, options);
+  project.program = lower_for(model, options, *project.target.target);
   // Packing (Winograd, channel blocks) and the planned arena can exceed the estimates: check the
   // real sizes before the blob is built.
   const double arena = static_cast<double>(project.program.arena_floats) * 4;
@@ -126,7 +143,9 @@ CompiledProject compile_project(const Graph& graph, const WeightMap& weights, co
   project.files =
       emit_sources(project.program, {kResnetcVersion, project.model_hash, project.target, options.embed_weights});
   for (const auto& [path, text] : embedded_runtime()) project.files["runtime/" + path] = text;
-  project.blob = make_blob(project.program, pack_weights(project.program, weights), project.model_hash);
+  if (options.precision == Precision::kInt8) project.scales = calibrate_model(model, weights, options);
+  project.blob =
+      make_blob(project.program, pack_weights(project.program, weights, &project.scales), project.model_hash);
   return project;
 }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "codegen/program.hpp"
+#include "codegen/quantize.hpp"
 #include "codegen/target.hpp"
 #include "dsl/ir/graph.hpp"
 #include "dsl/weights.hpp"
@@ -32,11 +33,22 @@ MemoryEstimate estimate_memory(const Graph& graph);
 // Throws CompileError, naming `file`, both sizes and the limit, if either exceeds `limit_bytes`.
 void check_memory_limit(const Graph& graph, std::uint64_t limit_bytes, const std::string& file);
 
+enum class Precision { kFp32, kInt8 };
+
+// --precision int8 (docs/quantization.md).
+struct Int8Options {
+  std::vector<std::string> keep_fp32;  // layers or stages that stay float (plan_int8)
+  CalibrationMethod method = CalibrationMethod::kPercentile;
+  std::vector<Tensor> calibration;  // network inputs the scales are calibrated on
+};
+
 struct CompileOptions {
   std::string target = "native";  // a name of target_names() (codegen/target.hpp)
   bool embed_weights = false;
   bool exact = false;                                       // direct convolution only (see LowerOptions)
   std::uint64_t max_memory_bytes = kDefaultMaxMemoryBytes;  // packed weights and arena, each
+  Precision precision = Precision::kFp32;
+  Int8Options int8;
   // Called with each pass's name and the graph after it as text, epilogues included (resnetc
   // compile --dump-passes).
   std::function<void(const std::string& pass, const std::string& graph)> dump;
@@ -44,6 +56,7 @@ struct CompileOptions {
 
 struct CompiledProject {
   Program program;
+  ActivationScales scales;  // int8: the calibrated scale of each quantized value
   std::string model_hash;
   TargetChoice target;                       // what --target resolved to
   std::map<std::string, std::string> files;  // relative path -> contents, runtime included
@@ -53,6 +66,11 @@ struct CompiledProject {
 // The weight-free plan: fold_batchnorm -> fuse_epilogues -> lower (layouts, kernels, packing
 // recipes, arena). compile_project then packs the weights (pack_weights) and emits.
 Program plan_program(const Graph& graph, const CompileOptions& options = {});
+// The model the back end lowers (batchnorms folded, epilogues fused, the int8 convolutions
+// marked), for the interpreters of `resnetc run`.
+Model prepare_model(const Graph& graph, const CompileOptions& options = {});
+// int8: the scales of `model` (prepare_model) calibrated on options.int8.calibration.
+ActivationScales calibrate_model(const Model& model, const WeightMap& weights, const CompileOptions& options);
 CompiledProject compile_project(const Graph& graph, const WeightMap& weights, const CompileOptions& options);
 
 // The runtime's sources, embedded into resnetc at build time (relative path -> contents).

@@ -8,6 +8,8 @@ std::vector<DumpedValue> dump_plan(const Program& program) {
     const Step& step = program.steps[i];
     const int index = static_cast<int>(i);
     const Buffer& out = program.buffers[static_cast<std::size_t>(step.out)];
+    // An int8 conversion copies a value that is dumped where it was computed.
+    if (step.kernel == Kernel::kQuantizeBlocked || step.kernel == Kernel::kDequantizeBlocked) continue;
     // Staging the input only changes its layout: dump the input as the caller gave it.
     if (step.in0 >= 0 && program.buffers[static_cast<std::size_t>(step.in0)].storage == Storage::kInput) {
       plan.push_back({program.buffers[static_cast<std::size_t>(step.in0)].name, index, step.in0});

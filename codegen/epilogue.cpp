@@ -6,7 +6,6 @@
 #include "dsl/reference.hpp"
 
 namespace rnc {
-namespace {
 
 void apply_epilogue(const Epilogue& e, const Tensor* residual, Tensor& out) {
   for (std::size_t i = 0; i < out.data.size(); ++i) {
@@ -16,8 +15,6 @@ void apply_epilogue(const Epilogue& e, const Tensor* residual, Tensor& out) {
     out.data[i] = static_cast<float>(v);
   }
 }
-
-}  // namespace
 
 const Epilogue* epilogue_of(const Epilogues& epilogues, const Node& node) {
   const auto it = epilogues.find(node.output);
@@ -47,7 +44,8 @@ std::vector<int> use_counts(const Model& model) {
   return uses;
 }
 
-Tensor run_fused_reference(const Model& model, const WeightMap& weights, const Tensor& input) {
+Tensor run_fused_reference(const Model& model, const WeightMap& weights, const Tensor& input,
+                           const NodeObserver& observe) {
   const Graph& g = model.graph;
   check_input_shape(g, input);
   std::vector<Tensor> values(g.values.size());
@@ -56,6 +54,7 @@ Tensor run_fused_reference(const Model& model, const WeightMap& weights, const T
     Tensor out = run_node(g, weights, node, values);
     if (const Epilogue* e = epilogue_of(model.epilogues, node))
       apply_epilogue(*e, e->has_residual() ? &values[static_cast<std::size_t>(e->residual)] : nullptr, out);
+    if (observe) observe(node, out);
     values[static_cast<std::size_t>(node.output)] = std::move(out);
   }
   return std::move(values[static_cast<std::size_t>(g.output)]);

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "dsl/ir/graph.hpp"
+#include "dsl/reference.hpp"
 #include "dsl/weights.hpp"
 
 namespace rnc {
@@ -35,7 +36,12 @@ std::string dump_model(const Model& model);
 
 // The back end's reference: the reference interpreter's ops, each followed by its node's epilogue
 // (in double, like the ops). What the fused graph computes with `weights` (batchnorms folded:
-// fold_batchnorm_weights), for tests of the passes.
-Tensor run_fused_reference(const Model& model, const WeightMap& weights, const Tensor& input);
+// fold_batchnorm_weights), for tests of the passes and for calibration (`observe` sees each node's
+// output after its epilogue).
+Tensor run_fused_reference(const Model& model, const WeightMap& weights, const Tensor& input,
+                           const NodeObserver& observe = {});
+
+// The epilogue on a convolution's results (residual: the added tensor, or nullptr), in double.
+void apply_epilogue(const Epilogue& e, const Tensor* residual, Tensor& out);
 
 }  // namespace rnc

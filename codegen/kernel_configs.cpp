@@ -28,6 +28,9 @@ constexpr KernelInfo kKernels[] = {
     {Kernel::kGlobalAvgpoolBlocked, "rnc::kern::global_avgpool_blocked", "global_avgpool_blocked",
      config_index<kern::PoolCfg>()},
     {Kernel::kLinear, "rnc::kern::linear", "linear", config_index<kern::LinearCfg>()},
+    {Kernel::kQConvBlocked, "rnc::kern::qconv_blocked", "int8 conv", config_index<kern::QConvCfg>()},
+    {Kernel::kQuantizeBlocked, "rnc::kern::quantize_blocked", "quantize", config_index<kern::QuantCfg>()},
+    {Kernel::kDequantizeBlocked, "rnc::kern::dequantize_blocked", "dequantize", config_index<kern::QuantCfg>()},
 };
 
 constexpr bool table_in_enum_order() {
@@ -101,7 +104,23 @@ std::string print(const kern::LinearCfg& c) {
   return fmt::format("rnc::kern::LinearCfg{{{}, {}, {}}}", n, in, out);
 }
 
-std::string conv_label(std::string_view label, const kern::ConvCfg& c) {
+std::string print(const kern::QConvCfg& c) {
+  const auto& [in, out, res, kernel, stride, padding, ow_block, oh_block, oc_blocks, residual, relu, res_signed] = c;
+  return fmt::format(
+      "rnc::kern::QConvCfg{{.in = {}, .out = {}, .res = {}, .kernel = {}, .stride = {}, .padding = {}, .ow_block = "
+      "{}, .oh_block = {}, .oc_blocks = {}, .residual = {}, .relu = {}, .res_signed = {}}}",
+      print_geometry(in), print_geometry(out), print_geometry(res), kernel, stride, padding, ow_block, oh_block,
+      oc_blocks, residual, relu, res_signed);
+}
+
+std::string print(const kern::QuantCfg& c) {
+  const auto& [in, out, is_signed] = c;
+  return fmt::format("rnc::kern::QuantCfg{{{}, {}, {}}}", print_geometry(in), print_geometry(out), is_signed);
+}
+
+// The blocking of a direct convolution, float or int8: "3x3/s1, 2x8 px x 64 oc".
+template <class Cfg>
+std::string conv_label(std::string_view label, const Cfg& c) {
   const std::string pixels =
       c.oh_block > 1 ? fmt::format("{}x{}", c.oh_block, c.ow_block) : fmt::format("{}", c.ow_block);
   return fmt::format("{}{}x{}/s{}, {} px x {} oc", label, c.kernel, c.kernel, c.stride, pixels,
@@ -130,6 +149,7 @@ std::string profile_label(Kernel kernel, const KernelConfig& config) {
   const KernelInfo& info = kernel_info(kernel);
   check_invariant(info.config == config.index(), "a step whose configuration does not fit its kernel");
   if (const auto* conv = std::get_if<kern::ConvCfg>(&config)) return conv_label(info.label, *conv);
+  if (const auto* qconv = std::get_if<kern::QConvCfg>(&config)) return conv_label(info.label, *qconv);
   if (const auto* wino = std::get_if<kern::WinogradCfg>(&config))
     return fmt::format("{}, {} tiles/chunk", info.label, wino->tile_block);
   if (const auto* ewise = std::get_if<kern::EwiseCfg>(&config); ewise && ewise->op == kern::Ewise::kAffine)

@@ -17,13 +17,14 @@
 #include "runtime/kernels/elementwise.hpp"
 #include "runtime/kernels/linear.hpp"
 #include "runtime/kernels/pool.hpp"
+#include "runtime/kernels/qconv.hpp"
 #include "runtime/kernels/reorder.hpp"
 #include "runtime/kernels/winograd.hpp"
 
 namespace rnc {
 
 using KernelConfig = std::variant<kern::ConvCfg, kern::WinogradCfg, kern::PoolCfg, kern::EwiseCfg, kern::FlatCfg,
-                                  kern::ReorderCfg, kern::LinearCfg>;
+                                  kern::ReorderCfg, kern::LinearCfg, kern::QConvCfg, kern::QuantCfg>;
 
 enum class Kernel {
   kNchwToPaddedNchw,
@@ -38,6 +39,9 @@ enum class Kernel {
   kAvgpoolBlocked,
   kGlobalAvgpoolBlocked,
   kLinear,
+  kQConvBlocked,
+  kQuantizeBlocked,
+  kDequantizeBlocked,
 };
 
 struct KernelInfo {

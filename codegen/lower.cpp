@@ -10,6 +10,7 @@
 #include "codegen/arena_plan.hpp"
 #include "codegen/conv_blocking.hpp"
 #include "codegen/pack_weights.hpp"
+#include "codegen/quantize.hpp"
 #include "codegen/winograd.hpp"
 #include "dsl/invariant.hpp"
 #include "runtime/kernels/winograd.hpp"
@@ -32,7 +33,9 @@ std::string identifier(const std::string& name, std::set<std::string>& taken) {
 
 class Lowering {
  public:
-  Lowering(const Model& m, const LowerOptions& o) : g_(m.graph), epilogues_(m.epilogues), o_(o) { p_.folds = m.folds; }
+  Lowering(const Model& m, const LowerOptions& o) : m_(m), g_(m.graph), epilogues_(m.epilogues), o_(o) {
+    p_.folds = m.folds;
+  }
 
   Program run() {
     p_.name = g_.name;
@@ -86,13 +89,50 @@ class Lowering {
     return static_cast<int>(p_.buffers.size() - 1);
   }
 
-  int value_buffer(ValueId v, Layout layout, std::int64_t pad) {
-    const Shape& s = g_.shape(v);
-    return add_buffer(
-        {g_.values[static_cast<std::size_t>(v)].name, layout, Storage::kArena, geometry_of(s, pad, o_.isa.lanes)});
+  int value_buffer(ValueId v, Layout layout, std::int64_t pad, DType dtype = DType::kF32) {
+    Buffer b{g_.values[static_cast<std::size_t>(v)].name, layout, Storage::kArena,
+             geometry_of(g_.shape(v), pad, o_.isa.lanes)};
+    b.dtype = dtype;
+    return add_buffer(std::move(b));
   }
 
   int buffer_of(ValueId v) const { return buffer_of_.at(v); }
+
+  // The packed tensor holding value v's scale (or its inverse), one per value.
+  int scale_tensor(ValueId v, bool inverse) {
+    const auto key = std::pair{v, inverse};
+    if (const auto it = scale_tensors_.find(key); it != scale_tensors_.end()) return it->second;
+    const std::string& name = g_.values[static_cast<std::size_t>(v)].name;
+    return scale_tensors_[key] = add_tensor(name + (inverse ? ".inv_scale" : ".scale"), PackScale{v, inverse});
+  }
+
+  // The int8 type a value has when an int8 step reads it (codegen/quantize.hpp).
+  DType int8_type(ValueId v) const { return quantized_signed(m_, v) ? DType::kS8 : DType::kU8; }
+
+  // The buffer holding value v as `want`: where it lives, or a converted copy made by a quantize
+  // or dequantize step (once per value and type, before the first step that reads it).
+  int input_buffer(ValueId v, DType want, const std::string& stage) {
+    const int home = buffer_of(v);
+    if (buf(home).dtype == want) return home;
+    if (const auto it = converted_.find({v, want}); it != converted_.end()) return it->second;
+    check_invariant(buf(home).layout == Layout::kBlocked, "an int8 conversion of a value that is not blocked");
+    const bool to_int8 = want != DType::kF32;
+    const DType from = buf(home).dtype;
+    const int copy = value_buffer(v, Layout::kBlocked, halo(v), want);
+    p_.buffers[static_cast<std::size_t>(copy)].name += to_int8 ? ".int8" : ".float";
+    const kern::QuantCfg cfg{buf(home).geometry, buf(copy).geometry, (to_int8 ? want : from) == DType::kS8};
+    const std::string& name = g_.values[static_cast<std::size_t>(v)].name;
+    Step& s = add_step(name + (to_int8 ? ".quantize" : ".dequantize"), stage,
+                       to_int8 ? Kernel::kQuantizeBlocked : Kernel::kDequantizeBlocked, cfg);
+    s.comment = fmt::format("{} {} {} -> {}", name, to_int8 ? "quantize" : "dequantize", dtype_name(from),
+                            dtype_name(want));
+    s.in0 = home;
+    s.out = copy;
+    s.weights = scale_tensor(v, to_int8);
+    if (to_int8) p_.buffers[static_cast<std::size_t>(copy)].scale_tensor = scale_tensor(v, false);
+    converted_[{v, want}] = copy;
+    return copy;
+  }
 
   int add_tensor(std::string name, PackRecipe recipe) {
     const std::int64_t floats = packed_floats(recipe);
@@ -145,17 +185,25 @@ class Lowering {
   void lower_node(const Node& node) {
     const Shape& out_shape = g_.shape(node.output);
     const bool flat = out_shape.size() == 2;
+    const bool int8 = is_int8_conv(m_, node);
+    // The inputs in the type this node reads: converted first when they live in the other one.
+    in0_ = input_buffer(node.inputs[0], int8 ? DType::kU8 : DType::kF32, node.stage);
+    const ValueId second = second_input(node);
+    in1_ = second < 0 ? -1 : input_buffer(second, int8 ? int8_type(second) : DType::kF32, node.stage);
     if (std::holds_alternative<Flatten>(node.op) && g_.shape(node.inputs[0]).size() == 2) {
-      buffer_of_[node.output] = buffer_of(node.inputs[0]);  // flatten of a flat tensor: same bytes
+      buffer_of_[node.output] = in0_;  // flatten of a flat tensor: same bytes
       return;
     }
-    const int out = value_buffer(node.output, flat ? Layout::kFlat : Layout::kBlocked, flat ? 0 : halo(node.output));
+    const DType out_type = !int8 ? DType::kF32 : epilogue(node).relu ? DType::kU8 : DType::kS8;
+    const int out =
+        value_buffer(node.output, flat ? Layout::kFlat : Layout::kBlocked, flat ? 0 : halo(node.output), out_type);
     buffer_of_[node.output] = out;
-    std::visit([&](const auto& op) { lower_op(op, node, out); }, node.op);
+    if (int8) lower_qconv(std::get<Conv2d>(node.op), node, out);
+    else std::visit([&](const auto& op) { lower_op(op, node, out); }, node.op);
     Step& s = p_.steps.back();
     s.out = out;
-    s.in0 = buffer_of(node.inputs[0]);
-    if (const ValueId second = second_input(node); second >= 0) s.in1 = buffer_of(second);
+    s.in0 = in0_;
+    s.in1 = in1_;
     s.flops = 2.0 * static_cast<double>(g_.macs(node));
     p_.flops += s.flops;
     if (s.comment.empty()) s.comment = describe(node, "");
@@ -184,10 +232,10 @@ class Lowering {
   }
 
   void lower_winograd(const Conv2d& c, const Node& node, int out) {
-    const Buffer& in = buf(buffer_of(node.inputs[0]));
+    const Buffer& in = buf(in0_);
     const Buffer& o = buf(out);
     const Epilogue e = epilogue(node);
-    const Buffer& res = e.has_residual() ? buf(buffer_of(e.residual)) : o;
+    const Buffer& res = e.has_residual() ? buf(in1_) : o;
     const kern::Blocked& g = o.geometry;
     const std::int64_t tiles = std::int64_t{g.n} * ((g.h + 3) / 4) * ((g.w + 3) / 4);
     const int tile_block = choose_tile_block(tiles, (std::int64_t{in.geometry.c} + g.c + 1) / 2);
@@ -202,11 +250,11 @@ class Lowering {
   }
 
   void lower_op(const Conv2d& c, const Node& node, int out) {
-    const Buffer& in = buf(buffer_of(node.inputs[0]));
+    const Buffer& in = buf(in0_);
     if (use_winograd(c, in, buf(out))) return lower_winograd(c, node, out);
     const bool stem = in.layout == Layout::kPaddedNchw;
     const Epilogue e = epilogue(node);
-    const Buffer& res = e.has_residual() ? buf(buffer_of(e.residual)) : buf(out);
+    const Buffer& res = e.has_residual() ? buf(in1_) : buf(out);
     const Buffer& o = buf(out);
     const kern::Blocked& g = o.geometry;
     const ConvBlocking b = choose_conv_blocking({g.n, in.geometry.c, g.c, g.h, g.w, c.kernel, stem}, o_.isa);
@@ -229,6 +277,35 @@ class Lowering {
     s.bias = conv_bias(c, node);
   }
 
+  // An int8 convolution (codegen/quantize.hpp): u8 input, s8 weights quantized at pack time with
+  // the calibrated scales, the residual and ReLU fused into the requantization.
+  void lower_qconv(const Conv2d& c, const Node& node, int out) {
+    const Buffer& in = buf(in0_);
+    const Buffer& o = buf(out);
+    const Epilogue e = epilogue(node);
+    const Buffer& res = e.has_residual() ? buf(in1_) : o;
+    const kern::Blocked& g = o.geometry;
+    const ConvBlocking b = choose_conv_blocking({g.n, in.geometry.c, g.c, g.h, g.w, c.kernel, false}, o_.isa);
+    const kern::QConvCfg cfg{.in = in.geometry,
+                             .out = o.geometry,
+                             .res = res.geometry,
+                             .kernel = static_cast<int>(c.kernel),
+                             .stride = static_cast<int>(c.stride),
+                             .padding = static_cast<int>(c.padding),
+                             .ow_block = b.ow_block,
+                             .oh_block = b.oh_block,
+                             .oc_blocks = b.oc_blocks,
+                             .residual = e.has_residual(),
+                             .relu = e.relu,
+                             .res_signed = e.has_residual() && res.dtype == DType::kS8};
+    Step& s = add_step(node.name, node.stage, Kernel::kQConvBlocked, cfg);
+    s.comment = describe(node, fused_epilogue(c, e)) + ", int8";
+    const QConvRecipe recipe = qconv_recipe(m_, node);
+    s.weights = add_tensor(node.weights + ".weight.s8", PackQConv{recipe, b.oc_blocks, o_.isa.lanes});
+    s.bias = add_tensor(node.weights + ".requantize", PackQConvParams{recipe, o_.isa.lanes});
+    p_.buffers[static_cast<std::size_t>(out)].scale_tensor = scale_tensor(node.output, false);
+  }
+
   void lower_op(const BatchNorm2d& bn, const Node& node, int out) {
     const std::int64_t channels = g_.shape(node.output)[1];
     const std::string& p = node.weights;
@@ -244,14 +321,14 @@ class Lowering {
     const Buffer& o = buf(out);
     if (o.layout == Layout::kFlat)
       return add_step(node.name, node.stage, Kernel::kEwiseFlat, kern::FlatCfg{o.geometry.n, o.geometry.c, op});
-    const Buffer& a = buf(buffer_of(node.inputs[0]));
-    const Buffer& b = node.inputs.size() > 1 ? buf(buffer_of(node.inputs[1])) : a;
+    const Buffer& a = buf(in0_);
+    const Buffer& b = node.inputs.size() > 1 ? buf(in1_) : a;
     return add_step(node.name, node.stage, Kernel::kEwiseBlocked,
                     kern::EwiseCfg{a.geometry, b.geometry, o.geometry, op});
   }
 
   void pool(const Node& node, int out, Kernel kernel, std::int64_t k, std::int64_t stride, std::int64_t pad) {
-    const kern::PoolCfg cfg{buf(buffer_of(node.inputs[0])).geometry, buf(out).geometry, static_cast<int>(k),
+    const kern::PoolCfg cfg{buf(in0_).geometry, buf(out).geometry, static_cast<int>(k),
                             static_cast<int>(stride), static_cast<int>(pad)};
     add_step(node.name, node.stage, kernel, cfg);
   }
@@ -268,7 +345,7 @@ class Lowering {
 
   void lower_op(const Flatten&, const Node& node, int) {
     add_step(node.name, node.stage, Kernel::kBlockedToNchw,
-             kern::ReorderCfg{buf(buffer_of(node.inputs[0])).geometry, 0});
+             kern::ReorderCfg{buf(in0_).geometry, 0});
   }
 
   void lower_op(const Linear& l, const Node& node, int out) {
@@ -284,7 +361,8 @@ class Lowering {
   // The caller's output is NCHW ([N,C,H,W]) or [N,F]: flat results are written there directly,
   // blocked ones through a final reorder.
   void finish_output() {
-    const int result = buffer_of(g_.output);
+    const std::string stage = g_.nodes.empty() ? "model" : g_.nodes.back().stage;
+    const int result = g_.output == g_.input ? buffer_of(g_.output) : input_buffer(g_.output, DType::kF32, stage);
     Buffer& r = p_.buffers[static_cast<std::size_t>(result)];
     if (r.layout == Layout::kFlat && r.storage == Storage::kArena && g_.output != g_.input) {
       r.storage = Storage::kOutput;
@@ -293,7 +371,6 @@ class Lowering {
     check_invariant(r.layout == Layout::kBlocked, "a network output that is neither flat nor blocked");
     const Buffer user{"output", Layout::kNchw, Storage::kOutput, geometry_of(p_.output_shape)};
     const kern::ReorderCfg cfg{r.geometry, 0};
-    const std::string stage = g_.nodes.empty() ? "model" : g_.nodes.back().stage;
     const std::string comment =
         fmt::format("output {} {} -> NCHW", to_string(p_.output_shape), blocked_name(r.geometry.lanes));
     const int user_id = add_buffer(user);  // may reallocate the buffers: `r` is not used after it
@@ -331,12 +408,16 @@ class Lowering {
     for (const Step& s : p_.steps) p_.scratch_floats = std::max(p_.scratch_floats, s.scratch_floats);
   }
 
+  const Model& m_;
   const Graph& g_;
   const Epilogues& epilogues_;
   const LowerOptions& o_;
   Program p_;
   std::vector<std::vector<const Node*>> consumers_;
-  std::map<ValueId, int> buffer_of_;
+  std::map<ValueId, int> buffer_of_;                   // where each value lives
+  std::map<std::pair<ValueId, DType>, int> converted_;  // its copies in the other type
+  std::map<std::pair<ValueId, bool>, int> scale_tensors_;
+  int in0_ = -1, in1_ = -1;                             // the node being lowered reads these
   std::set<std::string> taken_;
   bool stem_input_ = false;
 };
@@ -345,7 +426,21 @@ class Lowering {
 
 Program lower(const Model& model, const LowerOptions& options) { return Lowering(model, options).run(); }
 
-std::int64_t Buffer::floats() const {
+std::int64_t Buffer::floats() const { return dtype == DType::kF32 ? elements() : (elements() + 3) / 4; }
+
+const char* dtype_name(DType dtype) {
+  switch (dtype) {
+    case DType::kF32:
+      return "f32";
+    case DType::kU8:
+      return "u8";
+    case DType::kS8:
+      return "s8";
+  }
+  return "";
+}
+
+std::int64_t Buffer::elements() const {
   const kern::Blocked& g = geometry;
   const std::int64_t n = g.n, c = g.c, pixels = std::int64_t{g.h} * g.w, padded = std::int64_t{g.hp()} * g.wp();
   switch (layout) {

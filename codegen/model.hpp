@@ -4,6 +4,7 @@
 // weights when they are packed (codegen/pack_weights.hpp).
 #pragma once
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,7 @@ struct Model {
   Graph graph;
   Epilogues epilogues;               // set by fuse_epilogues
   std::vector<BatchnormFold> folds;  // set by fold_batchnorm, in order
+  std::set<ValueId> int8_convs;      // convolutions computed in int8, by their value (plan_int8)
 };
 
 // Readers of each value: the graph's (the output counts as one) and the fused residual adds'.

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "codegen/fold_batchnorm.hpp"
+#include "codegen/pack_int8.hpp"
 #include "codegen/program.hpp"
 #include "codegen/winograd.hpp"
 #include "dsl/invariant.hpp"
@@ -21,20 +22,24 @@ OcPlace oc_place(std::int64_t oc, int oc_blocks, int lanes) {
   return {oc / per_group, oc % per_group};
 }
 
-std::vector<float> pack(const PackConv& r, const WeightMap& w) {
+std::vector<float> pack(const PackConv& r, const PackSource& source) {
+  const WeightMap& w = source.folded;
   const Tensor& weight = w.at(r.weight);
   return r.nchw_in ? pack_conv_nchw_in(weight, r.oc_blocks, r.lanes) : pack_conv_blocked(weight, r.oc_blocks, r.lanes);
 }
 
-std::vector<float> pack(const PackWinograd& r, const WeightMap& w) {
+std::vector<float> pack(const PackWinograd& r, const PackSource& source) {
+  const WeightMap& w = source.folded;
   return pack_winograd_weights(w.at(r.weight), r.lanes);
 }
 
-std::vector<float> pack(const PackChannels& r, const WeightMap& w) {
+std::vector<float> pack(const PackChannels& r, const PackSource& source) {
+  const WeightMap& w = source.folded;
   return pack_channels(r.values.empty() ? nullptr : &w.at(r.values), r.channels, r.lanes);
 }
 
-std::vector<float> pack(const PackBatchnorm& r, const WeightMap& w) {
+std::vector<float> pack(const PackBatchnorm& r, const PackSource& source) {
+  const WeightMap& w = source.folded;
   Tensor values(Shape{r.channels});
   const auto& [gamma, beta, mean, var] = std::tie(w.at(r.prefix + ".weight"), w.at(r.prefix + ".bias"),
                                                   w.at(r.prefix + ".running_mean"), w.at(r.prefix + ".running_var"));
@@ -45,8 +50,29 @@ std::vector<float> pack(const PackBatchnorm& r, const WeightMap& w) {
   return pack_channels(&values, r.channels, r.lanes);
 }
 
-std::vector<float> pack(const PackCopy& r, const WeightMap& w) {
+std::vector<float> pack(const PackCopy& r, const PackSource& source) {
+  const WeightMap& w = source.folded;
   return r.tensor.empty() ? std::vector<float>(static_cast<std::size_t>(r.floats), 0.0f) : w.at(r.tensor).data;
+}
+
+const ActivationScales& scales_of(const PackSource& source) {
+  check_invariant(source.scales != nullptr, "an int8 tensor packed without calibrated scales");
+  return *source.scales;
+}
+
+std::vector<float> pack(const PackQConv& r, const PackSource& source) {
+  return pack_qconv_weights(quantize_conv(r.conv, source.folded, scales_of(source)), r.oc_blocks, r.lanes);
+}
+
+std::vector<float> pack(const PackQConvParams& r, const PackSource& source) {
+  return pack_qconv_params(quantize_conv(r.conv, source.folded, scales_of(source)), r.lanes);
+}
+
+std::vector<float> pack(const PackScale& r, const PackSource& source) {
+  const float scale = scale_of(scales_of(source), r.value);
+  std::vector<float> out(kern::kLineFloats, 0.0f);
+  out[0] = r.inverse ? 1.0f / scale : scale;
+  return out;
 }
 
 }  // namespace
@@ -100,19 +126,28 @@ std::int64_t packed_floats(const PackRecipe& recipe) {
     std::int64_t operator()(const PackChannels& r) const { return round_up_channels(r.channels, r.lanes); }
     std::int64_t operator()(const PackBatchnorm& r) const { return round_up_channels(r.channels, r.lanes); }
     std::int64_t operator()(const PackCopy& r) const { return r.floats; }
+    std::int64_t operator()(const PackQConv& r) const {
+      const Shape& s = r.conv.weight_shape;
+      return packed_qconv_weight_floats(s[0], s[1], s[2], r.lanes);
+    }
+    std::int64_t operator()(const PackQConvParams& r) const {
+      return kern::QConvParamsLayout{round_up_channels(r.conv.weight_shape[0], r.lanes)}.words();
+    }
+    std::int64_t operator()(const PackScale&) const { return kern::kLineFloats; }
   };
   return std::visit(Size{}, recipe);
 }
 
-std::vector<float> pack_tensor(const PackRecipe& recipe, const WeightMap& folded) {
-  return std::visit([&](const auto& r) { return pack(r, folded); }, recipe);
+std::vector<float> pack_tensor(const PackRecipe& recipe, const PackSource& source) {
+  return std::visit([&](const auto& r) { return pack(r, source); }, recipe);
 }
 
-std::vector<std::vector<float>> pack_weights(const Program& program, const WeightMap& weights) {
+std::vector<std::vector<float>> pack_weights(const Program& program, const WeightMap& weights,
+                                             const ActivationScales* scales) {
   const WeightMap folded = fold_batchnorm_weights(program.folds, weights);
   std::vector<std::vector<float>> packed;
   for (const PackedTensor& t : program.tensors) {
-    packed.push_back(pack_tensor(t.recipe, folded));
+    packed.push_back(pack_tensor(t.recipe, {folded, scales}));
     check_invariant(static_cast<std::int64_t>(packed.back().size()) == t.floats,
                     "packed tensor " + t.name + " is not the planned size");
   }

@@ -11,6 +11,7 @@
 #include <variant>
 #include <vector>
 
+#include "codegen/quantize.hpp"
 #include "dsl/ir/shape.hpp"
 #include "dsl/weights.hpp"
 
@@ -51,14 +52,37 @@ struct PackCopy {
   std::string tensor;
   std::int64_t floats = 0;
 };
-using PackRecipe = std::variant<PackConv, PackWinograd, PackChannels, PackBatchnorm, PackCopy>;
+// An int8 convolution's weights quantized with the calibrated scales, for qconv_blocked.
+struct PackQConv {
+  QConvRecipe conv;
+  int oc_blocks = 1, lanes = 16;
+};
+// Its bias and requantization multipliers (kern::QConvParamsLayout).
+struct PackQConvParams {
+  QConvRecipe conv;
+  int lanes = 16;
+};
+// A value's scale (or its inverse, for quantizing) in the first float of a cache line.
+struct PackScale {
+  ValueId value = -1;
+  bool inverse = false;
+};
+using PackRecipe =
+    std::variant<PackConv, PackWinograd, PackChannels, PackBatchnorm, PackCopy, PackQConv, PackQConvParams, PackScale>;
 
 // Floats of the packed tensor, from shapes alone.
 std::int64_t packed_floats(const PackRecipe& recipe);
-// The packed tensor, from weights whose batchnorms are folded (Program::folds).
-std::vector<float> pack_tensor(const PackRecipe& recipe, const WeightMap& folded);
+
+// What the recipes read: weights whose batchnorms are folded (Program::folds) and, for int8
+// programs, the calibrated scales.
+struct PackSource {
+  const WeightMap& folded;
+  const ActivationScales* scales = nullptr;
+};
+std::vector<float> pack_tensor(const PackRecipe& recipe, const PackSource& source);
 // Every tensor of the plan, in order: folds the batchnorms of `weights`, then runs each recipe.
-std::vector<std::vector<float>> pack_weights(const Program& program, const WeightMap& weights);
+std::vector<std::vector<float>> pack_weights(const Program& program, const WeightMap& weights,
+                                             const ActivationScales* scales = nullptr);
 
 // The oc_blocks output blocks (L = lanes channels each) a register block computes together are
 // interleaved, so one reduction step reads oc_blocks x L adjacent floats (oc_blocks must divide

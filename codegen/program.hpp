@@ -22,6 +22,11 @@ using Storage = rt::DumpSource;  // kInput, kOutput (the caller's), kArena
 
 inline constexpr std::int64_t kAlignFloats = 16;  // 64-byte alignment, in floats
 
+// What one element of a buffer is: float, or an int8 value (codegen/quantize.hpp); the runtime's
+// enum, which the generated dump table spells.
+using DType = rt::ElementType;
+const char* dtype_name(DType dtype);  // "f32", "u8", "s8"
+
 // The vector unit the layer code is generated for (the target table in codegen/target.hpp says
 // which target has which): floats per register, which are the channels per block of the blocked
 // layout (16: NCHW16c, 8: NCHW8c), and the number of vector registers the kernels' register
@@ -45,8 +50,11 @@ struct Buffer {
   kern::Blocked geometry{0, 0, 1, 1, 0};
   int first_step = -1, last_step = -1;  // liveness, in step indices
   std::int64_t offset = -1;             // in floats, kArena only
+  DType dtype = DType::kF32;
+  int scale_tensor = -1;  // int8: the packed tensor holding its scale (dumps read it back)
 
-  std::int64_t floats() const;
+  std::int64_t elements() const;
+  std::int64_t floats() const;  // storage in 4-byte units: int8 buffers take a quarter
   Shape logical_shape() const;
 };
 

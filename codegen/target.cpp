@@ -14,6 +14,14 @@ namespace {
 // generic keeps 16 lanes: the portable kernels vectorize them with whatever the compiler's
 // default instruction set has.
 constexpr Target kTargets[] = {
+    // avx512 plus VNNI (vpdpbusd): the int8 kernels' instruction; float code is the same as avx512's.
+    {.name = "avx512vnni",
+     .lanes = 16,
+     .registers = 32,
+     .flags = "-mavx512f -mavx512bw -mavx512dq -mavx512vl -mavx512vnni -mfma -mprefer-vector-width=512",
+     .native_flags = "-march=native -mprefer-vector-width=512",
+     .isa_macros = "__AVX512F__ __AVX512BW__ __AVX512DQ__ __AVX512VL__ __AVX512VNNI__ __FMA__",
+     .cpu_features = "AVX-512 F/BW/DQ/VL/VNNI and FMA"},
     {.name = "avx512",
      .lanes = 16,
      .registers = 32,

@@ -59,6 +59,9 @@ bool has_avx512() {
   return bit(ebx, 16) && bit(ebx, 17) && bit(ebx, 30) && bit(ebx, 31);  // F, DQ, BW, VL
 }
 
+// AVX-512 VNNI (vpdpbusd): the int8 kernels' multiply-accumulate.
+bool has_avx512vnni() { return has_avx512() && bit(cpuid(7).ecx, 11); }
+
 std::string brand_string() {
   // clang declares the result int, gcc unsigned.
   if (static_cast<unsigned>(__get_cpuid_max(0x80000000u, nullptr)) < 0x80000004u) return {};
@@ -78,6 +81,7 @@ std::string brand_string() {
 
 bool has_avx2() { return false; }
 bool has_avx512() { return false; }
+bool has_avx512vnni() { return false; }
 std::string brand_string() { return {}; }
 
 #endif
@@ -88,7 +92,9 @@ int isa_rank(std::string_view isa) {
   if (isa == "generic") return 0;
   if (isa == "avx2") return 1;
   if (isa == "avx512") return 2;
-  throw Error("unknown instruction set '" + std::string(isa) + "'; expected 'generic', 'avx2' or 'avx512'");
+  if (isa == "avx512vnni") return 3;
+  throw Error("unknown instruction set '" + std::string(isa) +
+              "'; expected 'generic', 'avx2', 'avx512' or 'avx512vnni'");
 }
 
 bool cpu_supports(std::string_view isa) {
@@ -96,13 +102,20 @@ bool cpu_supports(std::string_view isa) {
   // Lets tests see the refusal path on a machine that has every instruction set.
   if (const char* assumed = std::getenv("RESNETC_ASSUME_CPU"); assumed && *assumed) return wanted <= isa_rank(assumed);
   if (wanted == 0) return true;
-  return wanted == 1 ? has_avx2() : has_avx512();
+  switch (wanted) {
+    case 1:
+      return has_avx2();
+    case 2:
+      return has_avx512();
+    default:
+      return has_avx512vnni();
+  }
 }
 
 std::string unsupported_cpu_message(std::string_view isa) {
   return "this binary was compiled for " + std::string(isa) + " but this CPU (" + cpu_description() +
          ") does not support it; recompile with resnetc compile --target " +
-         (isa == "avx512" ? "avx2 (or generic)" : "generic");
+         (isa == "avx512vnni" ? "avx512 (or avx2, generic)" : isa == "avx512" ? "avx2 (or generic)" : "generic");
 }
 
 int require_cpu(const char* program, const char* isa) {

@@ -47,6 +47,20 @@ std::int64_t stored_at(const DumpPoint& point, int i, int c, int y, int x) {
 Tensor read_back(const DumpPoint& point, const kern::Context& ctx) {
   const kern::Blocked& g = point.geometry;
   const float* stored = source_start(point.source, ctx) + point.offset;
+  // int8 buffers hold one byte per element where float ones hold one float.
+  const auto* bytes = reinterpret_cast<const unsigned char*>(stored);
+  const float scale = point.type == ElementType::kF32 ? 1.0f : ctx.weights[point.scale_at];
+  const auto element = [&](std::int64_t at) -> float {
+    switch (point.type) {
+      case ElementType::kU8:
+        return static_cast<float>(bytes[at]) * scale;
+      case ElementType::kS8:
+        return static_cast<float>(static_cast<signed char>(bytes[at])) * scale;
+      case ElementType::kF32:
+        break;
+    }
+    return stored[at];
+  };
   Tensor tensor;
   tensor.shape = point.layout == DumpLayout::kFlat ? std::vector<std::int64_t>{g.n, g.c}
                                                    : std::vector<std::int64_t>{g.n, g.c, g.h, g.w};
@@ -54,7 +68,7 @@ Tensor read_back(const DumpPoint& point, const kern::Context& ctx) {
   for (int i = 0; i < g.n; ++i)
     for (int c = 0; c < g.c; ++c)
       for (int y = 0; y < g.h; ++y)  // a flat value has h = w = 1
-        for (int x = 0; x < g.w; ++x) tensor.data.push_back(stored[stored_at(point, i, c, y, x)]);
+        for (int x = 0; x < g.w; ++x) tensor.data.push_back(element(stored_at(point, i, c, y, x)));
   return tensor;
 }
 

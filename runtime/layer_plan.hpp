@@ -26,6 +26,8 @@ struct Layer {
 // enums (its Storage and Layout), so their order is shared by construction.
 enum class DumpSource { kInput, kOutput, kArena };
 enum class DumpLayout { kNchw, kPaddedNchw, kBlocked, kFlat };
+// What one element is: a float, or an int8 value read back as q * scale (docs/quantization.md).
+enum class ElementType { kF32, kU8, kS8 };
 struct DumpPoint {
   const char* name;  // the value's name, as the reference interpreter knows it
   int after_layer;   // index in the layer table; the table is sorted by it
@@ -33,6 +35,8 @@ struct DumpPoint {
   std::int64_t offset;  // in floats from the source's start
   DumpLayout layout;
   kern::Blocked geometry;  // n, c, h, w and halo; a flat [N, F] value has c = F, h = w = 1
+  ElementType type = ElementType::kF32;
+  std::int64_t scale_at = -1;  // int8: offset in floats of the value's scale in the weights payload
 };
 
 // No allocation and no lock: the job lives on the stack, the pool publishes it atomically.

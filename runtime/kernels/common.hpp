@@ -60,20 +60,21 @@ constexpr Range split(int total, int part, int parts) {
 }
 
 // Zeroes the halo that belongs to output row `y` of (image i, block b): the left and right
-// pads of the row, plus the top (bottom) pad rows when y is the first (last) row.
-template <Blocked T>
-inline void zero_halo_row(float* out, int i, int b, int y) {
+// pads of the row, plus the top (bottom) pad rows when y is the first (last) row. E is the
+// element type of the tensor (float, or a byte of the int8 layers of qconv.hpp).
+template <Blocked T, class E>
+inline void zero_halo_row(E* out, int i, int b, int y) {
   if constexpr (T.pad > 0) {
-    float* row = out + T.at(i, b, y, -T.pad);
-    std::fill(row, row + T.pad * T.lanes, 0.0f);
-    std::fill(row + (T.pad + T.w) * T.lanes, row + T.wp() * T.lanes, 0.0f);
+    E* row = out + T.at(i, b, y, -T.pad);
+    std::fill(row, row + T.pad * T.lanes, E{0});
+    std::fill(row + (T.pad + T.w) * T.lanes, row + T.wp() * T.lanes, E{0});
     if (y == 0) {
-      float* top = out + T.at(i, b, -T.pad, -T.pad);
-      std::fill(top, top + static_cast<std::int64_t>(T.pad) * T.wp() * T.lanes, 0.0f);
+      E* top = out + T.at(i, b, -T.pad, -T.pad);
+      std::fill(top, top + static_cast<std::int64_t>(T.pad) * T.wp() * T.lanes, E{0});
     }
     if (y == T.h - 1) {
-      float* bottom = out + T.at(i, b, T.h, -T.pad);
-      std::fill(bottom, bottom + static_cast<std::int64_t>(T.pad) * T.wp() * T.lanes, 0.0f);
+      E* bottom = out + T.at(i, b, T.h, -T.pad);
+      std::fill(bottom, bottom + static_cast<std::int64_t>(T.pad) * T.wp() * T.lanes, E{0});
     }
   }
 }

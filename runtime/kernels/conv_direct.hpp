@@ -56,9 +56,9 @@ constexpr int item_rows() {
 // of item_rows output rows), row groups fastest, split evenly over the parts. `body(i, ob0, oy0)`
 // computes one item; the output halo of its rows is zeroed here. Both implementations split the
 // same way and compute an item the same way whatever the split, so results never depend on the
-// thread count.
-template <ConvCfg C, class Body>
-inline void for_each_conv_item(float* out, int part, int parts, Body&& body) {
+// thread count. E: the output's element type (float; a byte for the int8 kernels of qconv.hpp).
+template <ConvCfg C, class E, class Body>
+inline void for_each_conv_item(E* out, int part, int parts, Body&& body) {
   static_assert(C.out.w % C.ow_block == 0, "ow_block must divide the output width");
   static_assert(C.out.h % C.oh_block == 0, "oh_block must divide the output height");
   static_assert(C.out.cb() % C.oc_blocks == 0, "oc_blocks must divide the output channel blocks");

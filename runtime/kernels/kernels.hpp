@@ -7,5 +7,6 @@
 #include "linear.hpp"
 #include "peak.hpp"
 #include "pool.hpp"
+#include "qconv.hpp"
 #include "reorder.hpp"
 #include "winograd.hpp"

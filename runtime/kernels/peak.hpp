@@ -1,9 +1,10 @@
-// Measures this core's floating-point peak with the instruction set the layer code was built
-// for, so --profile can print each layer's share of what the machine can do.
+// Measures this core's floating-point (and int8) peak with the instruction set the layer code was
+// built for, so --profile can print each layer's share of what the machine can do.
 #pragma once
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <utility>
 
 #if defined(__AVX512F__)
@@ -57,6 +58,56 @@ inline double measure_peak_gflops() {
     volatile float keep = sink;  // the chains must not be optimized away
     (void)keep;
     best = std::max(best, 2.0 * lanes * kChains * kIterations / seconds / 1e9);
+  }
+  return best;
+}
+
+// Int8 GOP/s of one thread (2 ops per u8 x s8 multiply-add): independent `vpdpbusd` chains with
+// AVX-512 VNNI (64 multiply-adds per zmm instruction), else int32 multiply-add chains that the
+// compiler vectorizes (what the portable int8 kernel's inner loop does per product); best of 3.
+inline double measure_peak_int8_gops() {
+#if defined(__AVX512F__) && defined(__AVX512VNNI__)
+  // 16, not 24 as for the FMA: vpdpbusd overwrites its accumulator, and GCC spills 20 or more
+  // chains to the stack every iteration (-27% at 20).
+  constexpr int kChains = 16;
+#else
+  constexpr int kChains = 12;
+#endif
+  constexpr int kIterations = 200000;
+  double best = 0;
+  for (int trial = 0; trial < 3; ++trial) {
+    const auto start = std::chrono::steady_clock::now();
+    std::uint32_t sink = 0;
+#if defined(__AVX512F__) && defined(__AVX512VNNI__)
+    __m512i acc[kChains];
+    for (int c = 0; c < kChains; ++c) acc[c] = _mm512_set1_epi32(c);
+    const __m512i x = _mm512_set1_epi32(0x01020304), w = _mm512_set1_epi32(0x05fa07f9);
+    const auto step = [&]<std::size_t... C>(std::index_sequence<C...>) {
+      ((acc[C] = _mm512_dpbusd_epi32(acc[C], x, w)), ...);
+    };
+    for (int i = 0; i < kIterations; ++i) step(std::make_index_sequence<kChains>{});
+    alignas(64) std::int32_t lanes_out[16];
+    for (int c = 0; c < kChains; ++c) {
+      _mm512_store_si512(lanes_out, acc[c]);
+      for (std::int32_t v : lanes_out) sink += static_cast<std::uint32_t>(v);
+    }
+    constexpr double ops = 2.0 * 64;  // per instruction
+#else
+    // Wrapping unsigned arithmetic: the chains may overflow.
+    std::uint32_t acc[kChains][8];
+    for (int c = 0; c < kChains; ++c)
+      for (int l = 0; l < 8; ++l) acc[c][l] = static_cast<std::uint32_t>(c + l);
+    for (int i = 0; i < kIterations; ++i)
+      for (int c = 0; c < kChains; ++c)
+        for (int l = 0; l < 8; ++l) acc[c][l] = acc[c][l] * 3u + 1u;
+    for (int c = 0; c < kChains; ++c)
+      for (int l = 0; l < 8; ++l) sink += acc[c][l];
+    constexpr double ops = 2.0 * 8;  // per row of a chain
+#endif
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    volatile std::uint32_t keep = sink;  // the chains must not be optimized away
+    (void)keep;
+    best = std::max(best, ops * kChains * kIterations / seconds / 1e9);
   }
   return best;
 }

@@ -1,8 +1,10 @@
 // End-to-end check of one generated binary: runs it on an input and compares its output with the
-// reference interpreter (or with an expected .npy, e.g. made by PyTorch).
+// reference interpreter (the integer reference for int8 builds; or with an expected .npy, e.g.
+// made by PyTorch).
 //
 //   e2e_check --binary B --spec S (--weights W | --random-weights SEED) [--input-shape N,C,H,W]
 //             [--input X.npy] [--expect Y.npy] [--threads N[,N...]] [--tolerance T]
+//             [--precision int8 --calibration FILE ...]
 //
 // Runs the program once per thread count against one expected output (computed once: the
 // reference interpreter is the slow part). Passes when every run has max|out - expected| <=
@@ -23,7 +25,7 @@ using namespace rnc;
 
 namespace {
 
-const std::vector<cli::OptionSpec> kOptions = {
+const std::vector<cli::OptionSpec> kOptions = cli::with_options({
     {"--binary", "", "FILE", "generated program"},
     {"--spec", "", "FILE", "spec it was compiled from"},
     cli::kWeightsOption,
@@ -32,7 +34,7 @@ const std::vector<cli::OptionSpec> kOptions = {
     {"--input", "", "FILE", "input .npy (default: deterministic uniform [0,1) values)"},
     {"--expect", "", "FILE", "expected output .npy (default: the reference interpreter)"},
     {"--threads", "", "N[,N...]", "thread counts to run the generated program at (default 1)"},
-    {"--tolerance", "", "T", "relative tolerance to max|expected| (default 1e-5)"}};
+    {"--tolerance", "", "T", "relative tolerance to max|expected| (default 1e-5)"}}, cli::kPrecisionOptions);
 
 Tensor uniform_input(const Shape& shape) {
   Tensor t(shape);
@@ -91,7 +93,10 @@ int run(const cli::Parsed& args) {
   Tensor input = args.has("--input") ? load(in_path) : uniform_input(graph.shape(graph.input));
   if (!args.has("--input")) rt::write_npy(in_path, input.data.data(), {input.shape.begin(), input.shape.end()});
 
-  const Tensor expected = args.has("--expect") ? load(*args.get("--expect")) : run_reference(graph, weights, input);
+  CompileOptions options;
+  cli::read_precision_options(args, graph, options);
+  const Tensor expected =
+      args.has("--expect") ? load(*args.get("--expect")) : cli::run_interpreter(graph, weights, options, input);
   const double tolerance = std::stod(args.get("--tolerance").value_or("1e-5"));
   bool ok = true;
   for (const int threads : thread_counts(args.get("--threads").value_or("1"))) {

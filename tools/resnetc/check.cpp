@@ -2,13 +2,18 @@
 // activation arena the generated code will use.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "codegen/compile.hpp"
+#include "codegen/fold_batchnorm.hpp"
 #include "tools/resnetc/commands.hpp"
 
 namespace rnc::cli {
 namespace {
 
-const std::vector<OptionSpec> kOptions = {kInputShapeOption, kMaxMemoryOption, kHelpOption};
+const std::vector<OptionSpec> kOptions =
+    with_options({kInputShapeOption, kMaxMemoryOption, kWeightsOption, kRandomWeightsOption, kHelpOption},
+                 kPrecisionOptions);
 
 std::string with_commas(std::int64_t v) {
   std::string digits = std::to_string(v), out;
@@ -63,10 +68,36 @@ void print_memory_map(const Program& p) {
                                : b.storage == Storage::kInput ? "caller in"
                                                               : "caller out";
     const auto step_name = [&](int step) { return step >= 0 ? p.steps[static_cast<std::size_t>(step)].label : "-"; };
-    fmt::print("{:<16} {:<10} {:<16} {:>4} {:>12} {:>12}  {} -> {}\n", b.name, layout_name(b),
+    fmt::print("{:<16} {:<10} {:<16} {:>4} {:>12} {:>12}  {} -> {}\n", b.name,
+               b.dtype == DType::kF32 ? layout_name(b) : fmt::format("{} {}", layout_name(b), dtype_name(b.dtype)),
                to_string(b.logical_shape()), b.geometry.pad, offset, with_commas(b.floats() * 4),
                step_name(b.first_step), step_name(b.last_step));
   }
+}
+
+// int8: each int8 convolution's activation scales (input, output, residual) and the range of its
+// per-channel weight scales, from the calibration images.
+void print_int8_scales(const Graph& graph, const WeightMap& weights, const CompileOptions& options) {
+  const Model model = prepare_model(graph, options);
+  const ActivationScales scales = calibrate_model(model, weights, options);
+  const WeightMap folded = fold_batchnorm_weights(model.folds, weights);
+  fmt::print("\nint8 layers ({} calibration images, {}; real value = q * scale):\n", options.int8.calibration.size(),
+             name(options.int8.method));
+  fmt::print("{:<16} {:>12} {:>12} {:>12} {:>25}\n", "layer", "input", "output", "residual", "weights (per channel)");
+  for (const Node& n : graph.nodes) {
+    if (!is_int8_conv(model, n)) continue;
+    const QConvRecipe recipe = qconv_recipe(model, n);
+    const QConvLayer q = quantize_conv(recipe, folded, scales);
+    const float s_in = scale_of(scales, recipe.in);
+    const auto [lo, hi] = std::minmax_element(q.mult.begin(), q.mult.end());
+    const float s_out = scale_of(scales, recipe.out);
+    const std::string residual = recipe.residual >= 0 ? fmt::format("{:.4g}", scale_of(scales, recipe.residual)) : "-";
+    fmt::print("{:<16} {:>12.4g} {:>12.4g} {:>12} {:>12.4g}..{:<12.4g}\n", n.name, s_in, s_out, residual,
+               *lo * s_out / s_in, *hi * s_out / s_in);
+  }
+  int fp32 = 0;
+  for (const Node& n : graph.nodes) fp32 += std::holds_alternative<Conv2d>(n.op) && !is_int8_conv(model, n);
+  fmt::print("{} convolutions stay float (their input is not known non-negative, or --keep-fp32)\n", fp32);
 }
 
 }  // namespace
@@ -76,10 +107,13 @@ int check_command(const std::vector<std::string>& args) {
   if (print_help_if_asked(parsed,
                           "Usage: resnetc check SPEC [--input-shape N,C,H,W]\n\nChecks every shape of SPEC and "
                           "prints each stage and layer with its output shape, parameters and MACs, and the "
-                          "activation arena of the generated code.",
+                          "activation arena of the generated code.\nWith --precision int8 --calibration FILE and "
+                          "weights, also each int8 layer's scales.",
                           kOptions))
     return 0;
   const Graph graph = load_graph(parsed, "check");
+  CompileOptions options;
+  read_precision_options(parsed, graph, options);
   fmt::print("network {}: input {} -> output {}\n\n", graph.name, to_string(graph.shape(graph.input)),
              to_string(graph.shape(graph.output)));
   print_layers(graph);
@@ -87,13 +121,15 @@ int check_command(const std::vector<std::string>& args) {
   fmt::print("\ntotal: {} parameters, {} MACs ({:.3f} GFLOP per run)\n", with_commas(total_params(graph)),
              with_commas(macs), 2.0 * static_cast<double>(macs) / 1e9);
   // The arena and the packed sizes depend on layouts and fusion, not on weight values.
-  const Program program = plan_program(graph);
+  const Program program = plan_program(graph, options);
   fmt::print("activation arena: {} bytes ({:.2f} MiB); liveness lower bound {} bytes ({:.2f}x)\n",
              with_commas(program.arena_floats * 4), static_cast<double>(program.arena_floats) * 4 / (1 << 20),
              with_commas(program.arena_lower_bound_floats * 4),
              static_cast<double>(program.arena_floats) / static_cast<double>(program.arena_lower_bound_floats));
-  fmt::print("packed weights: {} bytes\n", with_commas(program.payload_floats * 4));
+  fmt::print("packed weights: {} bytes{}\n", with_commas(program.payload_floats * 4),
+             options.precision == Precision::kInt8 ? " (int8 weights, float where layers stay float)" : "");
   print_memory_map(program);
+  if (options.precision == Precision::kInt8) print_int8_scales(graph, load_weights(parsed, graph), options);
   return 0;
 }
 

@@ -5,7 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "codegen/compile.hpp"
 #include "dsl/ir/graph.hpp"
+#include "dsl/reference.hpp"
 #include "dsl/weights.hpp"
 #include "tools/resnetc/args.hpp"
 
@@ -26,6 +28,12 @@ inline const OptionSpec kRandomWeightsOption{"--random-weights", "", "SEED", "de
 inline const OptionSpec kMaxMemoryOption{"--max-memory", "", "SIZE",
                                          "refuse networks whose weights or activations need more (default 4G)"};
 inline const OptionSpec kHelpOption{"--help", "-h", "", "show this help and exit"};
+// int8 inference (docs/quantization.md).
+inline const std::vector<OptionSpec> kPrecisionOptions = {
+    {"--precision", "", "fp32|int8", "arithmetic of the convolutions (default fp32; int8 needs --calibration)"},
+    {"--calibration", "", "FILE", "int8: calibration images, .npy [K,C,H,W] or a directory of .npy/.pgm/.ppm"},
+    {"--calibration-method", "", "METHOD", "int8: minmax, percentile (default) or entropy"},
+    {"--keep-fp32", "", "NAME,...", "int8: layers or stages that stay float (e.g. b2,b5.1.conv2)"}};
 
 // The spec of the single positional argument, specialized by --input-shape, refused if its
 // weights or activations would exceed --max-memory (checked before anything is allocated).
@@ -34,6 +42,18 @@ Graph load_graph(const Parsed& parsed, const std::string& command);
 std::uint64_t max_memory(const Parsed& parsed);
 // --weights FILE (checked against the graph) or --random-weights SEED; exactly one is required.
 WeightMap load_weights(const Parsed& parsed, const Graph& graph);
+
+// --precision and the int8 options into `options`, the calibration images read and checked
+// against the graph's input (UsageError for a wrong combination, CompileError for bad files).
+void read_precision_options(const Parsed& parsed, const Graph& graph, CompileOptions& options);
+
+// The reference interpreter, or with --precision int8 the integer reference on scales calibrated
+// on options.int8.calibration (codegen/int8_reference.hpp).
+Tensor run_interpreter(const Graph& graph, const WeightMap& weights, const CompileOptions& options,
+                       const Tensor& input, const NodeObserver& observe = {});
+
+// The option table `base` followed by `more`.
+std::vector<OptionSpec> with_options(std::vector<OptionSpec> base, const std::vector<OptionSpec>& more);
 
 // Prints the command's help when --help was given; returns true if it did.
 bool print_help_if_asked(const Parsed& parsed, const std::string& usage, const std::vector<OptionSpec>& specs);

@@ -2,6 +2,9 @@
 #include <fmt/format.h>
 
 #include "codegen/compile.hpp"
+#include "codegen/fold_batchnorm.hpp"
+#include "codegen/int8_reference.hpp"
+#include "dsl/calibration_data.hpp"
 #include "dsl/spec_reader.hpp"
 #include "tools/resnetc/commands.hpp"
 
@@ -39,6 +42,58 @@ WeightMap load_weights(const Parsed& parsed, const Graph& graph) {
   WeightMap weights = read_safetensors(path);
   check_weights(graph, weights, path);
   return weights;
+}
+
+namespace {
+
+std::vector<std::string> split_names(const std::string& option, const std::string& text) {
+  std::vector<std::string> names;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t comma = text.find(',', start);
+    names.push_back(text.substr(start, comma - start));
+    if (names.back().empty()) throw UsageError(fmt::format("option '{}' expects NAME,..., got '{}'", option, text));
+    if (comma == std::string::npos) return names;
+    start = comma + 1;
+  }
+}
+
+}  // namespace
+
+void read_precision_options(const Parsed& parsed, const Graph& graph, CompileOptions& options) {
+  const std::string precision = parsed.get("--precision").value_or("fp32");
+  if (precision != "fp32" && precision != "int8")
+    throw UsageError(fmt::format("option '--precision' expects fp32 or int8, got '{}'", precision));
+  if (precision == "fp32") {
+    for (const char* int8_only : {"--calibration", "--calibration-method", "--keep-fp32"})
+      if (parsed.has(int8_only)) throw UsageError(fmt::format("option '{}' needs --precision int8", int8_only));
+    return;
+  }
+  options.precision = Precision::kInt8;
+  if (!parsed.has("--calibration"))
+    throw UsageError("--precision int8 needs --calibration FILE: images (as the network's input) to choose the scales");
+  if (const auto method = parsed.get("--calibration-method")) {
+    const auto parsed_method = parse_calibration_method(*method);
+    if (!parsed_method)
+      throw UsageError(
+          fmt::format("option '--calibration-method' expects minmax, percentile or entropy, got '{}'", *method));
+    options.int8.method = *parsed_method;
+  }
+  if (const auto keep = parsed.get("--keep-fp32")) options.int8.keep_fp32 = split_names("--keep-fp32", *keep);
+  options.int8.calibration = read_calibration_images(*parsed.get("--calibration"), graph.shape(graph.input));
+}
+
+Tensor run_interpreter(const Graph& graph, const WeightMap& weights, const CompileOptions& options,
+                       const Tensor& input, const NodeObserver& observe) {
+  if (options.precision != Precision::kInt8) return run_reference(graph, weights, input, observe);
+  const Model model = prepare_model(graph, options);
+  const ActivationScales scales = calibrate_model(model, weights, options);
+  return run_int8_reference(model, fold_batchnorm_weights(model.folds, weights), scales, input, observe);
+}
+
+std::vector<OptionSpec> with_options(std::vector<OptionSpec> base, const std::vector<OptionSpec>& more) {
+  base.insert(base.end(), more.begin(), more.end());
+  return base;
 }
 
 bool print_help_if_asked(const Parsed& parsed, const std::string& usage, const std::vector<OptionSpec>& specs) {

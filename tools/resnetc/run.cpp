@@ -16,7 +16,7 @@
 namespace rnc::cli {
 namespace {
 
-const std::vector<OptionSpec> kOptions = {
+const std::vector<OptionSpec> kOptions = with_options({
     kWeightsOption,
     kRandomWeightsOption,
     {"--input", "", "FILE.npy", "float32 NCHW input"},
@@ -24,14 +24,14 @@ const std::vector<OptionSpec> kOptions = {
     {"--dump-dir", "", "DIR", "write every value the generated code also computes, as NCHW .npy"},
     kInputShapeOption,
     kMaxMemoryOption,
-    kHelpOption};
+    kHelpOption}, kPrecisionOptions);
 
 // The reference's values under the names and positions of the generated program's dump (the
 // values that survive fusion), so that `resnetc compare` can pair the two dumps.
 class ReferenceDump {
  public:
-  ReferenceDump(const std::string& dir, const Graph& graph) : writer_(dir) {
-    const std::vector<DumpedValue> plan = dump_plan(plan_program(graph));
+  ReferenceDump(const std::string& dir, const Graph& graph, const CompileOptions& options) : writer_(dir) {
+    const std::vector<DumpedValue> plan = dump_plan(plan_program(graph, options));
     for (std::size_t i = 0; i < plan.size(); ++i) position_[plan[i].name] = i;
   }
 
@@ -60,7 +60,8 @@ int run_command(const std::vector<std::string>& args) {
   if (print_help_if_asked(parsed,
                           "Usage: resnetc run SPEC (--weights FILE | --random-weights SEED) --input X.npy "
                           "(--output Y.npy | --dump-dir DIR)\n\nRuns the reference interpreter (naive loops, double "
-                          "accumulation).\nWith --dump-dir, also writes the input and every layer's output that the "
+                          "accumulation);\nwith --precision int8, the int8 network in exact integer arithmetic (docs/quantization.md).\n"
+                          "With --dump-dir, also writes the input and every layer's output that the "
                           "generated code computes\n(NNN_NAME.npy + manifest.txt), to compare with NAME --dump-dir "
                           "using resnetc compare.",
                           kOptions))
@@ -69,6 +70,8 @@ int run_command(const std::vector<std::string>& args) {
     throw UsageError("'run' needs --input FILE.npy and --output FILE.npy or --dump-dir DIR");
   const Graph graph = load_graph(parsed, "run");
   const WeightMap weights = load_weights(parsed, graph);
+  CompileOptions options;
+  read_precision_options(parsed, graph, options);
   const std::string input_path = *parsed.get("--input");
   // A device or pipe (/dev/zero) would be read without end: only regular files are inputs.
   std::error_code ec;
@@ -81,10 +84,10 @@ int run_command(const std::vector<std::string>& args) {
 
   std::optional<ReferenceDump> dump;
   if (const auto dir = parsed.get("--dump-dir")) {
-    dump.emplace(*dir, graph);
+    dump.emplace(*dir, graph, options);
     dump->write(graph.values[static_cast<std::size_t>(graph.input)].name, input);
   }
-  const Tensor out = run_reference(graph, weights, input, [&](const Node& node, const Tensor& value) {
+  const Tensor out = run_interpreter(graph, weights, options, input, [&](const Node& node, const Tensor& value) {
     if (dump) dump->write(graph.values[static_cast<std::size_t>(node.output)].name, value);
   });
   if (dump) {

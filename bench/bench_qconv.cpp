@@ -1,0 +1,166 @@
+// Micro-benchmark of the int8 convolution kernel (qconv_blocked, runtime/kernels/qconv.hpp) on
+// the 3x3 and 1x1 layers of ResNet-18/50, to tune its register blocking. Built on request
+// (bench/CMakeLists.txt) for this machine:
+//   cmake --build build --target bench_qconv && build/bench/bench_qconv [name-substring...]
+// Prints the CPU, the measured int8 peak of one thread (measure_peak_int8_gops: independent
+// vpdpbusd chains with AVX-512 VNNI), then per configuration the median and best time of one call
+// on one thread, GOP/s (2 ops per multiply-add) and % of that peak at the median, and whether the
+// output equals the portable kernel's. BENCH_SECONDS=s runs each configuration for s seconds;
+// BENCH_COLD=1 evicts the caches before every call.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "cpu_features.hpp"
+#include "kernels/peak.hpp"
+#include "kernels/qconv.hpp"
+
+using namespace rnc::kern;
+
+namespace {
+
+struct AlignedBuffer {
+  float* p;
+  std::int64_t bytes;
+  explicit AlignedBuffer(std::int64_t n_bytes)
+      : p(static_cast<float*>(std::aligned_alloc(64, (static_cast<std::size_t>(n_bytes) + 63) / 64 * 64))),
+        bytes(n_bytes) {}
+  ~AlignedBuffer() { std::free(p); }
+  std::uint8_t* u8() const { return reinterpret_cast<std::uint8_t*>(p); }
+};
+
+// Random bytes (u8 activations, s8 weights: any byte is a valid value).
+void fill_bytes(const AlignedBuffer& b, std::mt19937& rng) {
+  for (std::int64_t k = 0; k < b.bytes; ++k) b.u8()[k] = static_cast<std::uint8_t>(rng());
+}
+
+template <QConvCfg C>
+void bench(const char* name, double min_seconds, bool cold, double peak) {
+  constexpr int L = C.out.lanes;
+  const std::int64_t w_bytes = static_cast<std::int64_t>(C.out.cb()) * C.in.cb() * C.kernel * C.kernel * L * L;
+  const QConvParamsLayout params{static_cast<std::int64_t>(C.out.cb()) * L};
+  AlignedBuffer in(C.in.floats()), res(C.res.floats()), w(w_bytes), p(params.words() * 4), out(C.out.floats()),
+      ref(C.out.floats());
+  std::mt19937 rng(1);
+  fill_bytes(in, rng);
+  fill_bytes(res, rng);
+  fill_bytes(w, rng);
+  // Parameters as the packer writes them: bias within the accumulator range, multipliers that
+  // spread the outputs over the int8 range.
+  for (std::int64_t c = 0; c < params.channels; ++c) {
+    const std::int32_t bias = static_cast<std::int32_t>(rng() % 200001) - 100000;
+    std::memcpy(p.p + params.bias() + c, &bias, 4);
+    p.p[params.mult() + c] = 2e-4f;
+  }
+  p.p[params.res_scale()] = 0.5f;
+  const Args a{.in0 = in.p, .in1 = res.p, .w0 = w.p, .w1 = p.p, .out = out.p, .scratch = nullptr};
+  Args g = a;
+  g.out = ref.p;
+  qconv_blocked_generic<C>(g, 0, 1);
+  qconv_blocked<C>(a, 0, 1);
+  const bool same = std::memcmp(out.p, ref.p, static_cast<std::size_t>(C.out.floats())) == 0;
+  const double ops = 2.0 * C.out.n * C.out.c * C.out.h * C.out.w * C.in.c * C.kernel * C.kernel;
+  std::vector<double> times;
+  static std::vector<float> junk(cold ? 64 << 20 >> 2 : 0);  // evicts the caches, as the other layers of a network do
+  const auto start = std::chrono::steady_clock::now();
+  while (times.size() < 5 ||
+         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() < min_seconds) {
+    for (std::size_t k = 0; k < junk.size(); k += 16) junk[k] += 1.0f;
+    const auto t0 = std::chrono::steady_clock::now();
+    qconv_blocked<C>(a, 0, 1);
+    times.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  }
+  std::sort(times.begin(), times.end());
+  const double median = times[times.size() / 2], best = times.front();
+  std::printf("%-8s ow %2d oh %d ocb %d  median %8.3f ms %6.1f GOP/s %5.1f%%  min %8.3f ms %6.1f GOP/s  %s\n", name,
+              C.ow_block, C.oh_block, C.oc_blocks, median * 1e3, ops / median * 1e-9, 100 * ops / median * 1e-9 / peak,
+              best * 1e3, ops / best * 1e-9, same ? "= portable" : "DIFFERS FROM PORTABLE");
+}
+
+bool selected(int argc, char** argv, const char* name) {
+  if (argc < 2) return true;
+  for (int k = 1; k < argc; ++k)
+    if (std::strstr(name, argv[k])) return true;
+  return false;
+}
+
+}  // namespace
+
+// B(name, in, out, kernel, stride, padding, ow, oh, ocb, residual, relu); the residual is u8.
+#define B(NAME, IN, OUT, K, S, P, OW, OH, NB, ADD, RELU)                                                    \
+  if (selected(argc, argv, NAME))                                                                           \
+    bench<QConvCfg{.in = IN,                                                                                \
+                   .out = OUT,                                                                              \
+                   .res = OUT,                                                                              \
+                   .kernel = K,                                                                             \
+                   .stride = S,                                                                             \
+                   .padding = P,                                                                            \
+                   .ow_block = OW,                                                                          \
+                   .oh_block = OH,                                                                          \
+                   .oc_blocks = NB,                                                                         \
+                   .residual = ADD,                                                                         \
+                   .relu = RELU}>(NAME, seconds, cold, peak);
+
+// Activation geometries (batch 1, 224x224 input): [n, c, h, w, halo].
+#define A56 (Blocked{1, 64, 56, 56, 1})
+#define A28 (Blocked{1, 128, 28, 28, 1})
+#define A14 (Blocked{1, 256, 14, 14, 1})
+#define A7 (Blocked{1, 512, 7, 7, 1})
+#define P28 (Blocked{1, 128, 28, 28, 0})
+#define P14 (Blocked{1, 256, 14, 14, 0})
+#define P7 (Blocked{1, 512, 7, 7, 0})
+// ResNet-50 bottlenecks: 1x1 reduce (4c -> c), 3x3 (c -> c), 1x1 expand (c -> 4c).
+#define B56_256 (Blocked{1, 256, 56, 56, 0})
+#define B56_64 (Blocked{1, 64, 56, 56, 0})
+#define B28_512 (Blocked{1, 512, 28, 28, 0})
+#define B28_128 (Blocked{1, 128, 28, 28, 0})
+#define B14_1024 (Blocked{1, 1024, 14, 14, 0})
+#define B14_256 (Blocked{1, 256, 14, 14, 0})
+#define B7_2048 (Blocked{1, 2048, 7, 7, 0})
+#define B7_512 (Blocked{1, 512, 7, 7, 0})
+
+int main(int argc, char** argv) {
+  const double seconds = std::getenv("BENCH_SECONDS") ? std::atof(std::getenv("BENCH_SECONDS")) : 0.5;
+  const bool cold = std::getenv("BENCH_COLD") != nullptr;  // evict the caches before every run
+  const double peak = measure_peak_int8_gops(), fma = measure_peak_gflops();
+  std::printf("%s: int8 peak %.1f GOP/s (one thread), %.2fx the FMA peak %.1f GFLOP/s\n",
+              rnc::rt::cpu_description().c_str(), peak, peak / fma, fma);
+  // ResNet-18: 3x3 stride 1 (with the block's residual), 3x3 stride 2, 1x1 stride 2 projections.
+  B("c56", A56, A56, 3, 1, 1, 7, 1, 2, true, true)
+  B("c28", A28, A28, 3, 1, 1, 7, 1, 2, true, true)
+  B("c14", A14, A14, 3, 1, 1, 7, 1, 2, true, true)
+  B("c7", A7, A7, 3, 1, 1, 7, 1, 2, true, true)
+  B("s28", A56, A28, 3, 2, 1, 7, 1, 2, false, true)
+  B("s14", A28, A14, 3, 2, 1, 7, 1, 2, false, true)
+  B("s7", A14, A7, 3, 2, 1, 7, 1, 2, false, true)
+  B("p28", A56, P28, 1, 2, 0, 7, 1, 2, false, false)
+  B("p14", A28, P14, 1, 2, 0, 7, 1, 2, false, false)
+  B("p7", A14, P7, 1, 2, 0, 7, 1, 2, false, false)
+  // ResNet-50: 1x1 reduce and expand (with residual) of each stage.
+  B("r56", B56_256, B56_64, 1, 1, 0, 7, 1, 2, false, true)
+  B("e56", B56_64, B56_256, 1, 1, 0, 7, 1, 2, true, true)
+  B("r28", B28_512, B28_128, 1, 1, 0, 7, 1, 2, false, true)
+  B("e28", B28_128, B28_512, 1, 1, 0, 7, 1, 2, true, true)
+  B("r14", B14_1024, B14_256, 1, 1, 0, 7, 1, 2, false, true)
+  B("e14", B14_256, B14_1024, 1, 1, 0, 7, 1, 2, true, true)
+  B("r7", B7_2048, B7_512, 1, 1, 0, 7, 1, 2, false, true)
+  B("e7", B7_512, B7_2048, 1, 1, 0, 7, 1, 2, true, true)
+  // Alternatives (edit freely: each line is one more instantiation to compile).
+  B("alt-c56", A56, A56, 3, 1, 1, 14, 1, 2, true, true)
+  B("alt-c56", A56, A56, 3, 1, 1, 8, 1, 2, true, true)
+  B("alt-c56", A56, A56, 3, 1, 1, 28, 1, 1, true, true)
+  B("alt-c56", A56, A56, 3, 1, 1, 7, 1, 4, true, true)
+  B("alt-c28", A28, A28, 3, 1, 1, 14, 1, 2, true, true)
+  B("alt-c28", A28, A28, 3, 1, 1, 7, 1, 4, true, true)
+  B("alt-c14", A14, A14, 3, 1, 1, 14, 1, 2, true, true)
+  B("alt-c14", A14, A14, 3, 1, 1, 7, 1, 4, true, true)
+  B("alt-c7", A7, A7, 3, 1, 1, 7, 1, 4, true, true)
+  B("alt-c7", A7, A7, 3, 1, 1, 7, 1, 1, true, true)
+  B("alt-r56", B56_256, B56_64, 1, 1, 0, 7, 1, 4, false, true)
+  B("alt-e56", B56_64, B56_256, 1, 1, 0, 7, 1, 4, true, true)
+}

@@ -1,0 +1,375 @@
+// The int8 kernels (runtime/kernels/qconv.hpp, qconv_avx512.hpp) against the exact integer
+// reference (codegen/int8_ops.cpp), on random layers whose outputs span the int8 range and
+// saturate: 1x1 and 3x3, strides 1 and 2, channels that are not multiples of the lanes, batch 2,
+// residual u8 and s8, ReLU on and off, several register blockings, 16 lanes (portable, AVX-512
+// VNNI, AVX-512BW emulation of vpdpbusd) and 8 lanes (portable). Weights and parameters go through
+// the real packers (codegen/pack_int8.cpp). Every kernel must equal the reference byte for byte,
+// write a zero halo and zero padding channels, for 1, 2 and 3 parts. The conversions between
+// float and int8 blocked tensors must equal quantize_value and q * scale bit for bit.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "codegen/int8_ops.hpp"
+#include "codegen/pack_int8.hpp"
+#include "cpu_features.hpp"
+#include "kernels/qconv.hpp"
+
+// The AVX-512 kernels, whatever flags this file is built with (see test_conv_kernels.cpp); they
+// run only after a CPU check. The region enables VNNI for VnniDot; the emulation (EmulatedDot)
+// uses only AVX-512BW intrinsics, and runs on any AVX-512 CPU.
+#if defined(__AVX512F__) && defined(__AVX512BW__)
+#define RNC_TEST_QAVX512 1
+#elif defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define RNC_TEST_QAVX512 1
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512bw,avx512dq,avx512vl,avx512vnni,fma")
+#include "kernels/qconv_avx512.hpp"
+#if defined(__AVX512VNNI__)
+#define RNC_TEST_QVNNI 1
+#endif
+#pragma GCC pop_options
+#else
+#define RNC_TEST_QAVX512 0
+#endif
+#if !defined(RNC_TEST_QVNNI) && RNC_TEST_QAVX512 && defined(__AVX512VNNI__)
+#define RNC_TEST_QVNNI 1
+#endif
+
+namespace {
+
+using rnc::QConvLayer;
+using rnc::QTensor;
+using rnc::kern::Args;
+using rnc::kern::Blocked;
+using rnc::kern::QConvCfg;
+using rnc::kern::QuantCfg;
+
+struct QLayer {
+  int n, ic, oc, h, w;  // input shape [n, ic, h, w]
+  int kernel, stride, padding;
+  int in_pad, out_pad, res_pad;  // halos of the input, output and residual tensors
+  int ow_block, oh_block, oc_blocks;
+  bool residual, relu, res_signed;
+  int lanes = 16;
+};
+
+constexpr int out_size(int size, int k, int s, int p) { return (size + 2 * p - k) / s + 1; }
+
+constexpr QConvCfg qcfg(QLayer l) {
+  const int oh = out_size(l.h, l.kernel, l.stride, l.padding), ow = out_size(l.w, l.kernel, l.stride, l.padding);
+  return QConvCfg{.in = {l.n, l.ic, l.h, l.w, l.in_pad, l.lanes},
+                  .out = {l.n, l.oc, oh, ow, l.out_pad, l.lanes},
+                  .res = {l.n, l.oc, oh, ow, l.res_pad, l.lanes},
+                  .kernel = l.kernel,
+                  .stride = l.stride,
+                  .padding = l.padding,
+                  .ow_block = l.ow_block,
+                  .oh_block = l.oh_block,
+                  .oc_blocks = l.oc_blocks,
+                  .residual = l.residual,
+                  .relu = l.relu,
+                  .res_signed = l.res_signed};
+}
+
+int uniform(std::mt19937& rng, int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); }
+
+QTensor random_qtensor(rnc::Shape shape, bool is_signed, std::mt19937& rng) {
+  QTensor t{shape, std::vector<std::int32_t>(static_cast<std::size_t>(rnc::numel(shape))), 0.05f, is_signed};
+  for (std::int32_t& v : t.data) v = is_signed ? uniform(rng, -128, 127) : uniform(rng, 0, 255);
+  return t;
+}
+
+QConvLayer conv_layer(std::int64_t oc, std::int64_t ic, std::int64_t k, std::int64_t stride = 1,
+                      std::int64_t padding = 0) {
+  QConvLayer l;
+  l.out_channels = oc, l.in_channels = ic, l.kernel = k, l.stride = stride, l.padding = padding;
+  return l;
+}
+
+// Random s8 weights, and a bias and multipliers scaled to the reduction so that outputs spread
+// over the whole int8 range and some saturate (typical |acc| ~ sqrt(reduction) * 147 * 74).
+QConvLayer random_layer(const QLayer& l, std::mt19937& rng) {
+  QConvLayer q = conv_layer(l.oc, l.ic, l.kernel, l.stride, l.padding);
+  q.weight.resize(static_cast<std::size_t>(l.oc) * l.ic * l.kernel * l.kernel);
+  for (std::int8_t& w : q.weight) w = static_cast<std::int8_t>(uniform(rng, -128, 127));
+  const double acc_scale = std::sqrt(double(l.ic) * l.kernel * l.kernel) * 147 * 74;
+  std::uniform_real_distribution<double> unit(-1, 1);
+  for (int oc = 0; oc < l.oc; ++oc) {
+    q.bias.push_back(static_cast<std::int32_t>(acc_scale * unit(rng)));
+    q.mult.push_back(static_cast<float>(100 / acc_scale * std::exp2(unit(rng))));
+  }
+  q.res_scale = static_cast<float>(0.9 + 0.6 * unit(rng));
+  q.residual = l.residual, q.relu = l.relu, q.res_signed = l.res_signed;
+  return q;
+}
+
+// A logical NCHW int8 tensor as blocked bytes (zero halo and padding channels), in float storage
+// like the arena's.
+std::vector<float> to_blocked(const QTensor& t, const Blocked& g) {
+  std::vector<float> storage(static_cast<std::size_t>((g.floats() + 3) / 4), 0.0f);
+  auto* bytes = reinterpret_cast<std::uint8_t*>(storage.data());
+  for (int i = 0; i < g.n; ++i)
+    for (int c = 0; c < g.c; ++c)
+      for (int y = 0; y < g.h; ++y)
+        for (int x = 0; x < g.w; ++x)
+          bytes[g.at(i, c / g.lanes, y, x) + c % g.lanes] =
+              static_cast<std::uint8_t>(t.data[static_cast<std::size_t>(((i * g.c + c) * g.h + y) * g.w + x)]);
+  return storage;
+}
+
+using Kernel = void (*)(const Args&, int, int);
+
+// Runs `kernel` split into `parts` (one after the other) on an output full of 0xa5 bytes; the
+// blocked output as bytes.
+std::vector<std::uint8_t> run_bytes(Kernel kernel, Args a, std::int64_t bytes, int parts) {
+  std::vector<float> storage(static_cast<std::size_t>((bytes + 3) / 4));
+  std::memset(storage.data(), 0xa5, storage.size() * sizeof(float));
+  a.out = storage.data();
+  for (int part = 0; part < parts; ++part) kernel(a, part, parts);
+  const auto* p = reinterpret_cast<const std::uint8_t*>(storage.data());
+  return {p, p + bytes};
+}
+
+std::vector<std::uint8_t> as_bytes(const std::vector<float>& storage, std::int64_t bytes) {
+  const auto* p = reinterpret_cast<const std::uint8_t*>(storage.data());
+  return {p, p + bytes};
+}
+
+// The kernel's output equals `want` (halo and padding channels included) for 1, 2 and 3 parts.
+void check_qkernel(const char* which, Kernel kernel, const Args& a, const std::vector<std::uint8_t>& want) {
+  INFO("kernel " << std::string(which));
+  for (int parts : {1, 2, 3}) {
+    INFO("parts " << parts);
+    const std::vector<std::uint8_t> got = run_bytes(kernel, a, static_cast<std::int64_t>(want.size()), parts);
+    std::size_t differ = 0, first = want.size();
+    for (std::size_t k = 0; k < want.size(); ++k)
+      if (got[k] != want[k]) first = differ++ == 0 ? k : first;
+    INFO("first difference at byte " << first << ": " << (first < want.size() ? int(got[first]) : 0) << " vs "
+                                     << (first < want.size() ? int(want[first]) : 0));
+    CHECK(differ == 0);
+  }
+}
+
+template <QLayer L>
+void check_qlayer() {
+  constexpr QConvCfg C = qcfg(L);
+  std::mt19937 rng(L.n * 1000003 + L.ic * 10007 + L.oc * 101 + L.h * 31 + L.w + L.kernel * 7 + L.oc_blocks);
+  const QConvLayer layer = random_layer(L, rng);
+  const QTensor in = random_qtensor({L.n, L.ic, L.h, L.w}, false, rng);
+  const QTensor res = random_qtensor({C.res.n, C.res.c, C.res.h, C.res.w}, L.res_signed, rng);
+  const QTensor want = rnc::qconv_reference(layer, in, L.residual ? &res : nullptr, 0.1f);
+  REQUIRE(want.shape == rnc::Shape{C.out.n, C.out.c, C.out.h, C.out.w});
+  // The random layer spans the range: some outputs saturate, others do not.
+  const std::int32_t lo = L.relu ? 0 : -128, hi = L.relu ? 255 : 127;
+  const auto count = [&](auto pred) { return std::count_if(want.data.begin(), want.data.end(), pred); };
+  CHECK(count([&](std::int32_t v) { return v == lo || v == hi; }) > 0);
+  CHECK(count([&](std::int32_t v) { return v != lo && v != hi; }) > static_cast<long>(want.data.size() / 4));
+
+  const std::vector<float> in_stored = to_blocked(in, C.in), res_stored = to_blocked(res, C.res);
+  const std::vector<float> w = rnc::pack_qconv_weights(layer, L.oc_blocks, L.lanes);
+  const std::vector<float> params = rnc::pack_qconv_params(layer, L.lanes);
+  CHECK(static_cast<std::int64_t>(w.size()) == rnc::packed_qconv_weight_floats(L.oc, L.ic, L.kernel, L.lanes));
+  CHECK(static_cast<std::int64_t>(params.size()) == rnc::packed_qconv_params_floats(L.oc, L.lanes));
+  const Args a{.in0 = in_stored.data(),
+               .in1 = L.residual ? res_stored.data() : nullptr,
+               .w0 = w.data(),
+               .w1 = params.data()};
+  const std::vector<std::uint8_t> expected = as_bytes(to_blocked(want, C.out), C.out.floats());
+
+  check_qkernel("generic", rnc::kern::qconv_blocked_generic<C>, a, expected);
+#if RNC_TEST_QAVX512
+  if constexpr (L.lanes == 16) {
+    if (rnc::rt::cpu_supports("avx512")) {
+      check_qkernel("avx512 emulated", rnc::kern::qsimd::qconv_blocked<rnc::kern::EmulatedDot, C>, a, expected);
+    } else {
+      MESSAGE("no AVX-512 on this CPU: the AVX-512 int8 kernels were not checked");
+    }
+#if RNC_TEST_QVNNI
+    if (rnc::rt::cpu_supports("avx512vnni"))
+      check_qkernel("avx512 vnni", rnc::kern::qsimd::qconv_blocked<rnc::kern::VnniDot, C>, a, expected);
+    else MESSAGE("no AVX-512 VNNI on this CPU: the vpdpbusd kernel was not checked");
+#endif
+  }
+#endif
+}
+
+// QLayer{n, ic, oc, h, w, kernel, stride, padding, in_pad, out_pad, res_pad, ow_block, oh_block, oc_blocks,
+// residual, relu, res_signed[, lanes]}
+#define QCONV_TEST(NAME, ...) \
+  TEST_CASE("qconv kernels: " NAME) { check_qlayer<__VA_ARGS__>(); }
+
+// 1x1, stride 1 and 2 (the projection shortcut: reads an input with a halo).
+QCONV_TEST("1x1/s1 [1,32,8,8]->64 ow8 oc32 add(u8)+relu",
+           QLayer{1, 32, 64, 8, 8, 1, 1, 0, 0, 0, 0, 8, 1, 2, true, true, false})
+QCONV_TEST("1x1/s2 [2,64,14,14]->128 ow7 oc32", QLayer{2, 64, 128, 14, 14, 1, 2, 0, 1, 0, 0, 7, 1, 2, false, false, false})
+QCONV_TEST("1x1/s1 [2,24,17,15]->40 ow5 oc48 add(s8)+relu",
+           QLayer{2, 24, 40, 17, 15, 1, 1, 0, 0, 0, 1, 5, 1, 3, true, true, true})
+// 3x3 stride 1 padding 1.
+QCONV_TEST("3x3/s1 [1,64,14,14]->64 ow7 oc32 add(s8)+relu",
+           QLayer{1, 64, 64, 14, 14, 3, 1, 1, 1, 1, 1, 7, 1, 2, true, true, true})
+QCONV_TEST("3x3/s1 [1,32,7,7]->64 ow7 oc64 add(s8)", QLayer{1, 32, 64, 7, 7, 3, 1, 1, 1, 1, 0, 7, 1, 4, true, false, true})
+QCONV_TEST("3x3/s1 [1,32,14,14]->32 ow14 oc32 relu",
+           QLayer{1, 32, 32, 14, 14, 3, 1, 1, 1, 1, 1, 14, 1, 2, false, true, false})
+QCONV_TEST("3x3/s1 [1,64,3,3]->64 ow3 oh3 oc32 add(u8)",
+           QLayer{1, 64, 64, 3, 3, 3, 1, 1, 1, 0, 1, 3, 3, 2, true, false, false})
+// Channels that are not multiples of 16, batch 2.
+QCONV_TEST("3x3/s1 [2,20,9,10]->40 ow5 oh3 oc48 add(u8)+relu",
+           QLayer{2, 20, 40, 9, 10, 3, 1, 1, 1, 1, 1, 5, 3, 3, true, true, false})
+QCONV_TEST("3x3/s1 [2,20,9,10]->40 ow10 oc16 add(s8)",
+           QLayer{2, 20, 40, 9, 10, 3, 1, 1, 2, 1, 0, 10, 1, 1, true, false, true})
+// 3x3 stride 2 padding 1 (first convolution of a stage), odd sizes.
+QCONV_TEST("3x3/s2 [1,32,13,13]->64 ow7 oc32 relu",
+           QLayer{1, 32, 64, 13, 13, 3, 2, 1, 1, 1, 1, 7, 1, 2, false, true, false})
+QCONV_TEST("3x3/s2 [2,48,14,14]->32 ow1 oh7 oc16", QLayer{2, 48, 32, 14, 14, 3, 2, 1, 1, 0, 0, 1, 7, 1, false, false, false})
+// 8 lanes (NCHW8c): the portable kernel.
+QCONV_TEST("8 lanes 3x3/s1 [2,20,9,10]->40 ow5 oh3 oc40 add(s8)+relu",
+           QLayer{2, 20, 40, 9, 10, 3, 1, 1, 1, 1, 1, 5, 3, 5, true, true, true, 8})
+QCONV_TEST("8 lanes 1x1/s2 [1,24,14,14]->48 ow7 oc16 add(u8)",
+           QLayer{1, 24, 48, 14, 14, 1, 2, 0, 1, 0, 0, 7, 1, 2, true, false, false, 8})
+QCONV_TEST("8 lanes 3x3/s2 [1,16,13,13]->16 ow7 oc8 relu",
+           QLayer{1, 16, 16, 13, 13, 3, 2, 1, 1, 1, 1, 7, 1, 1, false, true, false, 8})
+
+// --- reference and packing -----------------------------------------------------------------------
+
+TEST_CASE("qconv reference: a hand-computed 3x3 with padding, bias, residual and rounding to even") {
+  // One input channel 2x2 = [[1, 2], [3, 4]], weights all 1 except the centre 2, bias 3:
+  // every output sees all four inputs (sum 10) plus the pixel under the centre once more.
+  QConvLayer l = conv_layer(1, 1, 3, 1, 1);
+  l.weight = {1, 1, 1, 1, 2, 1, 1, 1, 1};
+  l.bias = {3};
+  l.mult = {0.5f};
+  l.res_scale = 0.25f;
+  l.residual = true, l.res_signed = true;
+  const QTensor in{{1, 1, 2, 2}, {1, 2, 3, 4}, 1.0f, false};
+  const QTensor res{{1, 1, 2, 2}, {0, -2, 2, -128}, 1.0f, true};
+  // acc = 3 + 10 + x = 14, 15, 16, 17; y = acc / 2 + res / 4 = 7, 7, 8.5, -23.5 -> 7, 7, 8, -24.
+  const QTensor out = rnc::qconv_reference(l, in, &res, 0.5f);
+  CHECK(out.data == std::vector<std::int32_t>{7, 7, 8, -24});
+  CHECK(out.is_signed);
+  CHECK(out.scale == 0.5f);
+  l.relu = true;  // clamps to u8
+  CHECK(rnc::qconv_reference(l, in, &res, 0.5f).data == std::vector<std::int32_t>{7, 7, 8, 0});
+}
+
+TEST_CASE("qconv pack: the layouts of qconv.hpp, zero padding channels") {
+  // 48 output channels (3 blocks of 16, one register block), 20 input channels (2 blocks), 3x3.
+  QConvLayer l = conv_layer(48, 20, 3);
+  l.weight.resize(48 * 20 * 9);
+  for (std::size_t k = 0; k < l.weight.size(); ++k) l.weight[k] = static_cast<std::int8_t>(k % 251 - 125);
+  const std::vector<float> packed = rnc::pack_qconv_weights(l, 3, 16);
+  REQUIRE(static_cast<std::int64_t>(packed.size()) == rnc::packed_qconv_weight_floats(48, 20, 3, 16));
+  const auto* b = reinterpret_cast<const std::int8_t*>(packed.data());
+  const auto w = [&](int oc, int ic, int kh, int kw) { return l.weight[static_cast<std::size_t>(((oc * 20 + ic) * 3 + kh) * 3 + kw)]; };
+  // [1 group][2 ICB][3][3][4 ic groups][3 blocks][16 oc][4 ic]: oc 37 = block 2 lane 5, ic 18 = block 1 group 0 ic 2.
+  const std::int64_t tap = (1 * 3 + 2) * 3 + 1;  // ib 1, kh 2, kw 1
+  CHECK(b[((tap * 4 + 0) * 48 + 37) * 4 + 2] == w(37, 18, 2, 1));
+  CHECK(b[((tap * 4 + 1) * 48 + 37) * 4 + 2] == 0);  // ic 22: padding
+  // ic 7 of oc 3 (block 0): ib 0, group 1, position 3.
+  CHECK(b[(((0 * 3 + 0) * 3 + 0) * 4 + 1) * 48 * 4 + 3 * 4 + 3] == w(3, 7, 0, 0));
+
+  l.out_channels = 20;
+  l.bias.assign(20, -7);
+  l.mult.assign(20, 0.25f);
+  l.res_scale = 2.0f;
+  const std::vector<float> params = rnc::pack_qconv_params(l, 16);
+  const rnc::kern::QConvParamsLayout p{32};
+  REQUIRE(static_cast<std::int64_t>(params.size()) == p.words());
+  std::int32_t bias[32];
+  std::memcpy(bias, params.data(), sizeof bias);
+  CHECK(bias[19] == -7);
+  CHECK(bias[20] == 0);
+  CHECK(params[static_cast<std::size_t>(p.mult() + 19)] == 0.25f);
+  CHECK(params[static_cast<std::size_t>(p.mult() + 20)] == 0.0f);
+  CHECK(params[static_cast<std::size_t>(p.res_scale())] == 2.0f);
+}
+
+TEST_CASE("qconv quantize_tensor / dequantize_tensor: clamping, rounding to even, NaN") {
+  const rnc::Tensor t({1, 1, 1, 8}, {0.25f, 0.75f, -0.25f, 200.0f, -200.0f, std::nanf(""), 1.25f, -0.75f});
+  const QTensor u = rnc::quantize_tensor(t, 0.5f, false);
+  CHECK(u.data == std::vector<std::int32_t>{0, 2, 0, 255, 0, 0, 2, 0});
+  const QTensor s = rnc::quantize_tensor(t, 0.5f, true);
+  CHECK(s.data == std::vector<std::int32_t>{0, 2, 0, 127, -128, -128, 2, -2});
+  CHECK(rnc::dequantize_tensor(s).data == std::vector<float>{0, 1, 0, 63.5f, -64, -64, 1, -1});
+}
+
+// --- float <-> int8 conversions ------------------------------------------------------------------
+
+template <QuantCfg C>
+void check_conversions() {
+  constexpr Blocked F = C.in, Q = C.out;  // the float side and the int8 side (halos may differ)
+  std::mt19937 rng(F.c * 131 + F.h * 7 + F.w + C.is_signed);
+  std::uniform_real_distribution<float> d(-40.0f, 40.0f);
+  // Float input: random values, exact halves (rounding to even), huge values and NaN.
+  std::vector<float> in(static_cast<std::size_t>(F.floats()), 0.0f);
+  std::vector<float> values;
+  for (int i = 0; i < F.n; ++i)
+    for (int c = 0; c < F.c; ++c)
+      for (int y = 0; y < F.h; ++y)
+        for (int x = 0; x < F.w; ++x) {
+          const int kind = uniform(rng, 0, 9);
+          const float v = kind == 0   ? std::nanf("")
+                          : kind == 1 ? 0.125f * static_cast<float>(uniform(rng, -2000, 2000))
+                          : kind == 2 ? std::numeric_limits<float>::infinity() * (x % 2 ? 1.0f : -1.0f)
+                                      : d(rng);
+          in[static_cast<std::size_t>(F.at(i, c / F.lanes, y, x) + c % F.lanes)] = v;
+        }
+  const float scale = 0.25f, inv_scale = 1.0f / scale;
+  const float w0_quantize[1] = {inv_scale}, w0_dequantize[1] = {scale};
+
+  // Expected int8 side: quantize_value per element, zero halo and padding channels.
+  std::vector<std::uint8_t> want_q(static_cast<std::size_t>(Q.floats()), 0);
+  for (int i = 0; i < F.n; ++i)
+    for (int b = 0; b < F.cb(); ++b)
+      for (int y = 0; y < F.h; ++y)
+        for (int x = 0; x < F.w; ++x)
+          for (int l = 0; l < F.lanes; ++l)
+            want_q[static_cast<std::size_t>(Q.at(i, b, y, x) + l)] = static_cast<std::uint8_t>(
+                rnc::kern::quantize_value(in[static_cast<std::size_t>(F.at(i, b, y, x) + l)], inv_scale, C.is_signed));
+  const Args qa{.in0 = in.data(), .w0 = w0_quantize};
+  check_qkernel("quantize scalar", rnc::kern::quantize_blocked_with<rnc::kern::ScalarRows, C>, qa, want_q);
+  check_qkernel("quantize dispatch", rnc::kern::quantize_blocked<C>, qa, want_q);
+
+  // Back: the int8 side (in float storage) to floats q * scale, compared bit for bit.
+  std::vector<float> q_stored((want_q.size() + 3) / 4, 0.0f);
+  std::memcpy(q_stored.data(), want_q.data(), want_q.size());
+  constexpr QuantCfg D{.in = Q, .out = F, .is_signed = C.is_signed};
+  std::vector<float> want_f(static_cast<std::size_t>(F.floats()), 0.0f);
+  for (int i = 0; i < F.n; ++i)
+    for (int b = 0; b < F.cb(); ++b)
+      for (int y = 0; y < F.h; ++y)
+        for (int x = 0; x < F.w; ++x)
+          for (int l = 0; l < F.lanes; ++l) {
+            const std::uint8_t q = want_q[static_cast<std::size_t>(Q.at(i, b, y, x) + l)];
+            want_f[static_cast<std::size_t>(F.at(i, b, y, x) + l)] =
+                static_cast<float>(C.is_signed ? static_cast<std::int8_t>(q) : q) * scale;
+          }
+  const std::vector<std::uint8_t> want_f_bytes = as_bytes(want_f, F.floats() * 4);
+  const Args da{.in0 = q_stored.data(), .w0 = w0_dequantize};
+  check_qkernel("dequantize scalar", rnc::kern::dequantize_blocked_with<rnc::kern::ScalarRows, D>, da, want_f_bytes);
+  check_qkernel("dequantize dispatch", rnc::kern::dequantize_blocked<D>, da, want_f_bytes);
+#if RNC_TEST_QAVX512
+  if (rnc::rt::cpu_supports("avx512")) {
+    check_qkernel("quantize avx512", rnc::kern::quantize_blocked_with<rnc::kern::ZmmRows, C>, qa, want_q);
+    check_qkernel("dequantize avx512", rnc::kern::dequantize_blocked_with<rnc::kern::ZmmRows, D>, da, want_f_bytes);
+  }
+#endif
+}
+
+TEST_CASE("qconv quantize_blocked / dequantize_blocked equal the scalar definitions") {
+  // QuantCfg{float side, int8 side, signed}: halos differ, channels not multiples of the lanes,
+  // rows whose w x lanes is not a multiple of 16 (the vector rows' scalar tail).
+  check_conversions<QuantCfg{{2, 20, 5, 7, 1, 16}, {2, 20, 5, 7, 0, 16}, true}>();
+  check_conversions<QuantCfg{{1, 40, 6, 3, 0, 16}, {1, 40, 6, 3, 1, 16}, false}>();
+  check_conversions<QuantCfg{{2, 12, 3, 5, 1, 8}, {2, 12, 3, 5, 2, 8}, true}>();
+  check_conversions<QuantCfg{{1, 24, 4, 3, 0, 8}, {1, 24, 4, 3, 1, 8}, false}>();
+}
+
+}  // namespace
