@@ -1,5 +1,5 @@
 # resnetc_add_model(NAME SPEC <file> [WEIGHTS <file> | RANDOM_WEIGHTS <seed>]
-#                   [INPUT_SHAPE n c h w] [TARGET native|avx512|avx2|generic] [EMBED_WEIGHTS]
+#                   [INPUT_SHAPE n c h w] [TARGET native|avx512vnni|avx512|avx2|generic] [EMBED_WEIGHTS]
 #                   [EXACT] [MAX_MEMORY size]
 #                   [PRECISION fp32|int8 [CALIBRATION <file or dir>] [CALIBRATION_METHOD m]
 #                    [KEEP_FP32 name...]])

@@ -123,7 +123,8 @@ Program plan_program(const Graph& graph, const CompileOptions& options) {
 Model prepare_model(const Graph& graph, const CompileOptions& options) { return prepare(graph, options); }
 
 ActivationScales calibrate_model(const Model& model, const WeightMap& weights, const CompileOptions& options) {
-  if (options.int8.calibration.empty()) throw CompileError("--precision int8 needs calibration images (--calibration FILE)");
+  if (options.int8.calibration.empty())
+    throw CompileError("--precision int8 needs calibration images (--calibration FILE)");
   return calibrate(model, fold_batchnorm_weights(model.folds, weights), options.int8.calibration, options.int8.method);
 }
 

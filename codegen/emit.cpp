@@ -274,10 +274,9 @@ class Emitter {
     for (const DumpedValue& d : dump_plan(p_)) {
       const Buffer& b = p_.buffers[static_cast<std::size_t>(d.buffer)];
       const std::string int8 =
-          b.dtype == DType::kF32
-              ? ""
-              : fmt::format(", rnc::rt::ElementType::{}, {}", b.dtype == DType::kU8 ? "kU8" : "kS8",
-                            p_.tensors[static_cast<std::size_t>(b.scale_tensor)].offset);
+          b.dtype == DType::kF32 ? ""
+                                 : fmt::format(", rnc::rt::ElementType::{}, {}", b.dtype == DType::kU8 ? "kU8" : "kS8",
+                                               p_.tensors[static_cast<std::size_t>(b.scale_tensor)].offset);
       w.line("{{\"{}\", {}, rnc::rt::DumpSource::{}, {}, rnc::rt::DumpLayout::{}, {}{}}},", d.name, d.step,
              enumerator(b.storage), b.storage == Storage::kArena ? b.offset : 0, enumerator(b.layout),
              print_geometry(b.geometry), int8);

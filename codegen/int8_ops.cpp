@@ -14,8 +14,7 @@ QTensor qconv_reference(const QConvLayer& l, const QTensor& in, const QTensor* r
   QTensor out{{n, l.out_channels, oh, ow}, {}, out_scale, !l.relu};
   const auto count = static_cast<std::size_t>(n * l.out_channels * oh * ow);
   out.data.reserve(count);
-  check_invariant(!l.residual || residual->data.size() == count,
-                  "qconv_reference: residual is not the output's shape");
+  check_invariant(!l.residual || residual->data.size() == count, "qconv_reference: residual is not the output's shape");
   const auto at = [&](std::int64_t i, std::int64_t c, std::int64_t y, std::int64_t x) {
     return in.data[static_cast<std::size_t>(((i * ic_n + c) * h + y) * w + x)];
   };
@@ -30,7 +29,8 @@ QTensor qconv_reference(const QConvLayer& l, const QTensor& in, const QTensor* r
               for (std::int64_t kw = 0; kw < k; ++kw) {
                 const std::int64_t iy = y * l.stride - l.padding + kh, ix = x * l.stride - l.padding + kw;
                 if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
-                acc += std::int64_t{at(i, ic, iy, ix)} * l.weight[static_cast<std::size_t>(((oc * ic_n + ic) * k + kh) * k + kw)];
+                acc += std::int64_t{at(i, ic, iy, ix)} *
+                       l.weight[static_cast<std::size_t>(((oc * ic_n + ic) * k + kh) * k + kw)];
               }
           const std::size_t o = out.data.size();
           const std::int32_t res = l.residual ? residual->data[o] : 0;

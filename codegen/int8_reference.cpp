@@ -38,8 +38,8 @@ class Values {
 
 }  // namespace
 
-Tensor run_int8_reference(const Model& m, const WeightMap& folded, const ActivationScales& scales,
-                          const Tensor& input, const NodeObserver& observe) {
+Tensor run_int8_reference(const Model& m, const WeightMap& folded, const ActivationScales& scales, const Tensor& input,
+                          const NodeObserver& observe) {
   const Graph& g = m.graph;
   check_input_shape(g, input);
   Values values(m, scales, g.values.size());
@@ -50,8 +50,8 @@ Tensor run_int8_reference(const Model& m, const WeightMap& folded, const Activat
       const QConvRecipe recipe = qconv_recipe(m, node);
       const QTensor* residual = recipe.residual >= 0 ? &values.as_int8(recipe.residual) : nullptr;
       const QTensor& in = values.as_int8(node.inputs[0]);
-      values.set(node.output, qconv_reference(quantize_conv(recipe, folded, scales), in, residual,
-                                              scale_of(scales, node.output)));
+      values.set(node.output,
+                 qconv_reference(quantize_conv(recipe, folded, scales), in, residual, scale_of(scales, node.output)));
       if (observe) observe(node, values.as_float(node.output));
       continue;
     }

@@ -124,8 +124,8 @@ class Lowering {
     const std::string& name = g_.values[static_cast<std::size_t>(v)].name;
     Step& s = add_step(name + (to_int8 ? ".quantize" : ".dequantize"), stage,
                        to_int8 ? Kernel::kQuantizeBlocked : Kernel::kDequantizeBlocked, cfg);
-    s.comment = fmt::format("{} {} {} -> {}", name, to_int8 ? "quantize" : "dequantize", dtype_name(from),
-                            dtype_name(want));
+    s.comment =
+        fmt::format("{} {} {} -> {}", name, to_int8 ? "quantize" : "dequantize", dtype_name(from), dtype_name(want));
     s.in0 = home;
     s.out = copy;
     s.weights = scale_tensor(v, to_int8);
@@ -328,8 +328,8 @@ class Lowering {
   }
 
   void pool(const Node& node, int out, Kernel kernel, std::int64_t k, std::int64_t stride, std::int64_t pad) {
-    const kern::PoolCfg cfg{buf(in0_).geometry, buf(out).geometry, static_cast<int>(k),
-                            static_cast<int>(stride), static_cast<int>(pad)};
+    const kern::PoolCfg cfg{buf(in0_).geometry, buf(out).geometry, static_cast<int>(k), static_cast<int>(stride),
+                            static_cast<int>(pad)};
     add_step(node.name, node.stage, kernel, cfg);
   }
 
@@ -344,8 +344,7 @@ class Lowering {
   }
 
   void lower_op(const Flatten&, const Node& node, int) {
-    add_step(node.name, node.stage, Kernel::kBlockedToNchw,
-             kern::ReorderCfg{buf(in0_).geometry, 0});
+    add_step(node.name, node.stage, Kernel::kBlockedToNchw, kern::ReorderCfg{buf(in0_).geometry, 0});
   }
 
   void lower_op(const Linear& l, const Node& node, int out) {
@@ -414,10 +413,10 @@ class Lowering {
   const LowerOptions& o_;
   Program p_;
   std::vector<std::vector<const Node*>> consumers_;
-  std::map<ValueId, int> buffer_of_;                   // where each value lives
+  std::map<ValueId, int> buffer_of_;                    // where each value lives
   std::map<std::pair<ValueId, DType>, int> converted_;  // its copies in the other type
   std::map<std::pair<ValueId, bool>, int> scale_tensors_;
-  int in0_ = -1, in1_ = -1;                             // the node being lowered reads these
+  int in0_ = -1, in1_ = -1;  // the node being lowered reads these
   std::set<std::string> taken_;
   bool stem_input_ = false;
 };

@@ -25,15 +25,18 @@ const Node* producer(const Graph& g, ValueId value) {
 void check_keep_names(const Graph& g, const std::vector<std::string>& keep) {
   std::vector<std::string> unknown;
   for (const std::string& name : keep) {
-    const bool known = std::any_of(g.nodes.begin(), g.nodes.end(),
-                                   [&](const Node& n) { return n.name == name || n.stage == name; });
+    const bool known =
+        std::any_of(g.nodes.begin(), g.nodes.end(), [&](const Node& n) { return n.name == name || n.stage == name; });
     if (!known) unknown.push_back(fmt::format("\"{}\"", name));
   }
   if (unknown.empty()) return;
-  throw CompileError(fmt::format("--keep-fp32: {} name{} no layer or stage of network \"{}\" (stages: {}; layers are "
-                                 "named like \"{}\", see `resnetc check`)",
-                                 fmt::join(unknown, ", "), unknown.size() == 1 ? "s" : "", g.name,
-                                 fmt::join(g.stages, ", "), g.nodes.empty() ? "b1.conv" : g.nodes.back().name));
+  const auto conv = std::find_if(g.nodes.rbegin(), g.nodes.rend(),
+                                 [](const Node& n) { return std::holds_alternative<Conv2d>(n.op); });
+  throw CompileError(
+      fmt::format("--keep-fp32: {} name{} no layer or stage of network \"{}\" (stages: {}; layers are "
+                  "named like \"{}\", see `resnetc check`)",
+                  fmt::join(unknown, ", "), unknown.size() == 1 ? "s" : "", g.name, fmt::join(g.stages, ", "),
+                  conv == g.nodes.rend() ? "b1.conv" : conv->name));
 }
 
 bool kept(const Node& n, const std::vector<std::string>& keep) {
@@ -69,7 +72,9 @@ Model plan_int8(Model model, const std::vector<std::string>& keep_fp32) {
   return model;
 }
 
-bool is_int8_conv(const Model& m, const Node& n) { return m.int8_convs.contains(n.output); }
+bool is_int8_conv(const Model& m, const Node& n) {
+  return std::holds_alternative<Conv2d>(n.op) && m.int8_convs.contains(n.output);
+}
 
 std::vector<ValueId> quantized_values(const Model& m) {
   std::vector<ValueId> values;
@@ -144,7 +149,8 @@ QConvLayer quantize_conv(const QConvRecipe& r, const WeightMap& folded, const Ac
   for (std::int64_t oc = 0; oc < q.out_channels; ++oc) {
     const auto first = w.data.begin() + static_cast<std::ptrdiff_t>(per_oc * static_cast<std::size_t>(oc));
     float max_abs = 0;
-    for (auto it = first; it != first + static_cast<std::ptrdiff_t>(per_oc); ++it) max_abs = std::max(max_abs, std::abs(*it));
+    for (auto it = first; it != first + static_cast<std::ptrdiff_t>(per_oc); ++it)
+      max_abs = std::max(max_abs, std::abs(*it));
     // An all-zero channel keeps scale 1: its weights quantize to 0 whatever the scale.
     const float s_w = max_abs > 0 ? max_abs / 127.0f : 1.0f;
     for (std::size_t k = 0; k < per_oc; ++k) {

@@ -115,7 +115,9 @@ bool cpu_supports(std::string_view isa) {
 std::string unsupported_cpu_message(std::string_view isa) {
   return "this binary was compiled for " + std::string(isa) + " but this CPU (" + cpu_description() +
          ") does not support it; recompile with resnetc compile --target " +
-         (isa == "avx512vnni" ? "avx512 (or avx2, generic)" : isa == "avx512" ? "avx2 (or generic)" : "generic");
+         (isa == "avx512vnni" ? "avx512 (or avx2, generic)"
+          : isa == "avx512"   ? "avx2 (or generic)"
+                              : "generic");
 }
 
 int require_cpu(const char* program, const char* isa) {

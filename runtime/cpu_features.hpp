@@ -9,7 +9,8 @@ namespace rnc::rt {
 // "generic" is always true; "avx2" needs AVX2 + FMA and OS-saved ymm state; "avx512" needs
 // AVX-512 F/BW/DQ/VL, AVX2 + FMA, and OS-saved zmm/opmask state; "avx512vnni" that and
 // AVX-512 VNNI. False for all but generic off x86. Throws Error for any other name. The
-// environment variable RESNETC_ASSUME_CPU=generic|avx2|avx512 makes the CPU look smaller than it is (to test the refusal path).
+// environment variable RESNETC_ASSUME_CPU=generic|avx2|avx512 makes the CPU look smaller than it is (to test the
+// refusal path).
 bool cpu_supports(std::string_view isa);
 
 // "this binary was compiled for avx512 but this CPU (...) does not support it; recompile ..."

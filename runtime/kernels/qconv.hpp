@@ -120,7 +120,7 @@ inline constexpr ConvCfg kQConvShape = ConvCfg{.in = C.in,
 // Packed weights in bytes: one reduction step (4 input channels of one tap, the oc_blocks x L
 // output channels of a register block) and one (input block, kh, kw).
 template <QConvCfg C>
-inline constexpr std::int64_t kQStepBytes = 4 * C.oc_blocks * kQLanes<C>;
+inline constexpr std::int64_t kQStepBytes = 4 * C.oc_blocks* kQLanes<C>;
 template <QConvCfg C>
 inline constexpr std::int64_t kQTapBytes = kQLanes<C> / 4 * kQStepBytes<C>;
 
@@ -181,12 +181,16 @@ void qconv_blocked_generic(const Args& a, int part, int parts) {
               const std::int8_t* wk = weights + qconv_weight_offset<C>(ob0, ib, kh, 0) + (ob - ob0) * 4 * L;
               for (int kw = 0; kw < K; ++kw)
                 for (int g = 0; g < L / 4; ++g) {
-                  const std::int8_t* wv = wk + kw * kQTapBytes<C> + g * kQStepBytes<C>;  // [L oc][4 ic]
-                  for (int j = 0; j < C.ow_block; ++j) {
-                    const std::uint8_t* x = src + (j * S + kw) * L + 4 * g;
-                    for (int l = 0; l < L; ++l)
-                      acc[j][l] += x[0] * wv[4 * l] + x[1] * wv[4 * l + 1] + x[2] * wv[4 * l + 2] + x[3] * wv[4 * l + 3];
-                  }
+                  // The step's [L oc][4 ic] weights as [4 ic][L oc]: unit stride in the lanes, which vectorizes.
+                  const std::int8_t* wv = wk + kw * kQTapBytes<C> + g * kQStepBytes<C>;
+                  std::int32_t wt[4][L];
+                  for (int q = 0; q < 4; ++q)
+                    for (int l = 0; l < L; ++l) wt[q][l] = wv[4 * l + q];
+                  for (int j = 0; j < C.ow_block; ++j)
+                    for (int q = 0; q < 4; ++q) {
+                      const std::int32_t x = src[(j * S + kw) * L + 4 * g + q];
+                      for (int l = 0; l < L; ++l) acc[j][l] += x * wt[q][l];
+                    }
                 }
             }
           qconv_epilogue<C>(acc, a, i, ob, oy, ox0);

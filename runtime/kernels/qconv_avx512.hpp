@@ -141,12 +141,28 @@ template <QConvCfg C>
     const __m512 mult = _mm512_loadu_ps(a.w1 + kQParams<C>.mult() + (ob0 + k) * 16);
 #pragma GCC unroll 32
     for (int p = 0; p < C.oh_block * C.ow_block; ++p) {
-      const __m128i q = requantize16<C>(acc[p][k], mult, res + (C.residual ? tile_offset<C, C.res>(p, k) : 0),
-                                        res_scale);
+      const __m128i q =
+          requantize16<C>(acc[p][k], mult, res + (C.residual ? tile_offset<C, C.res>(p, k) : 0), res_scale);
       _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + tile_offset<C, C.out>(p, k)), q);
     }
   }
 }
+
+// Bytes of the weights of one group of oc_blocks output blocks (every input block and tap).
+template <QConvCfg C>
+inline constexpr std::int64_t kQGroupBytes = static_cast<std::int64_t>(C.in.cb()) * C.kernel* C.kernel* kQTapBytes<C>;
+
+// Each work item (a row group of one group of output blocks) prefetches its share of the next
+// group's weights, which follow the current group's, spread over its taps: the first row group
+// of a group then finds its weights in L2 instead of waiting for memory, where a layer's weights
+// are inside a network.
+template <QConvCfg C>
+inline constexpr std::int64_t kQPrefetchLines = (kQGroupBytes<C> / 64 + C.out.h / C.oh_block - 1) /
+                                                (C.out.h / C.oh_block);  // per work item
+template <QConvCfg C>
+inline constexpr int kQPrefetchPerTap =
+    static_cast<int>((kQPrefetchLines<C> + (C.out.w / C.ow_block) * C.in.cb() * C.kernel * C.kernel - 1) /
+                     ((C.out.w / C.ow_block) * C.in.cb() * C.kernel * C.kernel));
 
 template <class D, QConvCfg C>
 void qconv_blocked(const Args& a, int part, int parts) {
@@ -157,6 +173,9 @@ void qconv_blocked(const Args& a, int part, int parts) {
   const std::uint8_t* in = u8_ptr(a.in0);
   const std::int8_t* weights = s8_ptr(a.w0);
   for_each_conv_item<kQConvShape<C>>(u8_ptr(a.out), part, parts, [&](int i, int ob0, int oy0) {
+    // An integer: past the last group the addresses leave the tensor (prefetches do not fault).
+    std::uintptr_t prefetch = reinterpret_cast<std::uintptr_t>(weights) + (ob0 / C.oc_blocks + 1) * kQGroupBytes<C> +
+                              oy0 / C.oh_block * kQPrefetchLines<C> * 64;
     for (int ox0 = 0; ox0 < C.out.w; ox0 += C.ow_block) {
       Tile<C> acc;
 #pragma GCC unroll 32
@@ -170,6 +189,8 @@ void qconv_blocked(const Args& a, int part, int parts) {
           const std::uint8_t* x = in + C.in.at(i, ib, oy0 * S - C.padding + kh, ox0 * S - C.padding);
           const std::int8_t* w = weights + qconv_weight_offset<C>(ob0, ib, kh, 0);
           for (int kw = 0; kw < K; ++kw) {
+            for (int l = 0; l < kQPrefetchPerTap<C>; ++l, prefetch += 64)
+              _mm_prefetch(reinterpret_cast<const char*>(prefetch), _MM_HINT_T1);
             const std::uint8_t* xk = opaque(x + kw * L);
 #pragma GCC unroll 4
             for (int g = 0; g < L / 4; ++g)

@@ -241,6 +241,32 @@ def write_blob_cases(out, path):
     write(out, "not_a_directory", b"a file where a directory is expected\n")
 
 
+def write_calibration_cases(out, shape):
+    """Broken calibration images (--precision int8) for a model of input `shape` (NCHW, batch N)."""
+    n, c, h, w = shape
+    image = h * w * c
+
+    def npy(name, images, values=None):
+        values = values if values is not None else [0.25] * (images * image)
+        write(out, name, npy_bytes("<f4", [images, c, h, w], struct.pack("<%df" % len(values), *values)))
+
+    npy("calib_valid.npy", n)
+    write(out, "calib_wrong_shape.npy", npy_bytes("<f4", [n, c, h + 1, w], bytes(4 * n * c * (h + 1) * w)))
+    npy("calib_empty.npy", 0)
+    npy("calib_odd_batch.npy", n + 1)
+    nan = [0.25] * (n * image)
+    nan[image + 7] = float("nan")
+    npy("calib_nan.npy", n, nan)
+    inf = [0.25] * (n * image)
+    inf[3] = float("inf")
+    npy("calib_inf.npy", n, inf)
+    for directory in ("calib_dir_empty", "calib_dir_corrupt"):
+        os.makedirs(os.path.join(out, directory), exist_ok=True)
+    write(out, "calib_dir_empty/notes.txt", b"no images here\n")
+    npy("calib_dir_corrupt/a.npy", n)
+    write(out, "calib_dir_corrupt/b.pgm", b"P5\n%d %d\n255\n" % (w, h) + bytes(10))
+
+
 def write(out, name, data):
     with open(os.path.join(out, name), "wb") as f:
         f.write(data)
@@ -260,6 +286,7 @@ def main():
     write_npy_cases(args.out, "general", [2, 3, 33, 29])
     write_image_cases(args.out, [2, 3, 33, 29])
     write_blob_cases(args.out, args.blob)
+    write_calibration_cases(args.out, [2, 1, 40, 36])
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@
 //   e2e_check --binary B --spec S (--weights W | --random-weights SEED) [--input-shape N,C,H,W]
 //             [--input X.npy] [--expect Y.npy] [--threads N[,N...]] [--tolerance T]
 //             [--precision int8 --calibration FILE ...]
+//   e2e_check --write-uniform FILE --shape K,C,H,W [--low L]   (test inputs: uniform [L, 1) values)
 //
 // Runs the program once per thread count against one expected output (computed once: the
 // reference interpreter is the slow part). Passes when every run has max|out - expected| <=
@@ -25,21 +26,25 @@ using namespace rnc;
 
 namespace {
 
-const std::vector<cli::OptionSpec> kOptions = cli::with_options({
-    {"--binary", "", "FILE", "generated program"},
-    {"--spec", "", "FILE", "spec it was compiled from"},
-    cli::kWeightsOption,
-    cli::kRandomWeightsOption,
-    cli::kInputShapeOption,
-    {"--input", "", "FILE", "input .npy (default: deterministic uniform [0,1) values)"},
-    {"--expect", "", "FILE", "expected output .npy (default: the reference interpreter)"},
-    {"--threads", "", "N[,N...]", "thread counts to run the generated program at (default 1)"},
-    {"--tolerance", "", "T", "relative tolerance to max|expected| (default 1e-5)"}}, cli::kPrecisionOptions);
+const std::vector<cli::OptionSpec> kOptions =
+    cli::with_options({{"--binary", "", "FILE", "generated program"},
+                       {"--spec", "", "FILE", "spec it was compiled from"},
+                       cli::kWeightsOption,
+                       cli::kRandomWeightsOption,
+                       cli::kInputShapeOption,
+                       {"--input", "", "FILE", "input .npy (default: deterministic uniform [0,1) values)"},
+                       {"--expect", "", "FILE", "expected output .npy (default: the reference interpreter)"},
+                       {"--threads", "", "N[,N...]", "thread counts to run the generated program at (default 1)"},
+                       {"--tolerance", "", "T", "relative tolerance to max|expected| (default 1e-5)"},
+                       {"--write-uniform", "", "FILE", "only write a .npy of uniform values (with --shape) and exit"},
+                       {"--shape", "", "K,C,H,W", "shape of --write-uniform"},
+                       {"--low", "", "L", "lowest value of --write-uniform (default 0)"}},
+                      cli::kPrecisionOptions);
 
-Tensor uniform_input(const Shape& shape) {
+Tensor uniform_input(const Shape& shape, float low = 0.0f) {
   Tensor t(shape);
   std::mt19937 gen(1234);
-  std::uniform_real_distribution<float> dist(0.0f, 1.0f);
+  std::uniform_real_distribution<float> dist(low, 1.0f);
   for (float& v : t.data) v = dist(gen);
   return t;
 }
@@ -111,6 +116,12 @@ int run(const cli::Parsed& args) {
 int main(int argc, char** argv) {
   try {
     const cli::Parsed args = cli::parse({argv + 1, argv + argc}, kOptions);
+    if (const auto file = args.get("--write-uniform")) {
+      const auto dims = cli::parse_integer_list("--shape", args.get("--shape").value_or(""), 4, 1, 1 << 16);
+      const Tensor t = uniform_input(Shape(dims.begin(), dims.end()), std::stof(args.get("--low").value_or("0")));
+      rt::write_npy(*file, t.data.data(), {t.shape.begin(), t.shape.end()});
+      return 0;
+    }
     if (!args.has("--binary") || !args.has("--spec")) throw cli::UsageError("--binary and --spec are required");
     return run(args);
   } catch (const test::TestFailure& e) {

@@ -19,6 +19,7 @@
 
 #include "codegen/int8_ops.hpp"
 #include "codegen/pack_int8.hpp"
+#include "codegen/qconv_blocking.hpp"
 #include "cpu_features.hpp"
 #include "kernels/qconv.hpp"
 
@@ -178,10 +179,8 @@ void check_qlayer() {
   const std::vector<float> params = rnc::pack_qconv_params(layer, L.lanes);
   CHECK(static_cast<std::int64_t>(w.size()) == rnc::packed_qconv_weight_floats(L.oc, L.ic, L.kernel, L.lanes));
   CHECK(static_cast<std::int64_t>(params.size()) == rnc::packed_qconv_params_floats(L.oc, L.lanes));
-  const Args a{.in0 = in_stored.data(),
-               .in1 = L.residual ? res_stored.data() : nullptr,
-               .w0 = w.data(),
-               .w1 = params.data()};
+  const Args a{
+      .in0 = in_stored.data(), .in1 = L.residual ? res_stored.data() : nullptr, .w0 = w.data(), .w1 = params.data()};
   const std::vector<std::uint8_t> expected = as_bytes(to_blocked(want, C.out), C.out.floats());
 
   check_qkernel("generic", rnc::kern::qconv_blocked_generic<C>, a, expected);
@@ -209,13 +208,15 @@ void check_qlayer() {
 // 1x1, stride 1 and 2 (the projection shortcut: reads an input with a halo).
 QCONV_TEST("1x1/s1 [1,32,8,8]->64 ow8 oc32 add(u8)+relu",
            QLayer{1, 32, 64, 8, 8, 1, 1, 0, 0, 0, 0, 8, 1, 2, true, true, false})
-QCONV_TEST("1x1/s2 [2,64,14,14]->128 ow7 oc32", QLayer{2, 64, 128, 14, 14, 1, 2, 0, 1, 0, 0, 7, 1, 2, false, false, false})
+QCONV_TEST("1x1/s2 [2,64,14,14]->128 ow7 oc32",
+           QLayer{2, 64, 128, 14, 14, 1, 2, 0, 1, 0, 0, 7, 1, 2, false, false, false})
 QCONV_TEST("1x1/s1 [2,24,17,15]->40 ow5 oc48 add(s8)+relu",
            QLayer{2, 24, 40, 17, 15, 1, 1, 0, 0, 0, 1, 5, 1, 3, true, true, true})
 // 3x3 stride 1 padding 1.
 QCONV_TEST("3x3/s1 [1,64,14,14]->64 ow7 oc32 add(s8)+relu",
            QLayer{1, 64, 64, 14, 14, 3, 1, 1, 1, 1, 1, 7, 1, 2, true, true, true})
-QCONV_TEST("3x3/s1 [1,32,7,7]->64 ow7 oc64 add(s8)", QLayer{1, 32, 64, 7, 7, 3, 1, 1, 1, 1, 0, 7, 1, 4, true, false, true})
+QCONV_TEST("3x3/s1 [1,32,7,7]->64 ow7 oc64 add(s8)",
+           QLayer{1, 32, 64, 7, 7, 3, 1, 1, 1, 1, 0, 7, 1, 4, true, false, true})
 QCONV_TEST("3x3/s1 [1,32,14,14]->32 ow14 oc32 relu",
            QLayer{1, 32, 32, 14, 14, 3, 1, 1, 1, 1, 1, 14, 1, 2, false, true, false})
 QCONV_TEST("3x3/s1 [1,64,3,3]->64 ow3 oh3 oc32 add(u8)",
@@ -228,7 +229,8 @@ QCONV_TEST("3x3/s1 [2,20,9,10]->40 ow10 oc16 add(s8)",
 // 3x3 stride 2 padding 1 (first convolution of a stage), odd sizes.
 QCONV_TEST("3x3/s2 [1,32,13,13]->64 ow7 oc32 relu",
            QLayer{1, 32, 64, 13, 13, 3, 2, 1, 1, 1, 1, 7, 1, 2, false, true, false})
-QCONV_TEST("3x3/s2 [2,48,14,14]->32 ow1 oh7 oc16", QLayer{2, 48, 32, 14, 14, 3, 2, 1, 1, 0, 0, 1, 7, 1, false, false, false})
+QCONV_TEST("3x3/s2 [2,48,14,14]->32 ow1 oh7 oc16",
+           QLayer{2, 48, 32, 14, 14, 3, 2, 1, 1, 0, 0, 1, 7, 1, false, false, false})
 // 8 lanes (NCHW8c): the portable kernel.
 QCONV_TEST("8 lanes 3x3/s1 [2,20,9,10]->40 ow5 oh3 oc40 add(s8)+relu",
            QLayer{2, 20, 40, 9, 10, 3, 1, 1, 1, 1, 1, 5, 3, 5, true, true, true, 8})
@@ -267,7 +269,9 @@ TEST_CASE("qconv pack: the layouts of qconv.hpp, zero padding channels") {
   const std::vector<float> packed = rnc::pack_qconv_weights(l, 3, 16);
   REQUIRE(static_cast<std::int64_t>(packed.size()) == rnc::packed_qconv_weight_floats(48, 20, 3, 16));
   const auto* b = reinterpret_cast<const std::int8_t*>(packed.data());
-  const auto w = [&](int oc, int ic, int kh, int kw) { return l.weight[static_cast<std::size_t>(((oc * 20 + ic) * 3 + kh) * 3 + kw)]; };
+  const auto w = [&](int oc, int ic, int kh, int kw) {
+    return l.weight[static_cast<std::size_t>(((oc * 20 + ic) * 3 + kh) * 3 + kw)];
+  };
   // [1 group][2 ICB][3][3][4 ic groups][3 blocks][16 oc][4 ic]: oc 37 = block 2 lane 5, ic 18 = block 1 group 0 ic 2.
   const std::int64_t tap = (1 * 3 + 2) * 3 + 1;  // ib 1, kh 2, kw 1
   CHECK(b[((tap * 4 + 0) * 48 + 37) * 4 + 2] == w(37, 18, 2, 1));
@@ -370,6 +374,32 @@ TEST_CASE("qconv quantize_blocked / dequantize_blocked equal the scalar definiti
   check_conversions<QuantCfg{{1, 40, 6, 3, 0, 16}, {1, 40, 6, 3, 1, 16}, false}>();
   check_conversions<QuantCfg{{2, 12, 3, 5, 1, 8}, {2, 12, 3, 5, 2, 8}, true}>();
   check_conversions<QuantCfg{{1, 24, 4, 3, 0, 8}, {1, 24, 4, 3, 1, 8}, false}>();
+}
+
+// --- blocking rule -------------------------------------------------------------------------------
+
+TEST_CASE("qconv choose_qconv_blocking: 7 px x 2 blocks on ResNet layers; blocks divide, tiles stay small") {
+  for (const rnc::ConvShape& s : {rnc::ConvShape{1, 64, 64, 56, 56, 3}, rnc::ConvShape{1, 512, 512, 7, 7, 3},
+                                  rnc::ConvShape{1, 256, 512, 7, 7, 1}, rnc::ConvShape{1, 64, 256, 56, 56, 1},
+                                  rnc::ConvShape{1, 2048, 512, 7, 7, 1}}) {
+    const rnc::ConvBlocking b = rnc::choose_qconv_blocking(s);
+    CHECK(b.ow_block * b.oh_block == 7);
+    CHECK(b.oc_blocks == 2);
+    CHECK(b.ic_chunk == 0);
+  }
+  for (std::int64_t w : {1, 3, 7, 12, 23, 46, 56, 67})
+    for (std::int64_t h : {1, 3, 17})
+      for (std::int64_t c_out : {16, 48, 512})
+        for (std::int64_t k : {1, 3}) {
+          const rnc::ConvShape s{2, 64, c_out, h, w, k};
+          const rnc::ConvBlocking b = rnc::choose_qconv_blocking(s);
+          INFO("w " << w << " h " << h << " c_out " << c_out << " k " << k);
+          REQUIRE(w % b.ow_block == 0);
+          REQUIRE(h % b.oh_block == 0);
+          REQUIRE((c_out + 15) / 16 % b.oc_blocks == 0);
+          REQUIRE(b.ow_block * b.oh_block * b.oc_blocks + b.oc_blocks + 1 <= rnc::kQConvRegisters);
+          REQUIRE(b.ic_chunk == 0);
+        }
 }
 
 }  // namespace

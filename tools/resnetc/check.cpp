@@ -11,9 +11,8 @@
 namespace rnc::cli {
 namespace {
 
-const std::vector<OptionSpec> kOptions =
-    with_options({kInputShapeOption, kMaxMemoryOption, kWeightsOption, kRandomWeightsOption, kHelpOption},
-                 kPrecisionOptions);
+const std::vector<OptionSpec> kOptions = with_options(
+    {kInputShapeOption, kMaxMemoryOption, kWeightsOption, kRandomWeightsOption, kHelpOption}, kPrecisionOptions);
 
 std::string with_commas(std::int64_t v) {
   std::string digits = std::to_string(v), out;
@@ -84,7 +83,7 @@ void print_int8_scales(const Graph& graph, const WeightMap& weights, const Compi
   fmt::print("\nint8 layers ({} calibration images, {}; real value = q * scale):\n", options.int8.calibration.size(),
              name(options.int8.method));
   fmt::print("{:<16} {:>12} {:>12} {:>12} {:>25}\n", "layer", "input", "output", "residual", "weights (per channel)");
-  for (const Node& n : graph.nodes) {
+  for (const Node& n : model.graph.nodes) {
     if (!is_int8_conv(model, n)) continue;
     const QConvRecipe recipe = qconv_recipe(model, n);
     const QConvLayer q = quantize_conv(recipe, folded, scales);
@@ -96,7 +95,7 @@ void print_int8_scales(const Graph& graph, const WeightMap& weights, const Compi
                *lo * s_out / s_in, *hi * s_out / s_in);
   }
   int fp32 = 0;
-  for (const Node& n : graph.nodes) fp32 += std::holds_alternative<Conv2d>(n.op) && !is_int8_conv(model, n);
+  for (const Node& n : model.graph.nodes) fp32 += std::holds_alternative<Conv2d>(n.op) && !is_int8_conv(model, n);
   fmt::print("{} convolutions stay float (their input is not known non-negative, or --keep-fp32)\n", fp32);
 }
 

@@ -49,8 +49,8 @@ void read_precision_options(const Parsed& parsed, const Graph& graph, CompileOpt
 
 // The reference interpreter, or with --precision int8 the integer reference on scales calibrated
 // on options.int8.calibration (codegen/int8_reference.hpp).
-Tensor run_interpreter(const Graph& graph, const WeightMap& weights, const CompileOptions& options,
-                       const Tensor& input, const NodeObserver& observe = {});
+Tensor run_interpreter(const Graph& graph, const WeightMap& weights, const CompileOptions& options, const Tensor& input,
+                       const NodeObserver& observe = {});
 
 // The option table `base` followed by `more`.
 std::vector<OptionSpec> with_options(std::vector<OptionSpec> base, const std::vector<OptionSpec>& more);

@@ -83,8 +83,8 @@ void read_precision_options(const Parsed& parsed, const Graph& graph, CompileOpt
   options.int8.calibration = read_calibration_images(*parsed.get("--calibration"), graph.shape(graph.input));
 }
 
-Tensor run_interpreter(const Graph& graph, const WeightMap& weights, const CompileOptions& options,
-                       const Tensor& input, const NodeObserver& observe) {
+Tensor run_interpreter(const Graph& graph, const WeightMap& weights, const CompileOptions& options, const Tensor& input,
+                       const NodeObserver& observe) {
   if (options.precision != Precision::kInt8) return run_reference(graph, weights, input, observe);
   const Model model = prepare_model(graph, options);
   const ActivationScales scales = calibrate_model(model, weights, options);

@@ -13,19 +13,20 @@
 namespace rnc::cli {
 namespace {
 
-const std::vector<OptionSpec> kOptions = with_options({
-    kWeightsOption,
-    kRandomWeightsOption,
-    {"--output-dir", "-o", "DIR", "directory to write (replaced atomically)"},
-    {"--force", "", "", "replace DIR even if it holds files resnetc did not write (DIR/build is kept)"},
-    {"--name", "", "NAME", "model name: C++ namespace and file names (default: the spec's name)"},
-    kInputShapeOption,
-    kMaxMemoryOption,
-    {"--target", "", "TARGET", "native (default: the best this CPU supports), avx512, avx2 or generic"},
-    {"--embed-weights", "", "", "link the weights blob into the executable"},
-    {"--exact", "", "", "direct convolution only (no Winograd): error ~1e-6 instead of ~1e-5"},
-    {"--dump-passes", "", "", "print the graph after every pass to stderr"},
-    kHelpOption}, kPrecisionOptions);
+const std::vector<OptionSpec> kOptions = with_options(
+    {kWeightsOption,
+     kRandomWeightsOption,
+     {"--output-dir", "-o", "DIR", "directory to write (replaced atomically)"},
+     {"--force", "", "", "replace DIR even if it holds files resnetc did not write (DIR/build is kept)"},
+     {"--name", "", "NAME", "model name: C++ namespace and file names (default: the spec's name)"},
+     kInputShapeOption,
+     kMaxMemoryOption,
+     {"--target", "", "TARGET", "native (default: the best this CPU supports), avx512vnni, avx512, avx2 or generic"},
+     {"--embed-weights", "", "", "link the weights blob into the executable"},
+     {"--exact", "", "", "direct convolution only (no Winograd): error ~1e-6 instead of ~1e-5"},
+     {"--dump-passes", "", "", "print the graph after every pass to stderr"},
+     kHelpOption},
+    kPrecisionOptions);
 
 }  // namespace
 
@@ -33,7 +34,8 @@ int compile_command(const std::vector<std::string>& args) {
   const Parsed parsed = parse(args, kOptions);
   if (print_help_if_asked(parsed,
                           "Usage: resnetc compile SPEC (--weights FILE | --random-weights SEED) -o DIR "
-                          "[--name NAME] [--input-shape N,C,H,W] [--precision int8 --calibration FILE]\n\nWrites DIR as a CMake project: "
+                          "[--name NAME] [--input-shape N,C,H,W] [--precision int8 --calibration FILE]\n\nWrites DIR "
+                          "as a CMake project: "
                           "cmake -S DIR -B DIR/build && cmake --build DIR/build gives DIR/build/NAME.\n"
                           "A recompile replaces DIR but keeps DIR/build; it refuses a DIR holding files that "
                           "resnetc did not write (it lists its own in DIR/.resnetc-files) unless given --force.",
@@ -63,9 +65,8 @@ int compile_command(const std::vector<std::string>& args) {
     };
   const CompiledProject project = compile_project(graph, weights, options);
   write_project(project, dir, {.force = parsed.has("--force")});
-  fmt::print("wrote {}: {} files, {}.weights ({} bytes), arena {} bytes, target {}{}\n", dir,
-             project.files.size() + 1, graph.name, project.blob.size(), project.program.arena_floats * 4,
-             project.target.describe(),
+  fmt::print("wrote {}: {} files, {}.weights ({} bytes), arena {} bytes, target {}{}\n", dir, project.files.size() + 1,
+             graph.name, project.blob.size(), project.program.arena_floats * 4, project.target.describe(),
              options.precision == Precision::kInt8
                  ? fmt::format(", int8 ({} calibration images, {})", options.int8.calibration.size(),
                                name(options.int8.method))

@@ -16,15 +16,16 @@
 namespace rnc::cli {
 namespace {
 
-const std::vector<OptionSpec> kOptions = with_options({
-    kWeightsOption,
-    kRandomWeightsOption,
-    {"--input", "", "FILE.npy", "float32 NCHW input"},
-    {"--output", "", "FILE.npy", "where to write the output"},
-    {"--dump-dir", "", "DIR", "write every value the generated code also computes, as NCHW .npy"},
-    kInputShapeOption,
-    kMaxMemoryOption,
-    kHelpOption}, kPrecisionOptions);
+const std::vector<OptionSpec> kOptions =
+    with_options({kWeightsOption,
+                  kRandomWeightsOption,
+                  {"--input", "", "FILE.npy", "float32 NCHW input"},
+                  {"--output", "", "FILE.npy", "where to write the output"},
+                  {"--dump-dir", "", "DIR", "write every value the generated code also computes, as NCHW .npy"},
+                  kInputShapeOption,
+                  kMaxMemoryOption,
+                  kHelpOption},
+                 kPrecisionOptions);
 
 // The reference's values under the names and positions of the generated program's dump (the
 // values that survive fusion), so that `resnetc compare` can pair the two dumps.
@@ -60,7 +61,8 @@ int run_command(const std::vector<std::string>& args) {
   if (print_help_if_asked(parsed,
                           "Usage: resnetc run SPEC (--weights FILE | --random-weights SEED) --input X.npy "
                           "(--output Y.npy | --dump-dir DIR)\n\nRuns the reference interpreter (naive loops, double "
-                          "accumulation);\nwith --precision int8, the int8 network in exact integer arithmetic (docs/quantization.md).\n"
+                          "accumulation);\nwith --precision int8, the int8 network in exact integer arithmetic "
+                          "(docs/quantization.md).\n"
                           "With --dump-dir, also writes the input and every layer's output that the "
                           "generated code computes\n(NNN_NAME.npy + manifest.txt), to compare with NAME --dump-dir "
                           "using resnetc compare.",
