@@ -92,18 +92,18 @@ bool selected(int argc, char** argv, const char* name) {
 }  // namespace
 
 // B(name, in, out, kernel, stride, padding, ow, oh, ocb, residual, relu); the residual is u8.
-#define B(NAME, IN, OUT, K, S, P, OW, OH, NB, ADD, RELU)                                                    \
-  if (selected(argc, argv, NAME))                                                                           \
-    bench<QConvCfg{.in = IN,                                                                                \
-                   .out = OUT,                                                                              \
-                   .res = OUT,                                                                              \
-                   .kernel = K,                                                                             \
-                   .stride = S,                                                                             \
-                   .padding = P,                                                                            \
-                   .ow_block = OW,                                                                          \
-                   .oh_block = OH,                                                                          \
-                   .oc_blocks = NB,                                                                         \
-                   .residual = ADD,                                                                         \
+#define B(NAME, IN, OUT, K, S, P, OW, OH, NB, ADD, RELU) \
+  if (selected(argc, argv, NAME))                        \
+    bench<QConvCfg{.in = IN,                             \
+                   .out = OUT,                           \
+                   .res = OUT,                           \
+                   .kernel = K,                          \
+                   .stride = S,                          \
+                   .padding = P,                         \
+                   .ow_block = OW,                       \
+                   .oh_block = OH,                       \
+                   .oc_blocks = NB,                      \
+                   .residual = ADD,                      \
                    .relu = RELU}>(NAME, seconds, cold, peak);
 
 // Activation geometries (batch 1, 224x224 input): [n, c, h, w, halo].
@@ -111,6 +111,9 @@ bool selected(int argc, char** argv, const char* name) {
 #define A28 (Blocked{1, 128, 28, 28, 1})
 #define A14 (Blocked{1, 256, 14, 14, 1})
 #define A7 (Blocked{1, 512, 7, 7, 1})
+#define A18 (Blocked{1, 64, 18, 18, 1})
+#define A20 (Blocked{1, 64, 20, 20, 1})
+#define A24 (Blocked{1, 64, 24, 24, 1})
 #define P28 (Blocked{1, 128, 28, 28, 0})
 #define P14 (Blocked{1, 256, 14, 14, 0})
 #define P7 (Blocked{1, 512, 7, 7, 0})
@@ -162,5 +165,14 @@ int main(int argc, char** argv) {
   B("alt-c7", A7, A7, 3, 1, 1, 7, 1, 4, true, true)
   B("alt-c7", A7, A7, 3, 1, 1, 7, 1, 1, true, true)
   B("alt-r56", B56_256, B56_64, 1, 1, 0, 7, 1, 4, false, true)
+  // Accumulators per tile (register pressure: vpdpbusd accumulates in place).
+  B("acc-12", A24, A24, 3, 1, 1, 6, 1, 2, true, true)
+  B("acc-16", A24, A24, 3, 1, 1, 8, 1, 2, true, true)
+  B("acc-16", A24, A24, 3, 1, 1, 4, 1, 4, true, true)
+  B("acc-18", A18, A18, 3, 1, 1, 9, 1, 2, true, true)
+  B("acc-18", A18, A18, 3, 1, 1, 18, 1, 1, true, true)
+  B("acc-20", A20, A20, 3, 1, 1, 10, 1, 2, true, true)
+  B("acc-24", A24, A24, 3, 1, 1, 12, 1, 2, true, true)
+  B("acc-24", A24, A24, 3, 1, 1, 24, 1, 1, true, true)
   B("alt-e56", B56_64, B56_256, 1, 1, 0, 7, 1, 4, true, true)
 }

@@ -39,7 +39,7 @@ enum class Precision { kFp32, kInt8 };
 struct Int8Options {
   std::vector<std::string> keep_fp32;  // layers or stages that stay float (plan_int8)
   CalibrationMethod method = CalibrationMethod::kPercentile;
-  std::vector<Tensor> calibration;  // network inputs the scales are calibrated on
+  std::vector<Tensor> calibration;  // images [1, C, H, W] the scales are calibrated on (any batch)
 };
 
 struct CompileOptions {

@@ -61,6 +61,11 @@ class Emitter {
                        o_.model_hash);
   }
 
+  bool has_int8_steps() const {
+    return std::any_of(p_.steps.begin(), p_.steps.end(),
+                       [](const Step& s) { return s.kernel == Kernel::kQConvBlocked; });
+  }
+
   // Stages that own at least one step, in order: one source file each.
   std::vector<std::string> stages() const {
     std::vector<std::string> out;
@@ -259,6 +264,7 @@ class Emitter {
         }
         w.line(".required_isa = kTarget,");
         w.line(".measure_peak_gflops = rnc::kern::measure_peak_gflops,");
+        if (has_int8_steps()) w.line(".measure_peak_int8_gops = rnc::kern::measure_peak_int8_gops,");
       }
       w.line("return kInfo;");
     }

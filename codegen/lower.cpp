@@ -10,6 +10,7 @@
 #include "codegen/arena_plan.hpp"
 #include "codegen/conv_blocking.hpp"
 #include "codegen/pack_weights.hpp"
+#include "codegen/qconv_blocking.hpp"
 #include "codegen/quantize.hpp"
 #include "codegen/winograd.hpp"
 #include "dsl/invariant.hpp"
@@ -285,7 +286,7 @@ class Lowering {
     const Epilogue e = epilogue(node);
     const Buffer& res = e.has_residual() ? buf(in1_) : o;
     const kern::Blocked& g = o.geometry;
-    const ConvBlocking b = choose_conv_blocking({g.n, in.geometry.c, g.c, g.h, g.w, c.kernel, false}, o_.isa);
+    const ConvBlocking b = choose_qconv_blocking({g.n, in.geometry.c, g.c, g.h, g.w, c.kernel, false}, o_.isa);
     const kern::QConvCfg cfg{.in = in.geometry,
                              .out = o.geometry,
                              .res = res.geometry,

@@ -95,8 +95,12 @@ ActivationScales calibrate(const Model& m, const WeightMap& folded, const std::v
   const std::vector<ValueId> values = quantized_values(m);
   std::map<ValueId, RangeStats> stats;
   for (ValueId v : values) stats[v];
+  // Every op treats the items of a batch alike, so the model at batch 1 computes each image's
+  // values as the batched one does, and any number of images calibrates any batch size.
+  Model single = m;
+  for (Value& v : single.graph.values) v.shape[0] = 1;
   for (const Tensor& image : images)
-    run_fused_reference(m, folded, image, [&](const Node& node, const Tensor& out) {
+    run_fused_reference(single, folded, image, [&](const Node& node, const Tensor& out) {
       if (const auto it = stats.find(node.output); it != stats.end()) it->second.add(out.data);
     });
   ActivationScales scales;

@@ -38,8 +38,8 @@ using ActivationScales = std::map<ValueId, float>;
 // Values that int8 steps read or write (their inputs, outputs and residuals).
 std::vector<ValueId> quantized_values(const Model& model);
 
-// Runs the float model (folded weights) on every image and chooses each quantized value's scale
-// with `method`.
+// Runs the float model (folded weights) at batch 1 on every image ([1, C, H, W]) and chooses each
+// quantized value's scale with `method`.
 ActivationScales calibrate(const Model& model, const WeightMap& folded, const std::vector<Tensor>& images,
                            CalibrationMethod method);
 

@@ -35,6 +35,8 @@ struct ModelInfo {
   std::size_t embedded_blob_size;
   const char* required_isa;         // "avx512", "avx2" or "generic": checked at start
   double (*measure_peak_gflops)();  // one core's FMA peak with the model's instruction set
+  // int8 models: one core's int8 multiply-add peak (vpdpbusd), for their int8 layers' rows.
+  double (*measure_peak_int8_gops)() = nullptr;
 };
 
 // One row of `--profile`: a layer, the algorithm that runs it, and its cost.

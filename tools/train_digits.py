@@ -16,7 +16,6 @@ these 8-bit pixels divided by 255, so a PGM feeds the generated binary as is.
 """
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -28,6 +27,8 @@ from torch.nn import functional as F
 import make_torch_fixture
 import seed_model
 import torch_export
+import train_seed_net
+from train_seed_net import accuracy, lines_bytes, logits_of, pgm_bytes
 
 DEFAULT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "examples", "digits")
 
@@ -40,7 +41,7 @@ HELDOUT_COUNT = 360   # 20% of the 1797 images, chosen by a seeded permutation
 EPOCHS = 30
 BATCH = 64
 LEARNING_RATE = 3e-3
-MAX_SHIFT = 2         # training-time random translation, in pixels of the 32x32 image
+MAX_SHIFT = 2         # training-time random translation (the digits are centred), in pixels of 32x32
 
 SPEC = "digits.json"
 WEIGHTS = "digits.safetensors"
@@ -48,6 +49,7 @@ LABELS_FILE = "labels.txt"
 HELDOUT_IMAGES = "heldout.pgm"
 HELDOUT_LABELS = "heldout_labels.txt"
 SAMPLES = "samples"
+CALIBRATION_COUNT = 256
 
 
 # ------------------------------------------------------------------------------- data
@@ -76,22 +78,7 @@ def network_input(pixels):
     return torch.from_numpy(pixels.astype(np.float32) / 255.0).unsqueeze(1)
 
 
-def random_shift(x, generator):
-    """Each image translated by up to MAX_SHIFT pixels (zero fill): the digits are centred,
-    and this keeps the net from relying on exact positions."""
-    padded = F.pad(x, [MAX_SHIFT] * 4)
-    shifts = torch.randint(0, 2 * MAX_SHIFT + 1, (x.shape[0], 2), generator=generator)
-    return torch.stack([padded[i, :, dy:dy + IMAGE_SIZE, dx:dx + IMAGE_SIZE]
-                        for i, (dy, dx) in enumerate(shifts.tolist())])
-
-
 # -------------------------------------------------------------------- PGM and text files
-
-def pgm_bytes(pixels):
-    """Binary PGM (P5, maxval 255) of a 2-D uint8 array."""
-    height, width = pixels.shape
-    return f"P5\n{width} {height}\n255\n".encode("ascii") + np.ascontiguousarray(pixels).tobytes()
-
 
 def read_pgm(path):
     """2-D uint8 array of a binary PGM with maxval 255 (as written by pgm_bytes; '#' comments
@@ -120,10 +107,6 @@ def read_pgm(path):
     return pixels.reshape(height, width)
 
 
-def lines_bytes(items):
-    return "".join(f"{item}\n" for item in items).encode("utf-8")
-
-
 def read_heldout(directory):
     """(uint8 [N,32,32], int64 [N]) from heldout.pgm and heldout_labels.txt."""
     strip = read_pgm(os.path.join(directory, HELDOUT_IMAGES))
@@ -137,66 +120,11 @@ def read_heldout(directory):
 
 
 def spec_text():
-    """The spec in the layout of examples/resnet18.json: one layer or stage per line."""
-    widths = ARCH["widths"]
-    stem = [{"op": "conv2d", "weights": "0.0", "out_channels": widths[0], "kernel": 7,
-             "stride": 2, "padding": 3},
-            {"op": "batchnorm2d", "weights": "0.1"}, {"op": "relu"},
-            {"op": "maxpool2d", "kernel": 3, "stride": 2, "padding": 1}]
-    head = [{"op": "global_avgpool"}, {"op": "flatten"},
-            {"op": "linear", "weights": str(len(widths) + 3), "out_features": ARCH["num_classes"]}]
-
-    def compact(value):
-        return json.dumps(value, separators=(", ", ": "))
-
-    def layers_stage(name, layers):
-        rows = ",\n".join(f"      {compact(layer)}" for layer in layers)
-        return f'    {{"name": "{name}", "layers": [\n{rows}\n    ]}}'
-
-    stages = [layers_stage("b1", stem)]
-    for i, (width, residuals) in enumerate(zip(widths, ARCH["residuals"])):
-        stage = {"name": f"b{i + 2}", "op": "resnet_block", "weights": str(i + 1),
-                 "out_channels": width, "num_residuals": residuals}
-        if i == 0:
-            stage["first_block"] = True
-        stages.append(f"    {compact(stage)}")
-    stages.append(layers_stage("head", head))
-    shape = [1, ARCH["in_channels"], IMAGE_SIZE, IMAGE_SIZE]
-    return ('{\n  "name": "digits",\n  "input": {"shape": ' + compact(shape) + '},\n'
-            '  "stages": [\n' + ",\n".join(stages) + "\n  ]\n}\n")
+    """The spec of the example (examples/resnet18.json's layout)."""
+    return train_seed_net.spec_text("digits", ARCH, IMAGE_SIZE)
 
 
-# ----------------------------------------------------------------------------- training
-
-def train(net, x, y):
-    """Adam with a cosine learning-rate decay; every random draw comes from one generator."""
-    generator = torch.Generator().manual_seed(SEED)
-    optimizer = torch.optim.Adam(net.parameters(), lr=LEARNING_RATE)
-    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, EPOCHS)
-    net.train()
-    for epoch in range(EPOCHS):
-        order = torch.randperm(len(y), generator=generator)
-        total = 0.0
-        for start in range(0, len(y), BATCH):
-            batch = order[start:start + BATCH]
-            loss = F.cross_entropy(net(random_shift(x[batch], generator)), y[batch])
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            total += loss.item() * len(batch)
-        schedule.step()
-        print(f"epoch {epoch + 1:2d}/{EPOCHS}: loss {total / len(y):.4f}", flush=True)
-    return net.eval()
-
-
-def logits_of(net, x):
-    with torch.no_grad():
-        return net.eval()(x)
-
-
-def accuracy(logits, labels):
-    return float((logits.argmax(1) == torch.as_tensor(labels)).double().mean())
-
+# ---------------------------------------------------------------------- training, writing
 
 def write_example(directory, net, pixels, labels, heldout):
     """Every file of the example; each write is atomic."""
@@ -223,7 +151,8 @@ def cmd_train(args):
     torch.manual_seed(SEED)
     net = seed_model.build_seed_net(**ARCH)
     start = time.perf_counter()
-    train(net, x[train_idx], y[train_idx])
+    train_seed_net.train(net, x[train_idx], y[train_idx], EPOCHS, BATCH, LEARNING_RATE, MAX_SHIFT,
+                         seed=SEED)
     seconds = time.perf_counter() - start
     print(f"trained on {len(train_idx)} images in {seconds:.1f} s; held-out accuracy "
           f"{accuracy(logits_of(net, x[heldout]), labels[heldout]):.4f} ({len(heldout)} images)")
@@ -245,6 +174,16 @@ def cmd_reference(args):
     print(f"PyTorch held-out accuracy {accuracy(logits, labels):.4f} ({len(labels)} images)")
 
 
+def cmd_calibration(args):
+    """256 training images (never the held-out ones) for --precision int8, as calibration.npy."""
+    import fashion_mnist  # its seeded sample of distinct indices
+    pixels, _ = load_digit_images()
+    train, _ = split_indices(len(pixels))
+    chosen = train[fashion_mnist.sample_indices(CALIBRATION_COUNT, len(train), 0)]
+    torch_export.atomic_write_bytes(os.path.join(args.out, "calibration.npy"),
+                                    make_torch_fixture.npy_bytes(network_input(pixels[chosen]).numpy()))
+
+
 def build_parser():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -255,6 +194,9 @@ def build_parser():
     p.add_argument("--dir", default=DEFAULT_DIR, help="the example (default examples/digits)")
     p.add_argument("--out", required=True, help="where input.npy and logits.npy go")
     p.set_defaults(func=cmd_reference)
+    p = sub.add_parser("calibration", help="int8 calibration images from the training split (needs python3-sklearn)")
+    p.add_argument("--out", default=DEFAULT_DIR, help="output directory (default examples/digits)")
+    p.set_defaults(func=cmd_calibration)
     return parser
 
 

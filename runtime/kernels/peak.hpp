@@ -62,13 +62,15 @@ inline double measure_peak_gflops() {
   return best;
 }
 
-// Int8 GOP/s of one thread (2 ops per u8 x s8 multiply-add): independent `vpdpbusd` chains with
-// AVX-512 VNNI (64 multiply-adds per zmm instruction), else int32 multiply-add chains that the
-// compiler vectorizes (what the portable int8 kernel's inner loop does per product); best of 3.
+// Int8 GOP/s of one thread (2 ops per u8 x s8 multiply-add), best of 3, with the instruction the
+// int8 kernel of this build multiplies with: independent chains of `vpdpbusd` with AVX-512 VNNI
+// (64 multiply-adds per zmm instruction), of `vpmaddwd` + `vpaddd` with AVX-512BW alone (32 per
+// pair: the kernel's exact emulation of vpdpbusd needs two pairs per 64), else of int32
+// multiply-adds that the compiler vectorizes (what the portable kernel's inner loop does).
 inline double measure_peak_int8_gops() {
-#if defined(__AVX512F__) && defined(__AVX512VNNI__)
   // 16, not 24 as for the FMA: vpdpbusd overwrites its accumulator, and GCC spills 20 or more
   // chains to the stack every iteration (-27% at 20).
+#if defined(__AVX512F__) && defined(__AVX512BW__)
   constexpr int kChains = 16;
 #else
   constexpr int kChains = 12;
@@ -78,20 +80,29 @@ inline double measure_peak_int8_gops() {
   for (int trial = 0; trial < 3; ++trial) {
     const auto start = std::chrono::steady_clock::now();
     std::uint32_t sink = 0;
-#if defined(__AVX512F__) && defined(__AVX512VNNI__)
+#if defined(__AVX512F__) && defined(__AVX512BW__)
     __m512i acc[kChains];
     for (int c = 0; c < kChains; ++c) acc[c] = _mm512_set1_epi32(c);
     const __m512i x = _mm512_set1_epi32(0x01020304), w = _mm512_set1_epi32(0x05fa07f9);
+#if defined(__AVX512VNNI__)
     const auto step = [&]<std::size_t... C>(std::index_sequence<C...>) {
       ((acc[C] = _mm512_dpbusd_epi32(acc[C], x, w)), ...);
     };
+    constexpr double ops = 2.0 * 64;  // per step of a chain
+#else
+    (void)x;
+    // The product depends on the chain, or the compiler would hoist it.
+    const auto step = [&]<std::size_t... C>(std::index_sequence<C...>) {
+      ((acc[C] = _mm512_add_epi32(acc[C], _mm512_madd_epi16(acc[C], w))), ...);
+    };
+    constexpr double ops = 2.0 * 32;
+#endif
     for (int i = 0; i < kIterations; ++i) step(std::make_index_sequence<kChains>{});
     alignas(64) std::int32_t lanes_out[16];
     for (int c = 0; c < kChains; ++c) {
       _mm512_store_si512(lanes_out, acc[c]);
       for (std::int32_t v : lanes_out) sink += static_cast<std::uint32_t>(v);
     }
-    constexpr double ops = 2.0 * 64;  // per instruction
 #else
     // Wrapping unsigned arithmetic: the chains may overflow.
     std::uint32_t acc[kChains][8];

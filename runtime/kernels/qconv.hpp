@@ -46,7 +46,7 @@ struct QConvParamsLayout {
 };
 
 // The requantization of one output, the single definition the kernels and the integer reference
-// (codegen/int8_reference.cpp) share: y = acc * mult (+ res * res_scale, one fused multiply-add),
+// (codegen/int8_ops.cpp) share: y = acc * mult (+ res * res_scale, one fused multiply-add),
 // clamped to the output type (u8 when relu, else s8; NaN -> the lower bound), rounded to nearest
 // even. Every step is one IEEE operation in this order, so vector code reproduces it bit for bit.
 inline std::int32_t requantize(std::int32_t acc, float mult, bool relu, bool residual = false, std::int32_t res = 0,

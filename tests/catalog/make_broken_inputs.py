@@ -253,7 +253,6 @@ def write_calibration_cases(out, shape):
     npy("calib_valid.npy", n)
     write(out, "calib_wrong_shape.npy", npy_bytes("<f4", [n, c, h + 1, w], bytes(4 * n * c * (h + 1) * w)))
     npy("calib_empty.npy", 0)
-    npy("calib_odd_batch.npy", n + 1)
     nan = [0.25] * (n * image)
     nan[image + 7] = float("nan")
     npy("calib_nan.npy", n, nan)

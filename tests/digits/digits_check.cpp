@@ -8,14 +8,10 @@
 // heldout.pgm stacks the N images vertically (W wide, N*W tall): that is the memory layout of an
 // [N,1,W,W] tensor, and read_pnm's samples (divided by 255) are the model's input as they are.
 // heldout_labels.txt holds the true digit of each image, one per line.
-#include <cmath>
-#include <fstream>
-
 #include <fmt/format.h>
 
 #include "npy.hpp"
-#include "pnm.hpp"
-#include "tests/support/generated_program.hpp"
+#include "tests/support/classification.hpp"
 #include "tools/resnetc/args.hpp"
 
 using namespace rnc;
@@ -31,59 +27,10 @@ const std::vector<cli::OptionSpec> kOptions = {
     {"--threads", "", "N", "threads for the generated program"}};
 
 using Failure = test::TestFailure;
-
-std::vector<std::size_t> read_classes(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw Failure(path + ": cannot open");
-  std::vector<std::size_t> classes;
-  std::string line;
-  for (int number = 1; std::getline(in, line); ++number) {
-    std::size_t end = 0;
-    try {
-      classes.push_back(std::stoul(line, &end));
-    } catch (const std::logic_error&) {
-      end = 0;
-    }
-    if (end == 0 || end != line.size())
-      throw Failure(fmt::format("{}:{}: expected a class index, got '{}'", path, number, line));
-  }
-  return classes;
-}
-
-// The images as the model's [N,1,W,W] input; N comes from the labels.
-rt::Tensor stacked_images(const std::string& path, std::size_t count) {
-  rt::Image image = rt::read_pnm(path);
-  const auto n = static_cast<std::int64_t>(count);
-  if (image.channels != 1 || image.height != n * image.width) {
-    throw Failure(fmt::format("{}: {} channel(s), {}x{} pixels; expected a PGM of {} images stacked vertically ({}x{})",
-                              path, image.channels, image.width, image.height, count, image.width, n * image.width));
-  }
-  return {{n, 1, image.width, image.width}, std::move(image.data)};
-}
-
-// Index of the largest logit of each row; non-finite logits fail, since no class can be read.
-std::vector<std::size_t> predicted_classes(const rt::Tensor& logits, std::size_t rows, const std::string& what) {
-  if (logits.shape.size() != 2 || logits.shape[0] != static_cast<std::int64_t>(rows)) {
-    throw Failure(fmt::format("{}: shape {}, expected [{}, classes]", what, rt::shape_string(logits.shape), rows));
-  }
-  const auto classes = static_cast<std::size_t>(logits.shape[1]);
-  std::vector<std::size_t> predicted(rows);
-  for (std::size_t r = 0; r < rows; ++r) {
-    const float* row = logits.data.data() + r * classes;
-    for (std::size_t c = 0; c < classes; ++c) {
-      if (!std::isfinite(row[c]))
-        throw Failure(fmt::format("{}: image {} has logit {} for class {}", what, r, row[c], c));
-      if (row[c] > row[predicted[r]]) predicted[r] = c;
-    }
-  }
-  return predicted;
-}
-
-std::size_t count_equal(const std::vector<std::size_t>& a, const std::vector<std::size_t>& b) {
-  std::size_t count = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) count += a[i] == b[i];
-  return count;
-}
+using test::count_equal;
+using test::fraction;
+using test::predicted_classes;
+using test::read_classes;
 
 void print_differences(const std::vector<std::size_t>& a, const char* a_name, const std::vector<std::size_t>& b,
                        const char* b_name) {
@@ -92,13 +39,9 @@ void print_differences(const std::vector<std::size_t>& a, const char* a_name, co
   }
 }
 
-double fraction(std::size_t count, std::size_t total) {
-  return total == 0 ? 0 : static_cast<double>(count) / static_cast<double>(total);
-}
-
 int run(const cli::Parsed& args) {
   const std::vector<std::size_t> truth = read_classes(*args.get("--labels"));
-  const rt::Tensor input = stacked_images(*args.get("--images"), truth.size());
+  const rt::Tensor input = test::load_images(*args.get("--images"), truth.size());
   const test::ScratchDir scratch("digits_check");
   const std::string input_path = scratch.file("input.npy");
   rt::write_npy(input_path, input.data.data(), input.shape);

@@ -80,7 +80,10 @@ void read_precision_options(const Parsed& parsed, const Graph& graph, CompileOpt
     options.int8.method = *parsed_method;
   }
   if (const auto keep = parsed.get("--keep-fp32")) options.int8.keep_fp32 = split_names("--keep-fp32", *keep);
-  options.int8.calibration = read_calibration_images(*parsed.get("--calibration"), graph.shape(graph.input));
+  // One image at a time whatever the network's batch (calibrate() runs the model at batch 1).
+  Shape single_image = graph.shape(graph.input);
+  single_image[0] = 1;
+  options.int8.calibration = read_calibration_images(*parsed.get("--calibration"), single_image);
 }
 
 Tensor run_interpreter(const Graph& graph, const WeightMap& weights, const CompileOptions& options, const Tensor& input,
