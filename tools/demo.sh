@@ -1,7 +1,7 @@
 #!/bin/sh
 # The main job, from a fresh clone: build resnetc, compile the seed ResNet-18 spec with
 # deterministic random weights, build the generated project and classify a sample image; then
-# the same with a small network trained on real handwritten digits. Needs only the build packages
+# the same with a small network trained on real handwritten digits, in float and in int8. Needs only the build packages
 # (tools/install_deps.sh build). RESNETC_CMAKE_ARGS adds configure arguments (tools/test.sh hides
 # the test packages with it, to check that the main job does not need them).
 set -eu
@@ -21,17 +21,24 @@ run build/demo/resnet18/build/resnet18 --input examples/sample_224.pgm --top 5 -
 
 # Real data: a narrow seed ResNet trained on handwritten digits (examples/digits/README.md),
 # compiled with its trained weights; each sample's file name says its true digit.
-digits=build/demo/digits
-run build/resnetc compile examples/digits/digits.json --weights examples/digits/digits.safetensors -o $digits --force
-run cmake -S $digits -B $digits/build > /dev/null
-run cmake --build $digits/build -j"$jobs"
-echo "+ $digits/build/digits --input IMAGE --labels examples/digits/labels.txt --top 1 --bench 100"
-printf '%-36s %5s  %-9s %10s  %s\n' image digit predicted confidence "latency (median of 100 runs)"
-for image in examples/digits/samples/*.pgm; do
-  digit=${image##*digit_}
-  result=$($digits/build/digits --input "$image" --labels examples/digits/labels.txt --top 1 --bench 100)
-  printf '%s\n' "$result" | awk -v image="$image" -v digit="${digit%.pgm}" '
-    $1 == "class" { label = $2; prob = $4 }
-    $1 == "bench:" { for (i = 1; i < NF; i++) if ($i == "median") ms = $(i + 1) }
-    END { printf "%-36s %5s  %-9s %10s  %s ms\n", image, digit, label, prob, ms }'
-done
+# int8 (docs/quantization.md): the same weights calibrated on 256 training images.
+classify_digits() {
+  dir=build/demo/$1
+  shift
+  run build/resnetc compile examples/digits/digits.json --weights examples/digits/digits.safetensors -o "$dir" \
+    --force "$@"
+  run cmake -S "$dir" -B "$dir/build" > /dev/null
+  run cmake --build "$dir/build" -j"$jobs"
+  echo "+ $dir/build/digits --input IMAGE --labels examples/digits/labels.txt --top 1 --bench 100"
+  printf '%-36s %5s  %-9s %10s  %s\n' image digit predicted confidence "latency (median of 100 runs)"
+  for image in examples/digits/samples/*.pgm; do
+    digit=${image##*digit_}
+    result=$("$dir/build/digits" --input "$image" --labels examples/digits/labels.txt --top 1 --bench 100)
+    printf '%s\n' "$result" | awk -v image="$image" -v digit="${digit%.pgm}" '
+      $1 == "class" { label = $2; prob = $4 }
+      $1 == "bench:" { for (i = 1; i < NF; i++) if ($i == "median") ms = $(i + 1) }
+      END { printf "%-36s %5s  %-9s %10s  %s ms\n", image, digit, label, prob, ms }'
+  done
+}
+classify_digits digits
+classify_digits digits_int8 --precision int8 --calibration examples/digits/calibration.npy

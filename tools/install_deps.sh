@@ -1,14 +1,15 @@
 #!/bin/sh
 # install_deps.sh [build] [test] [sanitize]
 # Installs, with apt-get, the Debian packages resnetc needs that are missing: the build set
-# (compiler, CMake, fmt, nlohmann-json), for `test` doctest and PyTorch for parity tests, for
-# `sanitize` clang with libFuzzer and llvm-symbolizer (the sanitizer build of tools/test.sh).
+# (compiler, CMake, fmt, nlohmann-json), for `test` doctest, PyTorch for parity tests and Debian's
+# Fashion-MNIST for the int8 accuracy tests, for `sanitize` clang with libFuzzer and
+# llvm-symbolizer (the sanitizer build of tools/test.sh).
 set -eu
 packages=""
 for group in "$@"; do
   case "$group" in
     build) packages="$packages g++ cmake make libfmt-dev nlohmann-json3-dev" ;;
-    test) packages="$packages doctest-dev python3 python3-numpy python3-torch python3-torchvision" ;;
+    test) packages="$packages doctest-dev python3 python3-numpy python3-torch python3-torchvision dataset-fashion-mnist" ;;
     sanitize) packages="$packages clang libclang-rt-14-dev llvm" ;;
     *) echo "install_deps.sh: unknown group '$group' (expected build, test or sanitize)" >&2; exit 2 ;;
   esac
