@@ -15,7 +15,8 @@
 include_guard(GLOBAL)
 
 function(resnetc_add_model name)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "EMBED_WEIGHTS;EXACT" "SPEC;WEIGHTS;RANDOM_WEIGHTS;TARGET;MAX_MEMORY;PRECISION;CALIBRATION;CALIBRATION_METHOD"
+  cmake_parse_arguments(PARSE_ARGV 1 arg "EMBED_WEIGHTS;EXACT"
+                        "SPEC;WEIGHTS;RANDOM_WEIGHTS;TARGET;MAX_MEMORY;PRECISION;CALIBRATION;CALIBRATION_METHOD"
                         "INPUT_SHAPE;KEEP_FP32")
   if(NOT arg_SPEC)
     message(FATAL_ERROR "resnetc_add_model(${name}): SPEC <file> is required")

@@ -9,7 +9,9 @@ packages=""
 for group in "$@"; do
   case "$group" in
     build) packages="$packages g++ cmake make libfmt-dev nlohmann-json3-dev" ;;
-    test) packages="$packages doctest-dev python3 python3-numpy python3-torch python3-torchvision dataset-fashion-mnist" ;;
+    test)
+      packages="$packages doctest-dev python3 python3-numpy python3-torch python3-torchvision dataset-fashion-mnist"
+      ;;
     sanitize) packages="$packages clang libclang-rt-14-dev llvm" ;;
     *) echo "install_deps.sh: unknown group '$group' (expected build, test or sanitize)" >&2; exit 2 ;;
   esac
