@@ -17,6 +17,7 @@ The timings are only meaningful on a quiet machine: nothing else should be runni
 import argparse
 import dataclasses
 import datetime
+import hashlib
 import json
 import os
 import platform
@@ -49,7 +50,7 @@ class Network:
     label: str
     spec: str
     shape: tuple             # input [1, C, H, W]
-    input: str               # the timed input; None: generated (bench_int8.make_images)
+    input: str | None        # the timed input; None: generated (bench_int8.make_images)
     fp32: tuple              # resnetc fp32 variants (keys of VARIANTS)
     torch_fp32: tuple        # PyTorch fp32 variants
     runs: int                # default timed runs per measurement
@@ -442,10 +443,9 @@ def compile_model(resnetc, spec, weights, outdir, name, flags):
 
 def compiled_binary(resnetc, net, weights, outdir, name, flags, reuse):
     """Compiles and builds the generated project `name`; returns (executable, build seconds,
-    (compile seconds, compile summary), whether reused). With `reuse`, a binary built before from the same inputs
-    (resnetc executable, spec, weights, calibration images, flags: build/bench/NAME.stamp) is
-    taken as is, with the seconds of that build."""
-    import hashlib
+    (compile seconds, compile summary), whether reused). With `reuse`, a binary built before from
+    the same inputs (resnetc executable, spec, weights, calibration images, flags: digest in
+    build/bench/NAME.stamp) is taken as is, with the seconds of that build."""
     digest = hashlib.sha256(json.dumps(flags).encode())
     for path in [resnetc, net.spec, weights] + [f for f in flags if os.path.isfile(f)]:
         with open(path, "rb") as f:
