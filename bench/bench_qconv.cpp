@@ -7,6 +7,12 @@
 // on one thread, GOP/s (2 ops per multiply-add) and % of that peak at the median, and whether the
 // output equals the portable kernel's. BENCH_SECONDS=s runs each configuration for s seconds;
 // BENCH_COLD=1 evicts the caches before every call.
+//
+// bench_qconv_avx2 (built with the avx2 target's flags, -mavx2 -mfma: 16 ymm registers) runs the
+// same layers in NCHW8c with the AVX2 kernel (qconv_avx2.hpp) and its tiles; its peak is that of
+// the kernel's instruction on ymm: `vpmaddwd` + `vpaddd` chains (32 ops per pair; the exact
+// emulation needs two pairs per `vpdpbusd`), or ymm `vpdpbusd` chains when built with AVX-VNNI or
+// AVX-512 VNNI + VL (bench_qconv_avx2vnni: -mavx512vl -mavx512vnni, which this Zen 4 has).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -14,6 +20,7 @@
 #include <cstring>
 #include <random>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "cpu_features.hpp"
@@ -22,7 +29,58 @@
 
 using namespace rnc::kern;
 
+#if !(defined(__AVX512F__) && defined(__AVX512BW__)) || defined(RNC_BENCH_YMM)
+#define RNC_BENCH_LANES 8
+#else
+#define RNC_BENCH_LANES 16
+#endif
+
 namespace {
+
+#if RNC_BENCH_LANES == 8 && defined(__AVX2__)
+// GOP/s of one thread (2 ops per multiply-add) of the ymm kernel's multiply instruction: 10
+// independent chains of `vpdpbusd` (32 multiply-adds) where the build has it, else of `vpmaddwd`
+// + `vpaddd` (16 multiply-adds per pair), best of 3. Named variables, not an array: GCC spills an
+// array of 12 chains every iteration, and the empty asm keeps the chains in registers.
+double measure_peak_int8_ymm() {
+  constexpr int kIterations = 400000;
+  double best = 0;
+  for (int trial = 0; trial < 3; ++trial) {
+    __m256i a0 = _mm256_set1_epi32(0), a1 = _mm256_set1_epi32(1), a2 = _mm256_set1_epi32(2),
+            a3 = _mm256_set1_epi32(3), a4 = _mm256_set1_epi32(4), a5 = _mm256_set1_epi32(5),
+            a6 = _mm256_set1_epi32(6), a7 = _mm256_set1_epi32(7), a8 = _mm256_set1_epi32(8),
+            a9 = _mm256_set1_epi32(9);
+    const __m256i w = _mm256_set1_epi32(0x05fa07f9);
+    const auto start = std::chrono::steady_clock::now();
+#if defined(RNC_QYMM_VNNI)
+    const __m256i x = _mm256_set1_epi32(0x01020304);
+#define RNC_CHAIN(A) A = QYmm::dpbusd(A, x, w)
+    constexpr double ops = 2.0 * 32;
+#else
+    // The product depends on the chain, or the compiler would hoist it.
+#define RNC_CHAIN(A) A = _mm256_add_epi32(A, _mm256_madd_epi16(A, w))
+    constexpr double ops = 2.0 * 16;
+#endif
+    for (int i = 0; i < kIterations; ++i) {
+      RNC_CHAIN(a0), RNC_CHAIN(a1), RNC_CHAIN(a2), RNC_CHAIN(a3), RNC_CHAIN(a4);
+      RNC_CHAIN(a5), RNC_CHAIN(a6), RNC_CHAIN(a7), RNC_CHAIN(a8), RNC_CHAIN(a9);
+      asm("" : "+x"(a0), "+x"(a1), "+x"(a2), "+x"(a3), "+x"(a4), "+x"(a5), "+x"(a6), "+x"(a7), "+x"(a8), "+x"(a9));
+    }
+#undef RNC_CHAIN
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    alignas(32) std::int32_t lanes_out[8];
+    std::uint32_t sink = 0;
+    for (const __m256i& v : {a0, a1, a2, a3, a4, a5, a6, a7, a8, a9}) {
+      _mm256_store_si256(reinterpret_cast<__m256i*>(lanes_out), v);
+      for (std::int32_t l : lanes_out) sink += static_cast<std::uint32_t>(l);
+    }
+    volatile std::uint32_t keep = sink;
+    (void)keep;
+    best = std::max(best, ops * 10 * kIterations / seconds / 1e9);
+  }
+  return best;
+}
+#endif
 
 struct AlignedBuffer {
   float* p;
@@ -107,29 +165,72 @@ bool selected(int argc, char** argv, const char* name) {
                    .relu = RELU}>(NAME, seconds, cold, peak);
 
 // Activation geometries (batch 1, 224x224 input): [n, c, h, w, halo].
-#define A56 (Blocked{1, 64, 56, 56, 1})
-#define A28 (Blocked{1, 128, 28, 28, 1})
-#define A14 (Blocked{1, 256, 14, 14, 1})
-#define A7 (Blocked{1, 512, 7, 7, 1})
-#define A18 (Blocked{1, 64, 18, 18, 1})
-#define A20 (Blocked{1, 64, 20, 20, 1})
-#define A24 (Blocked{1, 64, 24, 24, 1})
-#define P28 (Blocked{1, 128, 28, 28, 0})
-#define P14 (Blocked{1, 256, 14, 14, 0})
-#define P7 (Blocked{1, 512, 7, 7, 0})
+#define A56 (Blocked{1, 64, 56, 56, 1, RNC_BENCH_LANES})
+#define A28 (Blocked{1, 128, 28, 28, 1, RNC_BENCH_LANES})
+#define A14 (Blocked{1, 256, 14, 14, 1, RNC_BENCH_LANES})
+#define A7 (Blocked{1, 512, 7, 7, 1, RNC_BENCH_LANES})
+#define A18 (Blocked{1, 64, 18, 18, 1, RNC_BENCH_LANES})
+#define A20 (Blocked{1, 64, 20, 20, 1, RNC_BENCH_LANES})
+#define A24 (Blocked{1, 64, 24, 24, 1, RNC_BENCH_LANES})
+#define P28 (Blocked{1, 128, 28, 28, 0, RNC_BENCH_LANES})
+#define P14 (Blocked{1, 256, 14, 14, 0, RNC_BENCH_LANES})
+#define P7 (Blocked{1, 512, 7, 7, 0, RNC_BENCH_LANES})
 // ResNet-50 bottlenecks: 1x1 reduce (4c -> c), 3x3 (c -> c), 1x1 expand (c -> 4c).
-#define B56_256 (Blocked{1, 256, 56, 56, 0})
-#define B56_64 (Blocked{1, 64, 56, 56, 0})
-#define B28_512 (Blocked{1, 512, 28, 28, 0})
-#define B28_128 (Blocked{1, 128, 28, 28, 0})
-#define B14_1024 (Blocked{1, 1024, 14, 14, 0})
-#define B14_256 (Blocked{1, 256, 14, 14, 0})
-#define B7_2048 (Blocked{1, 2048, 7, 7, 0})
-#define B7_512 (Blocked{1, 512, 7, 7, 0})
+#define B56_256 (Blocked{1, 256, 56, 56, 0, RNC_BENCH_LANES})
+#define B56_64 (Blocked{1, 64, 56, 56, 0, RNC_BENCH_LANES})
+#define B28_512 (Blocked{1, 512, 28, 28, 0, RNC_BENCH_LANES})
+#define B28_128 (Blocked{1, 128, 28, 28, 0, RNC_BENCH_LANES})
+#define B14_1024 (Blocked{1, 1024, 14, 14, 0, RNC_BENCH_LANES})
+#define B14_256 (Blocked{1, 256, 14, 14, 0, RNC_BENCH_LANES})
+#define B7_2048 (Blocked{1, 2048, 7, 7, 0, RNC_BENCH_LANES})
+#define B7_512 (Blocked{1, 512, 7, 7, 0, RNC_BENCH_LANES})
 
 int main(int argc, char** argv) {
   const double seconds = std::getenv("BENCH_SECONDS") ? std::atof(std::getenv("BENCH_SECONDS")) : 0.5;
   const bool cold = std::getenv("BENCH_COLD") != nullptr;  // evict the caches before every run
+#if RNC_BENCH_LANES == 8 && defined(__AVX2__)
+  const double peak = measure_peak_int8_ymm(), fma = measure_peak_gflops();
+  std::printf("%s: ymm %s peak %.1f GOP/s (one thread), %.2fx the FMA peak %.1f GFLOP/s\n",
+              rnc::rt::cpu_description().c_str(), kQAvx2Kernels ? (std::is_same_v<YmmDot, YmmEmulatedDot> ? "vpmaddwd" : "vpdpbusd") : "?", peak, peak / fma, fma);
+  // NCHW8c, tiles within 16 ymm registers (codegen/qconv_blocking.cpp).
+  B("c56", A56, A56, 3, 1, 1, 4, 1, 2, true, true)
+  B("c28", A28, A28, 3, 1, 1, 4, 1, 2, true, true)
+  B("c14", A14, A14, 3, 1, 1, 2, 2, 2, true, true)
+  B("c7", A7, A7, 3, 1, 1, 7, 1, 1, true, true)
+  B("s28", A56, A28, 3, 2, 1, 4, 1, 2, false, true)
+  B("s14", A28, A14, 3, 2, 1, 2, 2, 2, false, true)
+  B("s7", A14, A7, 3, 2, 1, 7, 1, 1, false, true)
+  B("p28", A56, P28, 1, 2, 0, 4, 1, 2, false, false)
+  B("p14", A28, P14, 1, 2, 0, 2, 2, 2, false, false)
+  B("p7", A14, P7, 1, 2, 0, 7, 1, 1, false, false)
+  B("r56", B56_256, B56_64, 1, 1, 0, 4, 1, 2, false, true)
+  B("e56", B56_64, B56_256, 1, 1, 0, 4, 1, 2, true, true)
+  B("r28", B28_512, B28_128, 1, 1, 0, 4, 1, 2, false, true)
+  B("e28", B28_128, B28_512, 1, 1, 0, 4, 1, 2, true, true)
+  B("r14", B14_1024, B14_256, 1, 1, 0, 2, 2, 2, false, true)
+  B("e14", B14_256, B14_1024, 1, 1, 0, 2, 2, 2, true, true)
+  B("r7", B7_2048, B7_512, 1, 1, 0, 7, 1, 1, false, true)
+  B("e7", B7_512, B7_2048, 1, 1, 0, 7, 1, 1, true, true)
+  // Alternatives (accumulators + 2 x blocks + 2 input halves + temporaries <= 16 with the emulation).
+  B("alt-c56", A56, A56, 3, 1, 1, 8, 1, 1, true, true)
+  B("alt-c56", A56, A56, 3, 1, 1, 2, 2, 2, true, true)
+  B("alt-c56", A56, A56, 3, 1, 1, 4, 2, 1, true, true)
+  B("alt-c56", A56, A56, 3, 1, 1, 2, 1, 4, true, true)
+  B("alt-c56", A56, A56, 3, 1, 1, 7, 1, 2, true, true)
+  B("alt-c56", A56, A56, 3, 1, 1, 14, 1, 1, true, true)
+  B("alt-c56", A56, A56, 3, 1, 1, 2, 1, 2, true, true)
+  B("alt-c56", A56, A56, 3, 1, 1, 4, 1, 1, true, true)
+  B("alt-c56", A56, A56, 3, 1, 1, 7, 1, 1, true, true)
+  B("alt-c56", A56, A56, 3, 1, 1, 1, 4, 2, true, true)
+  B("alt-c14", A14, A14, 3, 1, 1, 7, 1, 1, true, true)
+  B("alt-c14", A14, A14, 3, 1, 1, 2, 1, 4, true, true)
+  B("alt-c7", A7, A7, 3, 1, 1, 1, 7, 1, true, true)
+  B("alt-c7", A7, A7, 3, 1, 1, 1, 1, 4, true, true)
+  B("alt-r56", B56_256, B56_64, 1, 1, 0, 8, 1, 1, false, true)
+  B("alt-r56", B56_256, B56_64, 1, 1, 0, 2, 1, 4, false, true)
+  B("alt-e56", B56_64, B56_256, 1, 1, 0, 8, 1, 1, true, true)
+  B("alt-e56", B56_64, B56_256, 1, 1, 0, 2, 1, 4, true, true)
+#else
   const double peak = measure_peak_int8_gops(), fma = measure_peak_gflops();
   std::printf("%s: int8 peak %.1f GOP/s (one thread), %.2fx the FMA peak %.1f GFLOP/s\n",
               rnc::rt::cpu_description().c_str(), peak, peak / fma, fma);
@@ -175,4 +276,5 @@ int main(int argc, char** argv) {
   B("acc-24", A24, A24, 3, 1, 1, 12, 1, 2, true, true)
   B("acc-24", A24, A24, 3, 1, 1, 24, 1, 1, true, true)
   B("alt-e56", B56_64, B56_256, 1, 1, 0, 7, 1, 4, true, true)
+#endif
 }

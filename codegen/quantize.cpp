@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <exception>
+#include <thread>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -99,10 +101,30 @@ ActivationScales calibrate(const Model& m, const WeightMap& folded, const std::v
   // values as the batched one does, and any number of images calibrates any batch size.
   Model single = m;
   for (Value& v : single.graph.values) v.shape[0] = 1;
-  for (const Tensor& image : images)
-    run_fused_reference(single, folded, image, [&](const Node& node, const Tensor& out) {
-      if (const auto it = stats.find(node.output); it != stats.end()) it->second.add(out.data);
-    });
+  // The images run on all cores, a round of one per thread at a time; their values join the
+  // statistics in image order, since the histograms depend on the order values arrive in.
+  const std::size_t threads = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 16);
+  for (std::size_t first = 0; first < images.size(); first += threads) {
+    const std::size_t round = std::min(threads, images.size() - first);
+    std::vector<std::map<ValueId, std::vector<float>>> seen(round);
+    std::vector<std::exception_ptr> failures(round);
+    std::vector<std::thread> workers;
+    for (std::size_t k = 0; k < round; ++k)
+      workers.emplace_back([&, k] {
+        try {
+          run_fused_reference(single, folded, images[first + k], [&](const Node& node, const Tensor& out) {
+            if (stats.contains(node.output)) seen[k][node.output] = out.data;
+          });
+        } catch (...) {
+          failures[k] = std::current_exception();
+        }
+      });
+    for (std::thread& w : workers) w.join();
+    for (std::size_t k = 0; k < round; ++k) {
+      if (failures[k]) std::rethrow_exception(failures[k]);
+      for (const auto& [value, data] : seen[k]) stats.at(value).add(data);
+    }
+  }
   ActivationScales scales;
   for (ValueId v : values) {
     const bool is_signed = quantized_signed(m, v);

@@ -84,8 +84,9 @@ struct QuantCfg {
 // the int32 sum of bias and u8 x s8 products (exact in any order; int32 holds every sum of up to
 // 65793 products of 8-bit values, far more than a ResNet reduction), then requantize(). Two
 // implementations, chosen at compile time like conv_blocked's: the register-blocked kernel of
-// qconv_avx512.hpp (16 lanes, `vpdpbusd` with AVX-512 VNNI, else an exact AVX-512BW emulation)
-// and the portable kernel below (any lanes that are a multiple of 4). They share the weight
+// qconv_simd.hpp, on zmm (qconv_avx512.hpp: 16 lanes, `vpdpbusd` with AVX-512 VNNI, else an exact
+// AVX-512BW emulation) or on ymm (qconv_avx2.hpp: 8 lanes, `vpdpbusd` with AVX-VNNI, else an
+// exact AVX2 emulation), and the portable kernel below (any lanes that are a multiple of 4). They share the weight
 // layout, the work split of for_each_conv_item (conv_direct.hpp) and the output halo zeroing.
 
 namespace rnc::kern {
@@ -162,7 +163,7 @@ inline void qconv_epilogue(const QRowAcc<C>& acc, const Args& a, int i, int ob, 
     }
 }
 
-// One row of ow_block pixels of one output block at a time (the AVX-512 kernel computes tiles).
+// One row of ow_block pixels of one output block at a time (the SIMD kernels compute tiles).
 template <QConvCfg C>
 void qconv_blocked_generic(const Args& a, int part, int parts) {
   check_qconv<C>();
@@ -215,7 +216,7 @@ inline void for_each_quant_row(E* out, int part, int parts, Row&& row) {
   }
 }
 
-// Row converters: the scalar definitions (also the tails of the vector ones in qconv_avx512.hpp).
+// Row converters: the scalar definitions (also the tails of the vector ones in qconv_simd.hpp).
 struct ScalarRows {
   static void quantize(const float* src, std::uint8_t* dst, int n, float inv_scale, bool is_signed) {
     for (int k = 0; k < n; ++k) dst[k] = static_cast<std::uint8_t>(quantize_value(src[k], inv_scale, is_signed));
@@ -250,6 +251,9 @@ void dequantize_blocked_with(const Args& a, int part, int parts) {
 #if defined(__AVX512F__) && defined(__AVX512BW__)
 #include "qconv_avx512.hpp"
 #endif
+#if defined(__AVX2__) && defined(__FMA__)
+#include "qconv_avx2.hpp"
+#endif
 
 namespace rnc::kern {
 
@@ -258,27 +262,39 @@ inline constexpr bool kQAvx512Kernels = true;
 #else
 inline constexpr bool kQAvx512Kernels = false;
 #endif
+#if defined(__AVX2__) && defined(__FMA__)
+inline constexpr bool kQAvx2Kernels = true;
+#else
+inline constexpr bool kQAvx2Kernels = false;
+#endif
 
 // Declared for the discarded branches below when this build has no such kernels.
 struct ZmmRows;
+struct YmmRows;
 template <QConvCfg C>
 void qconv_blocked_avx512(const Args& a, int part, int parts);
+template <QConvCfg C>
+void qconv_blocked_avx2(const Args& a, int part, int parts);
 
 template <QConvCfg C>
 void qconv_blocked(const Args& a, int part, int parts) {
   if constexpr (kQAvx512Kernels && kQLanes<C> == 16) qconv_blocked_avx512<C>(a, part, parts);
+  else if constexpr (kQAvx2Kernels && kQLanes<C> == 8) qconv_blocked_avx2<C>(a, part, parts);
   else qconv_blocked_generic<C>(a, part, parts);
 }
 
+// The row converters work on any lanes (rows are contiguous): the widest vectors of the build.
 template <QuantCfg C>
 void quantize_blocked(const Args& a, int part, int parts) {
   if constexpr (kQAvx512Kernels) quantize_blocked_with<ZmmRows, C>(a, part, parts);
+  else if constexpr (kQAvx2Kernels) quantize_blocked_with<YmmRows, C>(a, part, parts);
   else quantize_blocked_with<ScalarRows, C>(a, part, parts);
 }
 
 template <QuantCfg C>
 void dequantize_blocked(const Args& a, int part, int parts) {
   if constexpr (kQAvx512Kernels) dequantize_blocked_with<ZmmRows, C>(a, part, parts);
+  else if constexpr (kQAvx2Kernels) dequantize_blocked_with<YmmRows, C>(a, part, parts);
   else dequantize_blocked_with<ScalarRows, C>(a, part, parts);
 }
 

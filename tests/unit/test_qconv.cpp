@@ -2,7 +2,8 @@
 // reference (codegen/int8_ops.cpp), on random layers whose outputs span the int8 range and
 // saturate: 1x1 and 3x3, strides 1 and 2, channels that are not multiples of the lanes, batch 2,
 // residual u8 and s8, ReLU on and off, several register blockings, 16 lanes (portable, AVX-512
-// VNNI, AVX-512BW emulation of vpdpbusd) and 8 lanes (portable). Weights and parameters go through
+// VNNI, AVX-512BW emulation of vpdpbusd) and 8 lanes (portable, AVX2 emulation of vpdpbusd, and
+// `vpdpbusd` on ymm when built for it). Weights and parameters go through
 // the real packers (codegen/pack_int8.cpp). Every kernel must equal the reference byte for byte,
 // write a zero halo and zero padding channels, for 1, 2 and 3 parts. The conversions between
 // float and int8 blocked tensors must equal quantize_value and q * scale bit for bit.
@@ -23,9 +24,24 @@
 #include "cpu_features.hpp"
 #include "kernels/qconv.hpp"
 
-// The AVX-512 kernels, whatever flags this file is built with (see test_conv_kernels.cpp); they
-// run only after a CPU check. The region enables VNNI for VnniDot; the emulation (EmulatedDot)
-// uses only AVX-512BW intrinsics, and runs on any AVX-512 CPU.
+// The AVX2 and AVX-512 kernels, whatever flags this file is built with (see
+// test_conv_kernels.cpp); they run only after a CPU check. The AVX2 region comes first and has
+// only AVX2 and FMA (the ymm kernel must run on AVX2 CPUs without AVX-512); each header holds its
+// own copy of qconv_simd.hpp, compiled for its region. The AVX-512 region enables VNNI for
+// ZmmVnniDot; the emulation (ZmmEmulatedDot) uses only AVX-512BW intrinsics, and runs on any
+// AVX-512 CPU. The ymm `vpdpbusd` kernel (YmmVnniDot) is checked when this file is built with
+// AVX-VNNI or AVX-512 VNNI + VL (e.g. -march=native on such a CPU).
+#if defined(__AVX2__) && defined(__FMA__)
+#define RNC_TEST_QAVX2 1
+#elif defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define RNC_TEST_QAVX2 1
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+#include "kernels/qconv_avx2.hpp"
+#pragma GCC pop_options
+#else
+#define RNC_TEST_QAVX2 0
+#endif
 #if defined(__AVX512F__) && defined(__AVX512BW__)
 #define RNC_TEST_QAVX512 1
 #elif defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
@@ -187,15 +203,28 @@ void check_qlayer() {
 #if RNC_TEST_QAVX512
   if constexpr (L.lanes == 16) {
     if (rnc::rt::cpu_supports("avx512")) {
-      check_qkernel("avx512 emulated", rnc::kern::qsimd::qconv_blocked<rnc::kern::EmulatedDot, C>, a, expected);
+      check_qkernel("avx512 emulated", rnc::kern::qzmm::qconv_blocked<rnc::kern::ZmmEmulatedDot, C>, a, expected);
     } else {
       MESSAGE("no AVX-512 on this CPU: the AVX-512 int8 kernels were not checked");
     }
 #if RNC_TEST_QVNNI
     if (rnc::rt::cpu_supports("avx512vnni"))
-      check_qkernel("avx512 vnni", rnc::kern::qsimd::qconv_blocked<rnc::kern::VnniDot, C>, a, expected);
+      check_qkernel("avx512 vnni", rnc::kern::qzmm::qconv_blocked<rnc::kern::ZmmVnniDot, C>, a, expected);
     else MESSAGE("no AVX-512 VNNI on this CPU: the vpdpbusd kernel was not checked");
 #endif
+  }
+#endif
+#if RNC_TEST_QAVX2
+  if constexpr (L.lanes == 8) {
+    if (rnc::rt::cpu_supports("avx2")) {
+      check_qkernel("avx2 emulated", rnc::kern::qymm::qconv_blocked<rnc::kern::YmmEmulatedDot, C>, a, expected);
+#if defined(RNC_QYMM_VNNI)
+      // Built with AVX-VNNI or AVX-512 VNNI + VL: the CPU has it if it runs this file at all.
+      check_qkernel("avx2 vnni", rnc::kern::qymm::qconv_blocked<rnc::kern::YmmVnniDot, C>, a, expected);
+#endif
+    } else {
+      MESSAGE("no AVX2 on this CPU: the AVX2 int8 kernel was not checked");
+    }
   }
 #endif
 }
@@ -231,13 +260,22 @@ QCONV_TEST("3x3/s2 [1,32,13,13]->64 ow7 oc32 relu",
            QLayer{1, 32, 64, 13, 13, 3, 2, 1, 1, 1, 1, 7, 1, 2, false, true, false})
 QCONV_TEST("3x3/s2 [2,48,14,14]->32 ow1 oh7 oc16",
            QLayer{2, 48, 32, 14, 14, 3, 2, 1, 1, 0, 0, 1, 7, 1, false, false, false})
-// 8 lanes (NCHW8c): the portable kernel.
+// 8 lanes (NCHW8c): the portable kernel and the AVX2 one (large tiles spill, but must stay exact).
 QCONV_TEST("8 lanes 3x3/s1 [2,20,9,10]->40 ow5 oh3 oc40 add(s8)+relu",
            QLayer{2, 20, 40, 9, 10, 3, 1, 1, 1, 1, 1, 5, 3, 5, true, true, true, 8})
 QCONV_TEST("8 lanes 1x1/s2 [1,24,14,14]->48 ow7 oc16 add(u8)",
            QLayer{1, 24, 48, 14, 14, 1, 2, 0, 1, 0, 0, 7, 1, 2, true, false, false, 8})
 QCONV_TEST("8 lanes 3x3/s2 [1,16,13,13]->16 ow7 oc8 relu",
            QLayer{1, 16, 16, 13, 13, 3, 2, 1, 1, 1, 1, 7, 1, 1, false, true, false, 8})
+// ... with the tiles of the AVX2 register budget (codegen/qconv_blocking.cpp).
+QCONV_TEST("8 lanes 3x3/s1 [1,64,8,8]->64 ow4 oc16 add(u8)+relu",
+           QLayer{1, 64, 64, 8, 8, 3, 1, 1, 1, 1, 1, 4, 1, 2, true, true, false, 8})
+QCONV_TEST("8 lanes 1x1/s1 [2,40,6,6]->24 ow3 oh2 oc8 add(s8)",
+           QLayer{2, 40, 24, 6, 6, 1, 1, 0, 0, 1, 0, 3, 2, 1, true, false, true, 8})
+QCONV_TEST("8 lanes 3x3/s2 [1,24,15,15]->16 ow8 oc8 relu",
+           QLayer{1, 24, 16, 15, 15, 3, 2, 1, 1, 0, 1, 8, 1, 1, false, true, false, 8})
+QCONV_TEST("8 lanes 3x3/s1 [1,32,7,7]->48 ow7 oc8 add(s8)+relu",
+           QLayer{1, 32, 48, 7, 7, 3, 1, 1, 1, 1, 1, 7, 1, 1, true, true, true, 8})
 
 // --- reference and packing -----------------------------------------------------------------------
 
@@ -359,6 +397,12 @@ void check_conversions() {
   const Args da{.in0 = q_stored.data(), .w0 = w0_dequantize};
   check_qkernel("dequantize scalar", rnc::kern::dequantize_blocked_with<rnc::kern::ScalarRows, D>, da, want_f_bytes);
   check_qkernel("dequantize dispatch", rnc::kern::dequantize_blocked<D>, da, want_f_bytes);
+#if RNC_TEST_QAVX2
+  if (rnc::rt::cpu_supports("avx2")) {
+    check_qkernel("quantize avx2", rnc::kern::quantize_blocked_with<rnc::kern::YmmRows, C>, qa, want_q);
+    check_qkernel("dequantize avx2", rnc::kern::dequantize_blocked_with<rnc::kern::YmmRows, D>, da, want_f_bytes);
+  }
+#endif
 #if RNC_TEST_QAVX512
   if (rnc::rt::cpu_supports("avx512")) {
     check_qkernel("quantize avx512", rnc::kern::quantize_blocked_with<rnc::kern::ZmmRows, C>, qa, want_q);
@@ -398,6 +442,38 @@ TEST_CASE("qconv choose_qconv_blocking: 7 px x 2 blocks on ResNet layers; blocks
           REQUIRE(h % b.oh_block == 0);
           REQUIRE((c_out + 15) / 16 % b.oc_blocks == 0);
           REQUIRE(b.ow_block * b.oh_block * b.oc_blocks + b.oc_blocks + 1 <= rnc::kQConvRegisters);
+          REQUIRE(b.ic_chunk == 0);
+        }
+}
+
+TEST_CASE("qconv choose_qconv_blocking: AVX2 tiles within 16 ymm registers") {
+  const rnc::VectorIsa avx2{.lanes = 8, .registers = 16};
+  // ResNet layers: the measured tiles (qconv_blocking.hpp).
+  struct Want {
+    rnc::ConvShape s;
+    int ow, oh, ocb;
+  };
+  for (const Want& w : {Want{{1, 64, 64, 56, 56, 3}, 4, 1, 2}, Want{{1, 128, 128, 28, 28, 3}, 4, 1, 2},
+                        Want{{1, 256, 256, 14, 14, 3}, 2, 2, 2}, Want{{1, 512, 512, 7, 7, 3}, 7, 1, 1},
+                        Want{{1, 256, 64, 56, 56, 1}, 4, 1, 2}, Want{{1, 1024, 256, 14, 14, 1}, 2, 2, 2}}) {
+    const rnc::ConvBlocking b = rnc::choose_qconv_blocking(w.s, avx2);
+    INFO("out " << w.s.out_h << "x" << w.s.out_w << " k " << w.s.kernel);
+    CHECK(b.ow_block == w.ow);
+    CHECK(b.oh_block == w.oh);
+    CHECK(b.oc_blocks == w.ocb);
+  }
+  for (std::int64_t w : {1, 3, 7, 12, 23, 46, 56, 67})
+    for (std::int64_t h : {1, 3, 17})
+      for (std::int64_t c_out : {8, 24, 512})
+        for (std::int64_t k : {1, 3}) {
+          const rnc::ConvShape s{2, 64, c_out, h, w, k};
+          const rnc::ConvBlocking b = rnc::choose_qconv_blocking(s, avx2);
+          INFO("w " << w << " h " << h << " c_out " << c_out << " k " << k);
+          REQUIRE(w % b.ow_block == 0);
+          REQUIRE(h % b.oh_block == 0);
+          REQUIRE((c_out + 7) / 8 % b.oc_blocks == 0);
+          REQUIRE(b.ow_block * b.oh_block * b.oc_blocks + b.oc_blocks + 1 <= 16);
+          REQUIRE(rnc::qconv_emulation_registers(b) <= 16);
           REQUIRE(b.ic_chunk == 0);
         }
 }
