@@ -46,10 +46,9 @@ double measure_peak_int8_ymm() {
   constexpr int kIterations = 400000;
   double best = 0;
   for (int trial = 0; trial < 3; ++trial) {
-    __m256i a0 = _mm256_set1_epi32(0), a1 = _mm256_set1_epi32(1), a2 = _mm256_set1_epi32(2),
-            a3 = _mm256_set1_epi32(3), a4 = _mm256_set1_epi32(4), a5 = _mm256_set1_epi32(5),
-            a6 = _mm256_set1_epi32(6), a7 = _mm256_set1_epi32(7), a8 = _mm256_set1_epi32(8),
-            a9 = _mm256_set1_epi32(9);
+    __m256i a0 = _mm256_set1_epi32(0), a1 = _mm256_set1_epi32(1), a2 = _mm256_set1_epi32(2), a3 = _mm256_set1_epi32(3),
+            a4 = _mm256_set1_epi32(4), a5 = _mm256_set1_epi32(5), a6 = _mm256_set1_epi32(6), a7 = _mm256_set1_epi32(7),
+            a8 = _mm256_set1_epi32(8), a9 = _mm256_set1_epi32(9);
     const __m256i w = _mm256_set1_epi32(0x05fa07f9);
     const auto start = std::chrono::steady_clock::now();
 #if defined(RNC_QYMM_VNNI)
@@ -190,8 +189,9 @@ int main(int argc, char** argv) {
   const bool cold = std::getenv("BENCH_COLD") != nullptr;  // evict the caches before every run
 #if RNC_BENCH_LANES == 8 && defined(__AVX2__)
   const double peak = measure_peak_int8_ymm(), fma = measure_peak_gflops();
-  std::printf("%s: ymm %s peak %.1f GOP/s (one thread), %.2fx the FMA peak %.1f GFLOP/s\n",
-              rnc::rt::cpu_description().c_str(), kQAvx2Kernels ? (std::is_same_v<YmmDot, YmmEmulatedDot> ? "vpmaddwd" : "vpdpbusd") : "?", peak, peak / fma, fma);
+  std::printf(
+      "%s: ymm %s peak %.1f GOP/s (one thread), %.2fx the FMA peak %.1f GFLOP/s\n", rnc::rt::cpu_description().c_str(),
+      kQAvx2Kernels ? (std::is_same_v<YmmDot, YmmEmulatedDot> ? "vpmaddwd" : "vpdpbusd") : "?", peak, peak / fma, fma);
   // NCHW8c, tiles within 16 ymm registers (codegen/qconv_blocking.cpp).
   B("c56", A56, A56, 3, 1, 1, 4, 1, 2, true, true)
   B("c28", A28, A28, 3, 1, 1, 4, 1, 2, true, true)
