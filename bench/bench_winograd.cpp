@@ -91,17 +91,18 @@ double time_layer(rnc::rt::ThreadPool& pool, void (*fn)(const Args&, int, int), 
   return best;
 }
 
-template <WinogradCfg C>
+// M: the output tile, 4 (F(4x4, 3x3)) or 2 (F(2x2, 3x3)).
+template <WinogradCfg C, int M = 4>
 double bench_winograd(rnc::rt::ThreadPool& pool) {
   AlignedBuf in(C.in.floats()), res(C.res.floats()), out(C.out.floats());
-  AlignedBuf w(36 * std::size_t(C.in.cb()) * C.out.cb() * 256), bias(C.out.cb() * 16);
+  AlignedBuf w(std::size_t((M + 2) * (M + 2)) * C.in.cb() * C.out.cb() * 256), bias(C.out.cb() * 16);
   for (std::size_t i = 0; i < std::size_t(C.out.cb()) * 16; ++i) bias.p[i] *= 0.1f;
-  constexpr std::int64_t sf = rnc::kern::winograd_scratch_floats(C);
+  constexpr std::int64_t sf = rnc::kern::winograd_scratch_floats(C, M);
   AlignedBuf scratch(static_cast<std::size_t>(sf) * pool.threads());
   std::vector<Args> args;
   for (int t = 0; t < pool.threads(); ++t)
     args.push_back({.in0 = in.p, .in1 = res.p, .w0 = w.p, .w1 = bias.p, .out = out.p, .scratch = scratch.p + sf * t});
-  return time_layer(pool, &rnc::kern::conv3x3_winograd<C>, args);
+  return time_layer(pool, &rnc::kern::conv3x3_winograd<C, M>, args);
 }
 
 template <ConvCfg C>
@@ -126,9 +127,9 @@ constexpr WinogradCfg wcfg() {
           .oc_group = G};
 }
 
-template <int N, int C, int HW>
+template <int N, int C, int HW, int M = 4>
 constexpr WinogradCfg chosen() {
-  constexpr int tiles = N * ((HW + 3) / 4) * ((HW + 3) / 4);
+  constexpr int tiles = N * ((HW + M - 1) / M) * ((HW + M - 1) / M);
   constexpr int T = rnc::choose_tile_block(tiles, C);
   return wcfg<N, C, HW, T, rnc::choose_oc_group(tiles, T, C, 16)>();
 }
@@ -151,13 +152,13 @@ constexpr ConvCfg dcfg() {
           .relu = true};
 }
 
-template <int N, int C, int HW, int ICC>
+template <int N, int C, int HW, int ICC, int M = 4>
 void row(rnc::rt::ThreadPool& p1, rnc::rt::ThreadPool& p2, bool with_direct) {
-  constexpr WinogradCfg W = chosen<N, C, HW>();
+  constexpr WinogradCfg W = chosen<N, C, HW, M>();
   const double flop = 2.0 * N * HW * HW * double(C) * C * 9;
-  const double w1 = bench_winograd<W>(p1), c1 = g_last_cpu, w2 = bench_winograd<W>(p2);
-  std::printf("%dx%dx%dx%-4d T=%-3d G=%-2d wino  1t %7.3f ms %6.0f GF/s (cpu %7.3f ms)  2t %7.3f ms %6.0f GF/s", N, HW,
-              HW, C, W.tile_block, W.oc_group, w1, flop / w1 / 1e6, c1, w2, flop / w2 / 1e6);
+  const double w1 = bench_winograd<W, M>(p1), c1 = g_last_cpu, w2 = bench_winograd<W, M>(p2);
+  std::printf("%dx%dx%dx%-4d T=%-3d G=%-2d F%dx%d 1t %7.3f ms %6.0f GF/s (cpu %7.3f ms)  2t %7.3f ms %6.0f GF/s", N, HW,
+              HW, C, W.tile_block, W.oc_group, M, M, w1, flop / w1 / 1e6, c1, w2, flop / w2 / 1e6);
   if (with_direct) {
     const double d1 = bench_direct<dcfg<N, C, HW, ICC>()>(p1), d2 = bench_direct<dcfg<N, C, HW, ICC>()>(p2);
     std::printf("   | direct 1t %7.3f ms %6.0f GF/s  2t %7.3f ms %6.0f GF/s", d1, flop / d1 / 1e6, d2, flop / d2 / 1e6);
@@ -194,6 +195,8 @@ int main(int argc, char** argv) {
   if (!only || only == 4) row<1, 512, 7, 1>(p1, p2, direct);
   if (!only || only == 5) row<3, 64, 56, 1>(p1, p2, direct);
   if (!only || only == 6) row<3, 512, 7, 1>(p1, p2, direct);
+  if (!only || only == 7) row<1, 512, 7, 1, 2>(p1, p2, direct);
+  if (!only || only == 8) row<3, 512, 7, 1, 2>(p1, p2, direct);
   if (variants) {
     variant<1, 64, 56, 24, 0>(p1, p2);
     variant<1, 64, 56, 56, 0>(p1, p2);

@@ -9,41 +9,45 @@
 namespace rnc {
 namespace {
 
-constexpr int kPositions = 36;
 constexpr std::int64_t kPanelBlocks = 4;  // rnc::kern::wino::kPanel
 
 // G of F(4x4, 3x3) (Lavin & Gray), interpolation points 0, 1, -1, 2, -2 and infinity.
-constexpr double kG[6][3] = {
+constexpr double kG4[6][3] = {
     {1.0 / 4, 0.0, 0.0},           {-1.0 / 6, -1.0 / 6, -1.0 / 6}, {-1.0 / 6, 1.0 / 6, -1.0 / 6},
     {1.0 / 24, 1.0 / 12, 1.0 / 6}, {1.0 / 24, -1.0 / 12, 1.0 / 6}, {0.0, 0.0, 1.0},
 };
+// G of F(2x2, 3x3), points 0, 1, -1 and infinity.
+constexpr double kG2[4][3] = {{1.0, 0.0, 0.0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0.0, 0.0, 1.0}};
 
 }  // namespace
 
-std::vector<float> pack_winograd_weights(const Tensor& w, int lanes) {
+std::vector<float> pack_winograd_weights(const Tensor& w, int lanes, int m) {
   if (w.shape.size() != 4 || w.shape[2] != 3 || w.shape[3] != 3)
     throw std::invalid_argument("pack_winograd_weights: expected a [OC][IC][3][3] weight, got " + to_string(w.shape));
+  if (m != 4 && m != 2) throw std::invalid_argument("pack_winograd_weights: output tile must be 4 or 2");
+  const int P = m + 2, positions = P * P;
+  const double(*kG)[3] = m == 4 ? kG4 : kG2;
   const std::int64_t oc_n = w.shape[0], ic_n = w.shape[1], L = lanes;
   const std::int64_t oc_pad = round_up_channels(oc_n, lanes), ic_pad = round_up_channels(ic_n, lanes), ocb = oc_pad / L;
-  std::vector<float> out(static_cast<std::size_t>(kPositions * ic_pad * oc_pad), 0.0f);
+  std::vector<float> out(static_cast<std::size_t>(positions * ic_pad * oc_pad), 0.0f);
   for (std::int64_t oc = 0; oc < oc_n; ++oc) {
     const std::int64_t block = oc / L, panel = block / kPanelBlocks;
     const std::int64_t width = std::min(kPanelBlocks, ocb - panel * kPanelBlocks);
     const std::int64_t lane = (block - panel * kPanelBlocks) * L + oc % L;
     for (std::int64_t ic = 0; ic < ic_n; ++ic) {
       double gg[6][3];  // G g
-      for (int r = 0; r < 6; ++r)
+      for (int r = 0; r < P; ++r)
         for (int c = 0; c < 3; ++c) {
           double s = 0;
           for (int k = 0; k < 3; ++k) s += kG[r][k] * double(w.at4(oc, ic, k, c));
           gg[r][c] = s;
         }
-      for (int r = 0; r < 6; ++r)
-        for (int c = 0; c < 6; ++c) {
+      for (int r = 0; r < P; ++r)
+        for (int c = 0; c < P; ++c) {
           double s = 0;
           for (int k = 0; k < 3; ++k) s += gg[r][k] * kG[c][k];
           const std::int64_t dst =
-              (r * 6 + c) * ic_pad * oc_pad + panel * kPanelBlocks * L * ic_pad + ic * width * L + lane;
+              (r * P + c) * ic_pad * oc_pad + panel * kPanelBlocks * L * ic_pad + ic * width * L + lane;
           out[static_cast<std::size_t>(dst)] = static_cast<float>(s);
         }
     }

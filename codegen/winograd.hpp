@@ -19,7 +19,8 @@ namespace rnc {
 // [OC][IC][3][3] -> U = G g G^T per (oc, ic) (computed in double, rounded to float), laid out as
 // [36 positions][OC/(4L) panels][IC rounded to L][panel width][L oc], L = lanes: a panel is 4
 // blocks of L output channels (the last one OC/L % 4 when that is not 0); padding channels are zero.
-std::vector<float> pack_winograd_weights(const Tensor& weight, int lanes);
+// m = 2: the same for F(2x2, 3x3) (conv3x3_winograd_f2): 16 positions (4x4), G of points 0, +-1, inf.
+std::vector<float> pack_winograd_weights(const Tensor& weight, int lanes, int m = 4);
 
 // Most tiles per chunk (WinogradCfg::tile_block) for a layer of `tiles` 4x4 output tiles
 // (n * ceil(h/4) * ceil(w/4)) and `channels` input (= output) channels. The transformed weights

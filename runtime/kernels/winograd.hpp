@@ -49,16 +49,29 @@ struct WinogradCfg {
 
 namespace wino {
 
-inline constexpr int kPositions = 36;  // 6x6 transformed tile
+inline constexpr int kPositions = 36;  // 6x6 transformed tile of F(4x4, 3x3)
+// Transformed tile of F(m x m, 3x3): (m + 2) x (m + 2) positions (m = 4, or 2 for F(2x2, 3x3)).
+template <int M>
+inline constexpr int kPos = (M + 2) * (M + 2);
 inline constexpr int kPanel = 4;       // output blocks per weight panel (and register block)
 
 // Channels per block (all three tensors share them).
 template <WinogradCfg C>
 inline constexpr int kLanes = C.out.lanes;
 
-constexpr int tiles_h(const WinogradCfg& c) { return (c.out.h + 3) / 4; }
-constexpr int tiles_w(const WinogradCfg& c) { return (c.out.w + 3) / 4; }
-constexpr int tiles(const WinogradCfg& c) { return c.out.n * tiles_h(c) * tiles_w(c); }
+// M x M output tiles (M = 4: F(4x4, 3x3), 2: F(2x2, 3x3)).
+template <int M = 4>
+constexpr int tiles_h(const WinogradCfg& c) {
+  return (c.out.h + M - 1) / M;
+}
+template <int M = 4>
+constexpr int tiles_w(const WinogradCfg& c) {
+  return (c.out.w + M - 1) / M;
+}
+template <int M = 4>
+constexpr int tiles(const WinogradCfg& c) {
+  return c.out.n * tiles_h<M>(c) * tiles_w<M>(c);
+}
 constexpr int group(const WinogradCfg& c) {
   return c.oc_group > 0 && c.oc_group < c.out.cb() ? c.oc_group : c.out.cb();
 }
@@ -168,11 +181,29 @@ template <class Vec>
   o[3] = fma(d, 8.0f, b) + m[5];
 }
 
-// Tile k of the layer: image, tile row, tile column.
-template <WinogradCfg C>
+// F(2x2, 3x3) (points 0, 1, -1 and infinity): r = B^T d for one line of 4,
+//   [1 0 -1 0] [0 1 1 0] [0 -1 1 0] [0 1 0 -1]
+template <class Vec>
+[[gnu::always_inline]] inline void input_line2(const Vec d[4], Vec r[4]) {
+  r[0] = d[0] - d[2];
+  r[1] = d[1] + d[2];
+  r[2] = d[2] - d[1];
+  r[3] = d[1] - d[3];
+}
+
+// F(2x2, 3x3): o = A^T m for one line of 4: [1 1 1 0] [0 1 -1 -1]
+template <class Vec>
+[[gnu::always_inline]] inline void output_line2(const Vec m[4], Vec o[2]) {
+  o[0] = (m[0] + m[1]) + m[2];
+  o[1] = (m[1] - m[2]) - m[3];
+}
+
+// Tile k of the layer: image, tile row, tile column (tiles of M x M outputs).
+template <WinogradCfg C, int M = 4>
 struct TilePos {
   int i, ty, tx;
-  explicit TilePos(int k) : i(k / (tiles_h(C) * tiles_w(C))), ty(k / tiles_w(C) % tiles_h(C)), tx(k % tiles_w(C)) {}
+  explicit TilePos(int k)
+      : i(k / (tiles_h<M>(C) * tiles_w<M>(C))), ty(k / tiles_w<M>(C) % tiles_h<M>(C)), tx(k % tiles_w<M>(C)) {}
 };
 
 // Column x of B^T d B from column x of d B: V[y * 6 + x] for y = 0..5.
@@ -181,6 +212,42 @@ template <WinogradCfg C>
   Vec<kLanes<C>> r[6];
   input_line(col, r);
   for (int y = 0; y < 6; ++y) store(dst + (y * 6 + x) * v_stride(C), r[y]);
+}
+
+// F(2x2, 3x3): V[p][ib][t][L] (16 positions) for tiles [first, first + count) of the layer.
+template <WinogradCfg C>
+void input_transform2(const float* in, float* v, float* patch, int first, int count) {
+  using Vec = wino::Vec<kLanes<C>>;
+  constexpr int icb = C.in.cb(), T = C.tile_block, L = kLanes<C>;
+  constexpr std::int64_t row = static_cast<std::int64_t>(C.in.wp()) * L;
+  for (int ib = 0; ib < icb; ++ib)
+    for (int t = 0; t < count; ++t) {
+      const TilePos<C, 2> tp(first + t);
+      const int y0 = 2 * tp.ty - 1, x0 = 2 * tp.tx - 1;
+      const int ny = std::min(4, C.in.h + C.in.pad - y0), nx = std::min(4, C.in.w + C.in.pad - x0);
+      const float* src = in + C.in.at(tp.i, ib, y0, x0);
+      std::int64_t stride = row;
+      if (ny < 4 || nx < 4) {
+        for (int y = 0; y < 4; ++y)
+          for (int x = 0; x < 4; ++x)
+            for (int l = 0; l < L; ++l) patch[(y * 4 + x) * L + l] = y < ny && x < nx ? src[y * row + x * L + l] : 0.0f;
+        src = patch;
+        stride = 4 * L;
+      }
+      float* dst = v + (static_cast<std::int64_t>(ib) * T + t) * L;
+      Vec db[4][4];  // d B: row y, column x
+      for (int y = 0; y < 4; ++y) {
+        Vec d[4];
+        for (int x = 0; x < 4; ++x) d[x] = Vec::load(src + y * stride + x * L);
+        input_line2(d, db[y]);
+      }
+      for (int x = 0; x < 4; ++x) {
+        const Vec col[4] = {db[0][x], db[1][x], db[2][x], db[3][x]};
+        Vec r[4];
+        input_line2(col, r);
+        for (int y = 0; y < 4; ++y) store(dst + (y * 4 + x) * v_stride(C), r[y]);
+      }
+    }
 }
 
 // V[p][ib][t][L] for tiles [first, first + count) of the layer.
@@ -324,14 +391,14 @@ inline void gemm_any(int count, const float* v, const float* u, float* m, bool f
 // when the layer's transformed weights (36 * IC * OC floats) do not fit in L2 they stream from
 // L3 or memory, and the hardware prefetcher alone leaves the FMAs waiting (cold 14x14x256:
 // 0.96 -> 0.52 ms); weights that stay in L2 only pay for the extra instructions.
-template <WinogradCfg C>
-inline constexpr bool kPrefetchWeights = std::int64_t{kPositions} * C.in.cb() * C.out.cb() * kLanes<C>* kLanes<C> * 4 >
+template <WinogradCfg C, int M = 4>
+inline constexpr bool kPrefetchWeights = std::int64_t{kPos<M>} * C.in.cb() * C.out.cb() * kLanes<C>* kLanes<C> * 4 >
                                          (std::int64_t{1} << 20);
 
 // `count` tiles of one position against one panel, input-channel block by block so that the
 // panel's L rows of a block (4 KB with 16 lanes) stay in L1 while every register block of tiles uses them.
 // The tiles are cut into equal register blocks (16 = 6 + 5 + 5, not 6 + 6 + 4).
-template <WinogradCfg C, int PW>
+template <WinogradCfg C, int PW, int M>
 inline void gemm_panel(const float* v, const float* u, float* m, int count) {
   constexpr int icb = C.in.cb(), T = C.tile_block, L = kLanes<C>, Q = reg_blocks<L>(PW), R = reg_tiles<L>(Q);
   const int n = (count + R - 1) / R;
@@ -342,7 +409,7 @@ inline void gemm_panel(const float* v, const float* u, float* m, int count) {
       const Range t = split(count, k, n);
       // Only the first register block prefetches (the address is never dereferenced: past the
       // last panel it may point beyond the weights).
-      const float* pf = kPrefetchWeights<C> && k == 0 ? ub + 2 * L * PW * L : nullptr;
+      const float* pf = kPrefetchWeights<C, M> && k == 0 ? ub + 2 * L * PW * L : nullptr;
       for (int r = 0; r < PW; r += Q) {
         const float* vt = vb + t.begin * L;
         float* mt = m + (static_cast<std::int64_t>(r) * T + t.begin) * L;
@@ -353,48 +420,51 @@ inline void gemm_panel(const float* v, const float* u, float* m, int count) {
   }
 }
 
-// The 36 GEMMs of one chunk: `count` tiles, output blocks [ob0, ob0 + nob).
-template <WinogradCfg C>
+// The 36 (F(2x2): 16) GEMMs of one chunk: `count` tiles, output blocks [ob0, ob0 + nob).
+template <WinogradCfg C, int M>
 void multiply(const float* v, const float* w, float* m, int count, int ob0, int nob) {
   constexpr int icb = C.in.cb(), ocb = C.out.cb(), T = C.tile_block, L = kLanes<C>;
   constexpr std::int64_t ic = icb * L, pos_stride = ic * ocb * L;
-  for (int p = 0; p < kPositions; ++p) {
+  for (int p = 0; p < kPos<M>; ++p) {
     const float* vp = v + p * v_stride(C);
     for (int b = ob0; b < ob0 + nob; b += kPanel) {
       const float* u = w + p * pos_stride + static_cast<std::int64_t>(b) * L * ic;
       float* mp = m + p * m_stride(C) + static_cast<std::int64_t>(b - ob0) * T * L;
-      if (b + kPanel <= ocb) gemm_panel<C, kPanel>(vp, u, mp, count);
-      else if constexpr (ocb % kPanel != 0) gemm_panel<C, ocb % kPanel>(vp, u, mp, count);
+      if (b + kPanel <= ocb) gemm_panel<C, kPanel, M>(vp, u, mp, count);
+      else if constexpr (ocb % kPanel != 0) gemm_panel<C, ocb % kPanel, M>(vp, u, mp, count);
     }
   }
 }
 
 // Y = A^T M A + bias (+ residual) (ReLU) for tiles [first, first + count), blocks [ob0, ob0+nob).
-template <WinogradCfg C>
+template <WinogradCfg C, int M>
 void output_transform(const Args& a, const float* m, int first, int count, int ob0, int nob) {
   using Vec = wino::Vec<kLanes<C>>;
-  constexpr int T = C.tile_block, L = kLanes<C>;
+  constexpr int T = C.tile_block, L = kLanes<C>, P = M + 2;
   constexpr std::int64_t pos_stride = m_stride(C);
   for (int b = 0; b < nob; ++b)
     for (int t = 0; t < count; ++t) {
-      const TilePos<C> tp(first + t);
-      const int oy0 = 4 * tp.ty, ox0 = 4 * tp.tx;
-      const int ny = std::min(4, C.out.h - oy0), nx = std::min(4, C.out.w - ox0);
+      const TilePos<C, M> tp(first + t);
+      const int oy0 = M * tp.ty, ox0 = M * tp.tx;
+      const int ny = std::min(M, C.out.h - oy0), nx = std::min(M, C.out.w - ox0);
       const float* src = m + (static_cast<std::int64_t>(b) * T + t) * L;
-      Vec rows[6][4];
-      for (int y = 0; y < 6; ++y) {
-        Vec d[6];
-        for (int x = 0; x < 6; ++x) d[x] = Vec::load(src + (y * 6 + x) * pos_stride);
-        output_line(d, rows[y]);
+      Vec rows[P][M];
+      for (int y = 0; y < P; ++y) {
+        Vec d[P];
+        for (int x = 0; x < P; ++x) d[x] = Vec::load(src + (y * P + x) * pos_stride);
+        if constexpr (M == 4) output_line(d, rows[y]);
+        else output_line2(d, rows[y]);
       }
       const int ob = ob0 + b;
       const Vec bias = Vec::load(a.w1 + ob * L);
-      Vec res[4][4];
-      for (int x = 0; x < 4; ++x) {
-        const Vec col[6] = {rows[0][x], rows[1][x], rows[2][x], rows[3][x], rows[4][x], rows[5][x]};
-        Vec o[4];
-        output_line(col, o);
-        for (int y = 0; y < 4; ++y) res[y][x] = o[y] + bias;
+      Vec res[M][M];
+      for (int x = 0; x < M; ++x) {
+        Vec col[P];
+        for (int y = 0; y < P; ++y) col[y] = rows[y][x];
+        Vec o[M];
+        if constexpr (M == 4) output_line(col, o);
+        else output_line2(col, o);
+        for (int y = 0; y < M; ++y) res[y][x] = o[y] + bias;
       }
       for (int y = 0; y < ny; ++y) {
         float* dst = a.out + C.out.at(tp.i, ob, oy0 + y, ox0);
@@ -412,15 +482,19 @@ void output_transform(const Args& a, const float* m, int first, int count, int o
 }  // namespace wino
 
 // Per-part scratch in floats (V, M and one edge patch; every piece a multiple of 16 floats: whole
-// 64-byte lines at every lane count).
-constexpr std::int64_t winograd_scratch_floats(const WinogradCfg& c) {
-  return wino::kPositions * (wino::v_stride(c) + wino::m_stride(c)) + 36 * c.out.lanes;
+// 64-byte lines at every lane count). m: the output tile, 4 (F(4x4, 3x3)) or 2 (F(2x2, 3x3)).
+constexpr std::int64_t winograd_scratch_floats(const WinogradCfg& c, int m = 4) {
+  const std::int64_t positions = std::int64_t{m + 2} * (m + 2);
+  return positions * (wino::v_stride(c) + wino::m_stride(c)) + positions * c.out.lanes;
 }
 
 // a.in0 blocked input (halo >= 1), a.w0 transformed weights, a.w1 bias [OCB * L], a.in1 residual
 // (C.res) when C.residual, a.out blocked output (its halo is zeroed), a.scratch per-part scratch.
-template <WinogradCfg C>
+// M: the output tile, 4 (F(4x4, 3x3)) or 2 (F(2x2, 3x3): 16 positions instead of 36, so 2.25x
+// fewer transformed weights for 1.78x the multiplications; conv3x3_winograd_f2).
+template <WinogradCfg C, int M = 4>
 void conv3x3_winograd(const Args& a, int part, int parts) {
+  static_assert(M == 4 || M == 2, "F(4x4, 3x3) or F(2x2, 3x3)");
   static_assert(C.in.pad >= 1, "Winograd 3x3/p1 reads one pixel of halo");
   static_assert(C.in.n == C.out.n && C.in.h == C.out.h && C.in.w == C.out.w, "3x3 stride 1 padding 1 keeps the size");
   static_assert(C.tile_block >= 1, "tile_block must be positive");
@@ -429,7 +503,7 @@ void conv3x3_winograd(const Args& a, int part, int parts) {
                 "oc_group must be a multiple of 4 blocks (or cover all output blocks)");
   static_assert(!C.residual || (C.res.n == C.out.n && C.res.c == C.out.c && C.res.h == C.out.h && C.res.w == C.out.w),
                 "residual must have the output's shape");
-  constexpr int ocb = C.out.cb(), T = C.tile_block, NT = wino::tiles(C), G = wino::group(C);
+  constexpr int ocb = C.out.cb(), T = C.tile_block, NT = wino::tiles<M>(C), G = wino::group(C);
   constexpr int groups = (ocb + G - 1) / G;
 
   const Range rows = split(C.out.n * ocb * C.out.h, part, parts);
@@ -437,8 +511,8 @@ void conv3x3_winograd(const Args& a, int part, int parts) {
     zero_halo_row<C.out>(a.out, r / (C.out.h * ocb), (r / C.out.h) % ocb, r % C.out.h);
 
   float* v = a.scratch;
-  float* m = v + wino::kPositions * wino::v_stride(C);
-  float* patch = m + wino::kPositions * wino::m_stride(C);
+  float* m = v + wino::kPos<M> * wino::v_stride(C);
+  float* patch = m + wino::kPos<M> * wino::m_stride(C);
   // Work items (output group, tile), group-major, split evenly over the parts. A part's items
   // form at most three rectangles (groups with the same tile range); it walks each rectangle's
   // tiles in equal chunks of at most tile_block, transforms a chunk's inputs once and runs the
@@ -458,12 +532,21 @@ void conv3x3_winograd(const Args& a, int part, int parts) {
       const Range chunk = split(count, k, chunks);
       const int first = tiles_begin + chunk.begin, n = chunk.end - chunk.begin;
       const int ob0 = g * G, nob = std::min(g_end * G, ocb) - ob0;
-      wino::input_transform<C>(a.in0, v, patch, first, n);
-      wino::multiply<C>(v, a.w0, m, n, ob0, nob);
-      wino::output_transform<C>(a, m, first, n, ob0, nob);
+      if constexpr (M == 4) wino::input_transform<C>(a.in0, v, patch, first, n);
+      else wino::input_transform2<C>(a.in0, v, patch, first, n);
+      wino::multiply<C, M>(v, a.w0, m, n, ob0, nob);
+      wino::output_transform<C, M>(a, m, first, n, ob0, nob);
     }
     g = g_end;
   }
+}
+
+// Winograd F(2x2, 3x3): the same kernel with 2x2 output tiles (4x4 input patches, 16 positions).
+// Weights: pack_winograd_weights(weight, lanes, 2) (codegen/winograd.cpp), [16][...] as above;
+// scratch: winograd_scratch_floats(C, 2).
+template <WinogradCfg C>
+void conv3x3_winograd_f2(const Args& a, int part, int parts) {
+  conv3x3_winograd<C, 2>(a, part, parts);
 }
 
 }  // namespace rnc::kern

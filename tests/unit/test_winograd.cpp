@@ -100,10 +100,10 @@ std::vector<float> padded_bias(const Tensor& bias, int channels, int lanes) {
 
 // Runs the kernel split into `parts` parts (sequentially, each with its own NaN-filled scratch)
 // over an output buffer filled with NaN; returns the whole output buffer, halo included.
-template <WinogradCfg C>
+template <WinogradCfg C, int M>
 std::vector<float> run(const std::vector<float>& in, const std::vector<float>& w, const std::vector<float>& bias,
                        const std::vector<float>& res, int parts) {
-  constexpr std::int64_t scratch_floats = rnc::kern::winograd_scratch_floats(C);
+  constexpr std::int64_t scratch_floats = rnc::kern::winograd_scratch_floats(C, M);
   static_assert(scratch_floats % 16 == 0);
   const float nan = std::numeric_limits<float>::quiet_NaN();
   std::vector<float> out(static_cast<std::size_t>(C.out.floats()), nan);
@@ -120,25 +120,28 @@ std::vector<float> run(const std::vector<float>& in, const std::vector<float>& w
                  .w1 = bias.data(),
                  .out = out.data(),
                  .scratch = aligned};
-    rnc::kern::conv3x3_winograd<C>(a, part, parts);
+    if constexpr (M == 2) rnc::kern::conv3x3_winograd_f2<C>(a, part, parts);
+    else rnc::kern::conv3x3_winograd<C>(a, part, parts);
   }
   return out;
 }
 
-template <WinogradCfg C>
+// M: the output tile, 4 (F(4x4, 3x3)) or 2 (F(2x2, 3x3), conv3x3_winograd_f2).
+template <WinogradCfg C, int M = 4>
 void check(const std::string& name, unsigned seed) {
   CAPTURE(name);
+  CAPTURE(M);
   const Layer l = random_layer(C, seed);
   const std::vector<double> want = reference(C, l);
   const std::vector<float> in = to_blocked(l.input, C.in);
   const std::vector<float> res = C.residual ? to_blocked(l.residual, C.res) : std::vector<float>{};
   constexpr int L = C.out.lanes;
-  const std::vector<float> w = rnc::pack_winograd_weights(l.weight, L);
-  REQUIRE(w.size() ==
-          static_cast<std::size_t>(36 * rnc::kern::blocks(C.in.c, L) * L * rnc::kern::blocks(C.out.c, L) * L));
+  const std::vector<float> w = rnc::pack_winograd_weights(l.weight, L, M);
+  REQUIRE(w.size() == static_cast<std::size_t>((M + 2) * (M + 2) * rnc::kern::blocks(C.in.c, L) * L *
+                                               rnc::kern::blocks(C.out.c, L) * L));
   const std::vector<float> bias = padded_bias(l.bias, C.out.c, L);
 
-  const std::vector<float> out = run<C>(in, w, bias, res, 1);
+  const std::vector<float> out = run<C, M>(in, w, bias, res, 1);
   double max_ref = 0, max_err = 0;
   std::int64_t worst = -1;
   std::size_t k = 0;
@@ -174,7 +177,7 @@ void check(const std::string& name, unsigned seed) {
 
   for (int parts : {2, 3}) {
     CAPTURE(parts);
-    const std::vector<float> split = run<C>(in, w, bias, res, parts);
+    const std::vector<float> split = run<C, M>(in, w, bias, res, parts);
     CHECK(std::memcmp(split.data(), out.data(), out.size() * sizeof(float)) == 0);
   }
 }
@@ -226,10 +229,11 @@ TEST_CASE("winograd: halos 2 (input), 0 (output), 3 (residual), 12x13, 48 -> 32"
             true)>("12x13 48->32 halos", 6);
 }
 
-// A seed-network layer (batch n, hw x hw, c -> c) with the blocking codegen chooses.
-template <int N, int HW, int CH, bool RES, int L = 16>
+// A seed-network layer (batch n, hw x hw, c -> c) with the blocking codegen chooses for output
+// tiles of M x M.
+template <int N, int HW, int CH, bool RES, int L = 16, int M = 4>
 constexpr WinogradCfg seed_layer() {
-  constexpr std::int64_t tiles = std::int64_t{N} * ((HW + 3) / 4) * ((HW + 3) / 4);
+  constexpr std::int64_t tiles = std::int64_t{N} * ((HW + M - 1) / M) * ((HW + M - 1) / M);
   constexpr int tb = rnc::choose_tile_block(tiles, CH);
   return cfg({.n = N, .in_c = CH, .out_c = CH, .h = HW, .w = HW, .lanes = L}, tb, RES, true,
              rnc::choose_oc_group(tiles, tb, CH, L));
@@ -256,6 +260,25 @@ TEST_CASE("winograd 8 lanes: padding channels, partial panels, edge tiles, halos
       "8 lanes 2x14x14 64->40 groups", 17);
   check<cfg({.n = 1, .in_c = 48, .out_c = 24, .h = 12, .w = 13, .in_pad = 2, .out_pad = 0, .res_pad = 3, .lanes = 8}, 9,
             true, false)>("8 lanes 12x13 48->24 halos", 18);
+}
+
+TEST_CASE("winograd F(2x2): edge tiles, padding channels, residual, halos, batch, output groups") {
+  check<cfg({.n = 1, .in_c = 16, .out_c = 16, .h = 7, .w = 7}, 16, false, true), 2>("F2 7x7 16->16", 21);
+  check<cfg({.n = 1, .in_c = 24, .out_c = 24, .h = 14, .w = 14}, 5, true, true), 2>("F2 14x14 24->24 add relu", 22);
+  check<cfg({.n = 1, .in_c = 32, .out_c = 16, .h = 1, .w = 2}, 1, false, true), 2>("F2 1x2 32->16", 23);
+  check<cfg({.n = 1, .in_c = 16, .out_c = 24, .h = 17, .w = 23}, 7, true, false), 2>("F2 17x23 16->24 add", 24);
+  check<cfg({.n = 3, .in_c = 64, .out_c = 64, .h = 9, .w = 10}, 6, false, false), 2>("F2 3x9x10 64->64", 25);
+  check<cfg({.n = 2, .in_c = 64, .out_c = 80, .h = 7, .w = 7}, 16, true, true, 4), 2>("F2 2x7x7 64->80 groups", 26);
+  check<cfg({.n = 1, .in_c = 48, .out_c = 32, .h = 12, .w = 13, .in_pad = 2, .out_pad = 0, .res_pad = 3}, 9, true,
+            true),
+        2>("F2 12x13 48->32 halos", 27);
+  check<cfg({.n = 1, .in_c = 20, .out_c = 12, .h = 7, .w = 7, .lanes = 8}, 16, true, true), 2>("F2 8 lanes 7x7 20->12",
+                                                                                             28);
+}
+
+TEST_CASE("winograd F(2x2): the seed's 7x7 512 -> 512 layers with the chosen blocking") {
+  check<seed_layer<1, 7, 512, true, 16, 2>(), 2>("F2 7x7 512->512 add", 29);
+  check<seed_layer<1, 7, 512, false, 8, 2>(), 2>("F2 8 lanes 7x7 512->512", 30);
 }
 
 TEST_CASE("winograd: where it pays, chunk sizes and output groups") {
