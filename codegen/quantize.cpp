@@ -10,6 +10,7 @@
 
 #include "dsl/diagnostics.hpp"
 #include "dsl/invariant.hpp"
+#include "dsl/ir/graph_edit.hpp"
 
 namespace rnc {
 namespace {
@@ -19,9 +20,8 @@ namespace {
 constexpr double kMaxBias = 1073741824.0;
 
 const Node* producer(const Graph& g, ValueId value) {
-  for (const Node& n : g.nodes)
-    if (n.output == value) return &n;
-  return nullptr;
+  const int node = producers(g)[static_cast<std::size_t>(value)];
+  return node < 0 ? nullptr : &g.nodes[static_cast<std::size_t>(node)];
 }
 
 void check_keep_names(const Graph& g, const std::vector<std::string>& keep) {
