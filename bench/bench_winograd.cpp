@@ -1,5 +1,6 @@
 // bench_winograd: times the Winograd F(4x4,3x3) kernel against the direct kernel on the seed
-// ResNet-18 3x3 stride-1 layers (and variants of the Winograd blocking), at 1 and 2 threads.
+// ResNet-18 3x3 stride-1 layers (and variants of the Winograd blocking), at 1 and 2 threads;
+// layers 7 and 8 run F(2x2,3x3) on 7x7x512 (batch 1 and 3).
 // Both run the blocking codegen would choose (codegen/winograd.hpp, codegen/conv_blocking.cpp).
 // GFLOP/s are direct-convolution FLOPs (2 * N*H*W*IC*OC*9) / time, so the two are comparable.
 // "cpu": the least thread CPU time of one run at 1 thread, which time slicing on a shared machine
@@ -9,7 +10,7 @@
 //
 // Build on request (bench/CMakeLists.txt):
 //   cmake --build build --target bench_winograd && build/bench/bench_winograd
-// Usage: bench_winograd [--runs N] [--cold] [--variants] [--no-direct] [--layer 1..6]
+// Usage: bench_winograd [--runs N] [--cold] [--variants] [--no-direct] [--layer 1..8]
 #include <time.h>
 
 #include <algorithm>
@@ -179,7 +180,7 @@ void variant(rnc::rt::ThreadPool& p1, rnc::rt::ThreadPool& p2) {
 
 int main(int argc, char** argv) {
   bool variants = false, direct = true;
-  int only = 0;  // 1..6: one layer of the table
+  int only = 0;  // 1..8: one layer of the table
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--runs") && i + 1 < argc) g_runs = std::atoi(argv[++i]);
     else if (!std::strcmp(argv[i], "--cold")) g_cold = true;

@@ -21,6 +21,8 @@ constexpr KernelInfo kKernels[] = {
     {Kernel::kConvNchwIn, "rnc::kern::conv_nchw_in", "stem conv", config_index<kern::ConvCfg>()},
     {Kernel::kConvBlocked, "rnc::kern::conv_blocked", "direct conv", config_index<kern::ConvCfg>()},
     {Kernel::kConv3x3Winograd, "rnc::kern::conv3x3_winograd", "winograd F(4x4,3x3)", config_index<kern::WinogradCfg>()},
+    {Kernel::kConv3x3WinogradF2, "rnc::kern::conv3x3_winograd_f2", "winograd F(2x2,3x3)",
+     config_index<kern::WinogradCfg>()},
     {Kernel::kEwiseBlocked, "rnc::kern::ewise_blocked", "elementwise", config_index<kern::EwiseCfg>()},
     {Kernel::kEwiseFlat, "rnc::kern::ewise_flat", "elementwise", config_index<kern::FlatCfg>()},
     {Kernel::kMaxpoolBlocked, "rnc::kern::maxpool_blocked", "maxpool_blocked", config_index<kern::PoolCfg>()},

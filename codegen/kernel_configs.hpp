@@ -33,6 +33,7 @@ enum class Kernel {
   kConvNchwIn,
   kConvBlocked,
   kConv3x3Winograd,
+  kConv3x3WinogradF2,
   kEwiseBlocked,
   kEwiseFlat,
   kMaxpoolBlocked,

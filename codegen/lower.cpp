@@ -220,10 +220,11 @@ class Lowering {
 
   const Buffer& buf(int id) const { return p_.buffers[static_cast<std::size_t>(id)]; }
 
-  // Winograd F(4x4,3x3) where it beats the direct kernel, unless --exact asks for direct only.
-  bool use_winograd(const Conv2d& c, const Buffer& in, const Buffer& o) const {
-    return !o_.exact && in.layout == Layout::kBlocked && c.kernel == 3 && c.stride == 1 && c.padding == 1 &&
-           winograd_pays(o.geometry.h, o.geometry.w, in.geometry.c, o.geometry.c, o.geometry.n, o_.isa.lanes);
+  // Winograd where it beats the direct kernel, unless --exact asks for direct only: the output
+  // tile (codegen/winograd.hpp, winograd_tile), 4 for F(4x4,3x3), 2 for F(2x2,3x3), 0 for direct.
+  int use_winograd(const Conv2d& c, const Buffer& in, const Buffer& o) const {
+    if (o_.exact || in.layout != Layout::kBlocked || c.kernel != 3 || c.stride != 1 || c.padding != 1) return 0;
+    return winograd_tile(o.geometry.h, o.geometry.w, in.geometry.c, o.geometry.c, o.geometry.n, o_.isa.lanes);
   }
 
   static std::string fused_epilogue(const Conv2d& c, const Epilogue& e) {
@@ -232,27 +233,27 @@ class Lowering {
     return fmt::format("bias+{}", fused);
   }
 
-  void lower_winograd(const Conv2d& c, const Node& node, int out) {
+  void lower_winograd(const Conv2d& c, const Node& node, int out, int m) {
     const Buffer& in = buf(in0_);
     const Buffer& o = buf(out);
     const Epilogue e = epilogue(node);
     const Buffer& res = e.has_residual() ? buf(in1_) : o;
     const kern::Blocked& g = o.geometry;
-    const std::int64_t tiles = std::int64_t{g.n} * ((g.h + 3) / 4) * ((g.w + 3) / 4);
+    const std::int64_t tiles = std::int64_t{g.n} * ((g.h + m - 1) / m) * ((g.w + m - 1) / m);
     const int tile_block = choose_tile_block(tiles, (std::int64_t{in.geometry.c} + g.c + 1) / 2);
     const int oc_group = choose_oc_group(tiles, tile_block, g.c, o_.isa.lanes);
     const kern::WinogradCfg cfg{in.geometry, o.geometry, res.geometry, tile_block, e.has_residual(), e.relu, oc_group};
-    Step& s = add_step(node.name, node.stage, Kernel::kConv3x3Winograd, cfg);
+    Step& s = add_step(node.name, node.stage, m == 2 ? Kernel::kConv3x3WinogradF2 : Kernel::kConv3x3Winograd, cfg);
     s.comment = describe(node, fused_epilogue(c, e));
-    s.scratch_floats = kern::winograd_scratch_floats(cfg);
+    s.scratch_floats = kern::winograd_scratch_floats(cfg, m);
     const std::string weight = node.weights + ".weight";
-    s.weights = add_tensor(weight, PackWinograd{weight, g_.params(node).front().shape, o_.isa.lanes});
+    s.weights = add_tensor(weight, PackWinograd{weight, g_.params(node).front().shape, o_.isa.lanes, m});
     s.bias = conv_bias(c, node);
   }
 
   void lower_op(const Conv2d& c, const Node& node, int out) {
     const Buffer& in = buf(in0_);
-    if (use_winograd(c, in, buf(out))) return lower_winograd(c, node, out);
+    if (const int m = use_winograd(c, in, buf(out)); m != 0) return lower_winograd(c, node, out, m);
     const bool stem = in.layout == Layout::kPaddedNchw;
     const Epilogue e = epilogue(node);
     const Buffer& res = e.has_residual() ? buf(in1_) : buf(out);

@@ -30,7 +30,7 @@ std::vector<float> pack(const PackConv& r, const PackSource& source) {
 
 std::vector<float> pack(const PackWinograd& r, const PackSource& source) {
   const WeightMap& w = source.folded;
-  return pack_winograd_weights(w.at(r.weight), r.lanes);
+  return pack_winograd_weights(w.at(r.weight), r.lanes, r.m);
 }
 
 std::vector<float> pack(const PackChannels& r, const PackSource& source) {
@@ -121,7 +121,8 @@ std::int64_t packed_floats(const PackRecipe& recipe) {
       return oc * (r.nchw_in ? r.shape[1] : round_up_channels(r.shape[1], r.lanes)) * k2;
     }
     std::int64_t operator()(const PackWinograd& r) const {
-      return 36 * round_up_channels(r.shape[0], r.lanes) * round_up_channels(r.shape[1], r.lanes);
+      return std::int64_t{r.m + 2} * (r.m + 2) * round_up_channels(r.shape[0], r.lanes) *
+             round_up_channels(r.shape[1], r.lanes);
     }
     std::int64_t operator()(const PackChannels& r) const { return round_up_channels(r.channels, r.lanes); }
     std::int64_t operator()(const PackBatchnorm& r) const { return round_up_channels(r.channels, r.lanes); }

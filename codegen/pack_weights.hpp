@@ -31,6 +31,7 @@ struct PackWinograd {
   std::string weight;
   Shape shape;
   int lanes = 16;
+  int m = 4;  // output tile: 4 for F(4x4, 3x3), 2 for F(2x2, 3x3)
 };
 // A per-channel vector padded to whole blocks: a bias, or zeros when `values` is empty.
 struct PackChannels {

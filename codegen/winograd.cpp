@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <stdexcept>
-#include <cstdlib>  // TEMP
 
 #include "codegen/program.hpp"
 
@@ -72,10 +71,27 @@ std::vector<float> pack_winograd_weights(const Tensor& w, int lanes, int m) {
 bool winograd_pays(std::int64_t out_h, std::int64_t out_w, std::int64_t in_c, std::int64_t out_c, std::int64_t batch,
                    int lanes) {
   if (in_c < 16 || out_c < 16) return false;  // mostly padding channels do not pay the transforms
-  if (std::getenv("RNC_WINO_ALL")) return true;  // TEMP
   const std::int64_t pixels = out_h * out_w, tiles = ((out_h + 3) / 4) * ((out_w + 3) / 4);
   const std::int64_t min_work_pixels = lanes == 8 ? 35 : 100;
   return batch * pixels > min_work_pixels && pixels > 5 * tiles;
+}
+
+// F(2x2, 3x3) streams 16 * IC * OC transformed weights (64 bytes per (IC, OC) pair, 2.25x fewer
+// than F(4x4, 3x3), 1.78x the direct kernel's) for 16 MACs per 2x2 tile. In the model above, per
+// (IC, OC) pair, with F and B the core's MAC rate and memory bandwidth:
+//   F(2x2)  max(64 / B, 16 * n * tiles2 / F)      direct  9 * n * h * w / F
+// so it needs n * h * w > 64 * 1.25 / 9 * F / B (the weights; F / B = 5 MAC/byte on Zen 5, 3.7 on
+// Zen 4: 44 and 33) and h * w > 2.2 * tiles2 (partial tiles), with the same 25% margin. It wins
+// where F(4x4) loses to its weights: on Zen 4 (EPYC, 1 core ~118 GFLOP/s, ~15.6 GB/s read),
+// bench_winograd --cold, 7x7x512 at 1 thread: F(2x2) 1.46..1.59 ms, direct 2.06, F(4x4) 2.27..2.36;
+// projected on Zen 5 (2x the FMA rate, ~28 GB/s): ~0.75 ms against the direct 1.11 and F(4x4) 1.32.
+// With AVX2 F(4x4) already runs 7x7 (above); F(2x2) there is not measured, so AVX-512 only.
+int winograd_tile(std::int64_t out_h, std::int64_t out_w, std::int64_t in_c, std::int64_t out_c, std::int64_t batch,
+                  int lanes) {
+  if (winograd_pays(out_h, out_w, in_c, out_c, batch, lanes)) return 4;
+  if (lanes != 16 || in_c < 16 || out_c < 16) return 0;
+  const std::int64_t pixels = out_h * out_w, tiles2 = ((out_h + 1) / 2) * ((out_w + 1) / 2);
+  return batch * pixels > 44 && 5 * pixels > 11 * tiles2 ? 2 : 0;
 }
 
 }  // namespace rnc

@@ -1,12 +1,13 @@
-// Codegen side of the Winograd F(4x4, 3x3) kernel (runtime/kernels/winograd.hpp): the weight
-// transform U = G g G^T done once at codegen time, and the policy that decides where Winograd
-// pays and how a layer's work is blocked.
+// Codegen side of the Winograd F(4x4, 3x3) and F(2x2, 3x3) kernels (runtime/kernels/winograd.hpp):
+// the weight transform U = G g G^T done once at codegen time, and the policy that decides where
+// Winograd pays, which variant, and how a layer's work is blocked (tiles are 2x2 for F(2x2)).
 //
 // Scratch size rule: each part needs rnc::kern::winograd_scratch_floats(cfg) floats,
 //   36 * (odd(in.cb() * tile_block * L / 16) + odd(out.cb() * tile_block * L / 16)) * 16 + 36 * L,
 //   odd(x) = x rounded up to an integer, then to an odd one; L the lanes (16 or 8)
 // (V, the transformed inputs of one chunk; M, its 36 GEMM results; one edge patch), about
-// 36 * tile_block * (IC + OC) floats. Step::scratch_floats is that number.
+// 36 * tile_block * (IC + OC) floats. Step::scratch_floats is that number. F(2x2, 3x3):
+// winograd_scratch_floats(cfg, 2), 16 instead of 36 positions.
 #pragma once
 
 #include <cstdint>
@@ -50,5 +51,12 @@ constexpr int choose_oc_group(std::int64_t tiles, int tile_block, std::int64_t o
 // AVX-512; with AVX2 (lanes 8) also yes for 7x7, where the direct kernel is slower.
 bool winograd_pays(std::int64_t out_h, std::int64_t out_w, std::int64_t in_c, std::int64_t out_c,
                    std::int64_t batch = 1, int lanes = 16);
+
+// The Winograd variant for a 3x3 stride-1 padding-1 layer, as the output tile: 4 for F(4x4, 3x3)
+// (conv3x3_winograd) where winograd_pays, else 2 for F(2x2, 3x3) (conv3x3_winograd_f2) where its
+// 2.25x fewer transformed weights make it beat the direct kernel (AVX-512, batch 1 7x7x512: 1.5
+// vs 2.1 ms on Zen 4; see winograd.cpp), else 0 (the direct kernel).
+int winograd_tile(std::int64_t out_h, std::int64_t out_w, std::int64_t in_c, std::int64_t out_c, std::int64_t batch = 1,
+                  int lanes = 16);
 
 }  // namespace rnc

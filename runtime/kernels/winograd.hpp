@@ -1,6 +1,9 @@
 // Winograd F(4x4, 3x3) convolution for 3x3 / stride 1 / padding 1 layers: 36 multiplications per
 // 4x4 output tile and (input, output) channel pair instead of 144 (Lavin & Gray 2016, points
-// 0, +-1, +-2 and infinity).
+// 0, +-1, +-2 and infinity). The same code with 2x2 output tiles is F(2x2, 3x3)
+// (conv3x3_winograd_f2: 4x4 input patches, 16 positions, 16 multiplications per tile instead of
+// 36): 2.25x fewer transformed weights, for small maps whose F(4x4) weights stream from memory.
+// Below, 36 / 6x6 / 4x4 tiles read 16 / 4x4 / 2x2 for F(2x2).
 //
 // Parts split the (group of `oc_group` output blocks, 4x4 tile) items evenly; a part takes its
 // tiles in equal chunks of at most `tile_block`:
@@ -53,7 +56,7 @@ inline constexpr int kPositions = 36;  // 6x6 transformed tile of F(4x4, 3x3)
 // Transformed tile of F(m x m, 3x3): (m + 2) x (m + 2) positions (m = 4, or 2 for F(2x2, 3x3)).
 template <int M>
 inline constexpr int kPos = (M + 2) * (M + 2);
-inline constexpr int kPanel = 4;       // output blocks per weight panel (and register block)
+inline constexpr int kPanel = 4;  // output blocks per weight panel (and register block)
 
 // Channels per block (all three tensors share them).
 template <WinogradCfg C>

@@ -1,5 +1,5 @@
-// Unit tests for the Winograd F(4x4, 3x3) kernel (runtime/kernels/winograd.hpp) and its codegen
-// side (codegen/winograd.cpp): packed weights + kernel against a naive double-precision
+// Unit tests for the Winograd F(4x4, 3x3) and F(2x2, 3x3) kernels (runtime/kernels/winograd.hpp)
+// and their codegen side (codegen/winograd.cpp): packed weights + kernel against a naive double-precision
 // convolution on random data, for a fixed list of constexpr configurations (partial edge tiles,
 // partial tile blocks, batch > 1, padded channels, residual and ReLU on and off, wider halos).
 // Each case checks: relative error <= 1e-5 of max|output| (measured 1e-6 .. 5e-6), bit-identical
@@ -273,7 +273,7 @@ TEST_CASE("winograd F(2x2): edge tiles, padding channels, residual, halos, batch
             true),
         2>("F2 12x13 48->32 halos", 27);
   check<cfg({.n = 1, .in_c = 20, .out_c = 12, .h = 7, .w = 7, .lanes = 8}, 16, true, true), 2>("F2 8 lanes 7x7 20->12",
-                                                                                             28);
+                                                                                               28);
 }
 
 TEST_CASE("winograd F(2x2): the seed's 7x7 512 -> 512 layers with the chosen blocking") {
@@ -292,6 +292,17 @@ TEST_CASE("winograd: where it pays, chunk sizes and output groups") {
   CHECK_FALSE(rnc::winograd_pays(5, 5, 512, 512, 1, 8));
   CHECK_FALSE(rnc::winograd_pays(10, 10, 64, 64));
   CHECK_FALSE(rnc::winograd_pays(56, 56, 3, 64));  // a stem: one padded input block
+  // The variant: F(4x4) where it pays, else F(2x2) where its 2.25x fewer weights beat the direct
+  // kernel (AVX-512 only), else direct.
+  CHECK(rnc::winograd_tile(14, 14, 256, 256) == 4);
+  CHECK(rnc::winograd_tile(7, 7, 512, 512, 3) == 4);
+  CHECK(rnc::winograd_tile(7, 7, 512, 512) == 2);        // 1.5 vs 2.1 ms on Zen 4
+  CHECK(rnc::winograd_tile(7, 7, 512, 512, 2) == 2);     // F(4x4) still weights-bound
+  CHECK(rnc::winograd_tile(7, 7, 512, 512, 1, 8) == 4);  // AVX2: F(4x4) as before
+  CHECK(rnc::winograd_tile(5, 5, 512, 512, 1, 8) == 0);  // F(2x2) not for AVX2
+  CHECK(rnc::winograd_tile(3, 3, 512, 512) == 0);        // too little work for the weights
+  CHECK(rnc::winograd_tile(7, 7, 8, 512) == 0);          // mostly padding channels
+  CHECK(rnc::winograd_tile(1, 64, 64, 64) == 0);         // 32 half-empty tiles
   // All tiles in one chunk when the weights stream from memory; capped by the scratch.
   CHECK(rnc::choose_tile_block(196, 64) == 56);
   CHECK(rnc::choose_tile_block(49, 128) == 49);
