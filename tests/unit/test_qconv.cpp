@@ -21,6 +21,7 @@
 #include "codegen/int8_ops.hpp"
 #include "codegen/pack_int8.hpp"
 #include "codegen/qconv_blocking.hpp"
+#include "conv_test_support.hpp"
 #include "cpu_features.hpp"
 #include "kernels/qconv.hpp"
 
@@ -78,7 +79,7 @@ struct QLayer {
   int lanes = 16;
 };
 
-constexpr int out_size(int size, int k, int s, int p) { return (size + 2 * p - k) / s + 1; }
+using conv_test::out_size;
 
 constexpr QConvCfg qcfg(QLayer l) {
   const int oh = out_size(l.h, l.kernel, l.stride, l.padding), ow = out_size(l.w, l.kernel, l.stride, l.padding);
