@@ -42,6 +42,7 @@ struct Conv2d {
   std::int64_t kernel = 1;
   std::int64_t stride = 1;
   std::int64_t padding = 0;
+  std::int64_t groups = 1;  // input and output channels split into `groups` independent convolutions
   bool bias = true;
   RNC_OP_INTERFACE(Conv2d)
 };
@@ -68,13 +69,15 @@ struct MaxPool2d {
   RNC_OP_INTERFACE(MaxPool2d)
 };
 
-// Padding counts as zeros in the average (PyTorch's count_include_pad=True default).
+// With count_include_pad (PyTorch's default) padding counts as zeros in the average; without it
+// the divisor is the number of input elements under the window (ONNX's default).
 struct AvgPool2d {
   static constexpr std::string_view kName = "avgpool2d";
   static constexpr int kArity = 1;
   std::int64_t kernel = 1;
   std::int64_t stride = 1;
   std::int64_t padding = 0;
+  bool count_include_pad = true;
   RNC_OP_INTERFACE(AvgPool2d)
 };
 
