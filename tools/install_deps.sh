@@ -1,16 +1,18 @@
 #!/bin/sh
 # install_deps.sh [build] [test] [sanitize]
 # Installs, with apt-get, the Debian packages resnetc needs that are missing: the build set
-# (compiler, CMake, fmt, nlohmann-json), for `test` doctest, PyTorch for parity tests and Debian's
-# Fashion-MNIST for the int8 accuracy tests, for `sanitize` clang with libFuzzer and
+# (compiler, CMake, fmt, nlohmann-json, ONNX's schema library and protobuf to read .onnx files),
+# for `test` doctest, PyTorch for parity tests, python3-onnx and ONNX's own backend tests, and
+# Debian's Fashion-MNIST for the int8 accuracy tests, for `sanitize` clang with libFuzzer and
 # llvm-symbolizer (the sanitizer build of tools/test.sh).
 set -eu
 packages=""
 for group in "$@"; do
   case "$group" in
-    build) packages="$packages g++ cmake make libfmt-dev nlohmann-json3-dev" ;;
+    build) packages="$packages g++ cmake make libfmt-dev nlohmann-json3-dev libonnx-dev libprotobuf-dev" ;;
     test)
-      packages="$packages doctest-dev python3 python3-numpy python3-torch python3-torchvision dataset-fashion-mnist"
+      packages="$packages doctest-dev python3 python3-numpy python3-torch python3-torchvision dataset-fashion-mnist \
+        python3-onnx libonnx-testdata"
       ;;
     sanitize) packages="$packages clang libclang-rt-14-dev llvm" ;;
     *) echo "install_deps.sh: unknown group '$group' (expected build, test or sanitize)" >&2; exit 2 ;;
