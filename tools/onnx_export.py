@@ -137,6 +137,22 @@ def variant_name(model, opset, batchnorm):
     return f"{model}_opset{opset}_{batchnorm}"
 
 
+def checked_onnx(net, x, opset=13, batchnorm="folded", dynamic=False):
+    """(ONNX bytes, {op type: count}) of `net` exported with `x` and checked (check_onnx)."""
+    data = onnx_bytes(net, x, opset, batchnorm, dynamic)
+    batchnorm_modules = sum(isinstance(m, nn.BatchNorm2d) for m in net.modules())
+    return data, check_onnx(data, opset, batchnorm, batchnorm_modules, dynamic)
+
+
+def export_onnx(net, x, path, opset=13, batchnorm="folded", dynamic=False):
+    """Writes `net` (in eval mode) exported with `x` to `path` (atomically, once checked); returns
+    the op types. For a caller with its own module and input (tools/bench.py)."""
+    torch_export.existing_directory(path)
+    data, ops = checked_onnx(net, x, opset, batchnorm, dynamic)
+    torch_export.atomic_write_bytes(path, data)
+    return ops
+
+
 def npy_bytes(tensor):
     buf = io.BytesIO()
     np.save(buf, np.ascontiguousarray(tensor.numpy(), dtype=np.float32))
@@ -156,18 +172,17 @@ def export_all(model, out_dir, seed=0, shape=(1, 3, 224, 224), opsets=(13,), bat
     net = build_model(model, seed, num_classes)
     x = make_input(seed, shape)
     y, fp32_error = reference_output(net, x)
-    batchnorm_modules = sum(isinstance(m, nn.BatchNorm2d) for m in net.modules())
     files, variants = {}, {}
     for opset in opsets:
         for mode in batchnorm:
-            data = onnx_bytes(net, x, opset, mode, dynamic)
+            data, ops = checked_onnx(net, x, opset, mode, dynamic)
             name = variant_name(model, opset, mode)
             files[name + ".onnx"] = data
-            variants[name] = {"opset": opset, "batchnorm": mode, "bytes": len(data),
-                              "op_types": check_onnx(data, opset, mode, batchnorm_modules, dynamic)}
+            variants[name] = {"opset": opset, "batchnorm": mode, "bytes": len(data), "op_types": ops}
     info = {"torch": torch.__version__, "model": model, "seed": seed, "input_shape": list(x.shape),
             "output_shape": list(y.shape), "dynamic": list(DYNAMIC_DIMS.values()) if dynamic else [],
-            "batchnorm_modules": batchnorm_modules, "torch_fp32_vs_fp64": fp32_error, "variants": variants}
+            "batchnorm_modules": sum(isinstance(m, nn.BatchNorm2d) for m in net.modules()),
+            "torch_fp32_vs_fp64": fp32_error, "variants": variants}
     files["input.npy"] = npy_bytes(x)
     files["output.npy"] = npy_bytes(y)
     files["info.json"] = make_torch_fixture.info_json_bytes(info)
