@@ -1,7 +1,6 @@
 // safetensors: 8-byte little-endian header length N, N bytes of JSON header
 // {name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__"?: {...}}, then the data.
 #include <algorithm>
-#include <bit>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -11,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "dsl/diagnostics.hpp"
+#include "dsl/float_formats.hpp"
 #include "dsl/spec_reader.hpp"
 #include "dsl/weights.hpp"
 
@@ -30,15 +30,6 @@ std::size_t dtype_size(const std::string& dtype) {
   return 0;
 }
 
-float half_to_float(std::uint16_t h) {
-  const std::uint32_t sign = (h >> 15) & 1u, exponent = (h >> 10) & 0x1fu, mantissa = h & 0x3ffu;
-  float value;
-  if (exponent == 0) value = std::ldexp(static_cast<float>(mantissa), -24);
-  else if (exponent == 31) value = mantissa ? NAN : INFINITY;
-  else value = std::ldexp(static_cast<float>(mantissa | 0x400u), static_cast<int>(exponent) - 25);
-  return sign ? -value : value;
-}
-
 float to_float(const unsigned char* p, const std::string& dtype) {
   if (dtype == "F32") {
     float f;
@@ -53,7 +44,7 @@ float to_float(const unsigned char* p, const std::string& dtype) {
   std::uint16_t bits;
   std::memcpy(&bits, p, 2);
   if (dtype == "F16") return half_to_float(bits);
-  return std::bit_cast<float>(static_cast<std::uint32_t>(bits) << 16);  // BF16
+  return bfloat16_to_float(bits);
 }
 
 struct Entry {

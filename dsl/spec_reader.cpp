@@ -19,6 +19,7 @@
 #include "dsl/graph_builder.hpp"
 #include "dsl/identifier.hpp"
 #include "dsl/macros.hpp"
+#include "dsl/onnx/onnx_import.hpp"
 #include "dsl/spec_rn.hpp"
 
 namespace rnc {
@@ -253,8 +254,17 @@ std::string read_text_file(const std::string& path) {
 bool is_rn_path(std::string_view path) { return path.ends_with(".rn"); }
 
 Graph read_spec(const std::string& path, const SpecOptions& options) {
+  if (onnx_import::is_onnx_path(path)) return read_network(path, options).graph;
   const std::string text = read_text_file(path);
   return is_rn_path(path) ? parse_spec_rn(text, path, options) : parse_spec_json(text, path, options);
+}
+
+Network read_network(const std::string& path, const SpecOptions& options) {
+  if (!onnx_import::is_onnx_path(path)) return {read_spec(path, options), std::nullopt};
+  onnx_import::ImportedModel model = onnx_import::import_onnx(path, {options.input_shape, {}});
+  Network network{onnx_import::imported_graph(model, path), std::move(model.weights)};
+  check_weights(network.graph, *network.weights, path);
+  return network;
 }
 
 }  // namespace rnc

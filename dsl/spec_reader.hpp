@@ -14,6 +14,7 @@
 #include "dsl/diagnostics.hpp"
 #include "dsl/ir/graph.hpp"
 #include "dsl/spec_value.hpp"
+#include "dsl/weights.hpp"
 
 namespace rnc {
 
@@ -29,8 +30,17 @@ Graph parse_spec_json(std::string_view text, const std::string& file, const Spec
 nlohmann::ordered_json parse_json_document(std::string_view text, const std::string& file);
 // The checked graph of a spec document; every problem goes to `diags` at its location.
 Graph read_spec_document(const SpecValue& doc, const SpecOptions& options, Diagnostics& diags);
-// Reads the file: the text syntax for a path ending in .rn, JSON otherwise.
+// Reads the file: the text syntax for a path ending in .rn, an ONNX model for .onnx
+// (dsl/onnx/onnx_import.hpp), JSON otherwise.
 Graph read_spec(const std::string& path, const SpecOptions& options = {});
+
+// A network and, when its file carries them (an ONNX model's initializers), its weights.
+struct Network {
+  Graph graph;
+  std::optional<WeightMap> weights;
+};
+// read_spec, keeping the weights an ONNX model carries (checked against the graph).
+Network read_network(const std::string& path, const SpecOptions& options = {});
 // True for a path ending in ".rn".
 bool is_rn_path(std::string_view path);
 // The spec file's bytes, or CompileError naming the path.

@@ -91,8 +91,9 @@ bool matches(const Tensor& out, const Tensor& expected, double tolerance, int th
 int run(const cli::Parsed& args) {
   cli::Parsed spec_args{{}, {*args.get("--spec")}};
   if (auto shape = args.get("--input-shape")) spec_args.values["--input-shape"] = *shape;
-  const Graph graph = cli::load_graph(spec_args, "e2e_check");
-  const WeightMap weights = cli::load_weights(args, graph);
+  Network network = cli::load_network(spec_args, "e2e_check");
+  const Graph& graph = network.graph;
+  const WeightMap weights = cli::load_weights(args, network);
   const test::ScratchDir scratch("e2e_check");
   const std::string in_path = args.get("--input").value_or(scratch.file("input.npy"));
   Tensor input = args.has("--input") ? load(in_path) : uniform_input(graph.shape(graph.input));

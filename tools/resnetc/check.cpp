@@ -110,7 +110,8 @@ int check_command(const std::vector<std::string>& args) {
                           "weights, also each int8 layer's scales.",
                           kOptions))
     return 0;
-  const Graph graph = load_graph(parsed, "check");
+  Network network = load_network(parsed, "check");
+  const Graph& graph = network.graph;
   CompileOptions options;
   read_precision_options(parsed, graph, options);
   fmt::print("network {}: input {} -> output {}\n\n", graph.name, to_string(graph.shape(graph.input)),
@@ -128,7 +129,7 @@ int check_command(const std::vector<std::string>& args) {
   fmt::print("packed weights: {} bytes{}\n", with_commas(program.payload_floats * 4),
              options.precision == Precision::kInt8 ? " (int8 weights, float where layers stay float)" : "");
   print_memory_map(program);
-  if (options.precision == Precision::kInt8) print_int8_scales(graph, load_weights(parsed, graph), options);
+  if (options.precision == Precision::kInt8) print_int8_scales(graph, load_weights(parsed, network), options);
   return 0;
 }
 

@@ -8,6 +8,7 @@
 #include "codegen/compile.hpp"
 #include "dsl/ir/graph.hpp"
 #include "dsl/reference.hpp"
+#include "dsl/spec_reader.hpp"
 #include "dsl/weights.hpp"
 #include "tools/resnetc/args.hpp"
 
@@ -35,13 +36,15 @@ inline const std::vector<OptionSpec> kPrecisionOptions = {
     {"--calibration-method", "", "METHOD", "int8: minmax, percentile (default) or entropy"},
     {"--keep-fp32", "", "NAME,...", "int8: layers or stages that stay float (e.g. b2,b5.1.conv2)"}};
 
-// The spec of the single positional argument, specialized by --input-shape, refused if its
-// weights or activations would exceed --max-memory (checked before anything is allocated).
-Graph load_graph(const Parsed& parsed, const std::string& command);
+// The spec (or ONNX model, with its weights) of the single positional argument, specialized by
+// --input-shape, refused if its weights or activations would exceed --max-memory (checked before
+// anything is allocated).
+Network load_network(const Parsed& parsed, const std::string& command);
 // --max-memory SIZE, or the default limit.
 std::uint64_t max_memory(const Parsed& parsed);
-// --weights FILE (checked against the graph) or --random-weights SEED; exactly one is required.
-WeightMap load_weights(const Parsed& parsed, const Graph& graph);
+// --weights FILE (checked against the graph) or --random-weights SEED; exactly one is required,
+// except for an ONNX model, whose own weights (moved out of `network`) --random-weights replaces.
+WeightMap load_weights(const Parsed& parsed, Network& network);
 
 // --precision and the int8 options into `options`, the calibration images read and checked
 // against the graph's input (UsageError for a wrong combination, CompileError for bad files).

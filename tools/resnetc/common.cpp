@@ -10,7 +10,7 @@
 
 namespace rnc::cli {
 
-Graph load_graph(const Parsed& parsed, const std::string& command) {
+Network load_network(const Parsed& parsed, const std::string& command) {
   if (parsed.positional.size() != 1)
     throw UsageError(parsed.positional.empty() ? fmt::format("'{}' needs a SPEC file", command)
                                                : fmt::format("'{}' takes one SPEC file, got {} arguments", command,
@@ -21,9 +21,9 @@ Graph load_graph(const Parsed& parsed, const std::string& command) {
     options.input_shape = Shape(dims.begin(), dims.end());
   }
   const std::string& path = parsed.positional.front();
-  Graph graph = read_spec(path, options);
-  check_memory_limit(graph, max_memory(parsed), path);
-  return graph;
+  Network network = read_network(path, options);
+  check_memory_limit(network.graph, max_memory(parsed), path);
+  return network;
 }
 
 std::uint64_t max_memory(const Parsed& parsed) {
@@ -31,9 +31,15 @@ std::uint64_t max_memory(const Parsed& parsed) {
   return text ? parse_size("--max-memory", *text) : kDefaultMaxMemoryBytes;
 }
 
-WeightMap load_weights(const Parsed& parsed, const Graph& graph) {
+WeightMap load_weights(const Parsed& parsed, Network& network) {
+  const Graph& graph = network.graph;
   const bool file = parsed.has("--weights"), random = parsed.has("--random-weights");
-  if (file == random) throw UsageError("give exactly one of --weights FILE and --random-weights SEED");
+  if (network.weights) {
+    if (file) throw UsageError("an ONNX model carries its weights: --weights is for specs (--random-weights replaces them)");
+    if (!random) return std::move(*network.weights);
+  } else if (file == random) {
+    throw UsageError("give exactly one of --weights FILE and --random-weights SEED");
+  }
   if (random) {
     const auto seed = parse_integer("--random-weights", *parsed.get("--random-weights"), 0, (1ll << 62));
     return random_weights(graph, static_cast<std::uint64_t>(seed));

@@ -44,13 +44,14 @@ int compile_command(const std::vector<std::string>& args) {
   if (!parsed.has("--output-dir")) throw UsageError("'compile' needs -o DIR");
   const std::string dir = *parsed.get("--output-dir");
   if (dir.empty()) throw UsageError("option '--output-dir' needs a directory name, got ''");
-  Graph graph = load_graph(parsed, "compile");
+  Network network = load_network(parsed, "compile");
+  Graph& graph = network.graph;
   if (auto name = parsed.get("--name")) {
     if (!is_identifier(*name))
       throw UsageError(fmt::format("option '--name' expects an identifier ({}), got '{}'", kIdentifierPattern, *name));
     graph.name = *name;
   }
-  const WeightMap weights = load_weights(parsed, graph);
+  const WeightMap weights = load_weights(parsed, network);
   CompileOptions options;
   options.target = parsed.get("--target").value_or("native");
   if (!is_target_name(options.target))

@@ -55,7 +55,7 @@ int dot_command(const std::vector<std::string>& args) {
                           "`dot -Tsvg`): stages as clusters, shapes on the edges.",
                           kOptions))
     return 0;
-  const std::string text = to_dot(load_graph(parsed, "dot"));
+  const std::string text = to_dot(load_network(parsed, "dot").graph);
   if (auto path = parsed.get("--output")) {
     std::ofstream out(*path, std::ios::binary);
     out << text;

@@ -70,8 +70,9 @@ int run_command(const std::vector<std::string>& args) {
     return 0;
   if (!parsed.has("--input") || !(parsed.has("--output") || parsed.has("--dump-dir")))
     throw UsageError("'run' needs --input FILE.npy and --output FILE.npy or --dump-dir DIR");
-  const Graph graph = load_graph(parsed, "run");
-  const WeightMap weights = load_weights(parsed, graph);
+  Network network = load_network(parsed, "run");
+  const Graph& graph = network.graph;
+  const WeightMap weights = load_weights(parsed, network);
   CompileOptions options;
   read_precision_options(parsed, graph, options);
   const std::string input_path = *parsed.get("--input");
