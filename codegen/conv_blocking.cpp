@@ -35,7 +35,7 @@ struct Layer {
   // Reduction steps of one output (input channels, rounded up to blocks unless read one by one,
   // times kernel taps) and the weight bytes of one step of one output block (one register).
   std::int64_t reduction_steps() const {
-    return (s.nchw_input ? s.in_channels : blocks(s.in_channels) * isa.lanes) * s.kernel * s.kernel;
+    return (s.nchw_input ? s.in_channels : blocks(s.in_channels / s.groups) * isa.lanes) * s.kernel * s.kernel;
   }
   double step_bytes() const { return isa.lanes * 4.0; }
 };
@@ -62,7 +62,7 @@ double efficiency(const Layer& l, int pixels, int oc_blocks, bool chunked) {
 // items of whole groups (all rows), so only with enough groups for kThreads.
 int choose_ic_chunk(const Layer& l, int oc_blocks) {
   const ConvShape& s = l.s;
-  const std::int64_t icb = l.blocks(s.in_channels), groups = s.n * l.blocks(s.out_channels) / oc_blocks;
+  const std::int64_t icb = l.blocks(s.in_channels / s.groups), groups = s.n * l.blocks(s.out_channels) / oc_blocks;
   const double layer_bytes = static_cast<double>(l.reduction_steps()) * l.step_bytes() * l.blocks(s.out_channels);
   if (s.nchw_input || icb < 2 || layer_bytes <= kChunkMinBytes || groups < 2 * kThreads) return 0;
   const double block_bytes =
@@ -106,7 +106,7 @@ ConvBlocking choose_conv_blocking(const ConvShape& s, const VectorIsa& isa) {
   const std::int64_t ocb = layer.blocks(s.out_channels);
   Candidate best{{}, 1, 1};
   bool found = false;
-  for (int oc_blocks : divisors(ocb, registers))
+  for (int oc_blocks : divisors(ocb / s.groups, registers))
     for (int ow : divisors(s.out_w, registers))
       for (int oh : divisors(s.out_h, registers)) {
         const int pixels = ow * oh, acc = pixels * oc_blocks;

@@ -62,13 +62,16 @@ const char* ewise_name(kern::Ewise op) {
 // One printer per configuration. Each binds every field in declaration order, so a field added to
 // a struct fails to compile here instead of in the generated project; the designated initializers
 // of ConvCfg and WinogradCfg must follow that same order.
+// ConvCfg's groups only when not 1, so code without groups stays as it was.
 std::string print(const kern::ConvCfg& c) {
-  const auto& [in, out, res, kernel, stride, padding, ow_block, oh_block, oc_blocks, ic_chunk, residual, relu] = c;
+  const auto& [in, out, res, kernel, stride, padding, ow_block, oh_block, oc_blocks, ic_chunk, groups, residual,
+               relu] = c;
+  const std::string groups_field = groups == 1 ? "" : fmt::format(", .groups = {}", groups);
   return fmt::format(
       "rnc::kern::ConvCfg{{.in = {}, .out = {}, .res = {}, .kernel = {}, .stride = {}, .padding = {}, .ow_block = {}, "
-      ".oh_block = {}, .oc_blocks = {}, .ic_chunk = {}, .residual = {}, .relu = {}}}",
+      ".oh_block = {}, .oc_blocks = {}, .ic_chunk = {}{}, .residual = {}, .relu = {}}}",
       print_geometry(in), print_geometry(out), print_geometry(res), kernel, stride, padding, ow_block, oh_block,
-      oc_blocks, ic_chunk, residual, relu);
+      oc_blocks, ic_chunk, groups_field, residual, relu);
 }
 
 std::string print(const kern::WinogradCfg& c) {
@@ -80,9 +83,9 @@ std::string print(const kern::WinogradCfg& c) {
 }
 
 std::string print(const kern::PoolCfg& c) {
-  const auto& [in, out, kernel, stride, padding] = c;
-  return fmt::format("rnc::kern::PoolCfg{{{}, {}, {}, {}, {}}}", print_geometry(in), print_geometry(out), kernel,
-                     stride, padding);
+  const auto& [in, out, kernel, stride, padding, count_include_pad] = c;
+  return fmt::format("rnc::kern::PoolCfg{{{}, {}, {}, {}, {}{}}}", print_geometry(in), print_geometry(out), kernel,
+                     stride, padding, count_include_pad ? "" : ", false");  // true is the default
 }
 
 std::string print(const kern::EwiseCfg& c) {
@@ -120,12 +123,16 @@ std::string print(const kern::QuantCfg& c) {
   return fmt::format("rnc::kern::QuantCfg{{{}, {}, {}}}", print_geometry(in), print_geometry(out), is_signed);
 }
 
-// The blocking of a direct convolution, float or int8: "3x3/s1, 2x8 px x 64 oc".
+// The blocking of a direct convolution, float or int8: "3x3/s1, 2x8 px x 64 oc"; "3x3/s1/g8, ..."
+// for the kernel's channel groups.
 template <class Cfg>
 std::string conv_label(std::string_view label, const Cfg& c) {
   const std::string pixels =
       c.oh_block > 1 ? fmt::format("{}x{}", c.oh_block, c.ow_block) : fmt::format("{}", c.ow_block);
-  return fmt::format("{}{}x{}/s{}, {} px x {} oc", label, c.kernel, c.kernel, c.stride, pixels,
+  std::string groups;
+  if constexpr (requires { c.groups; })
+    if (c.groups > 1) groups = fmt::format("/g{}", c.groups);
+  return fmt::format("{}{}x{}/s{}{}, {} px x {} oc", label, c.kernel, c.kernel, c.stride, groups, pixels,
                      c.oc_blocks * c.out.lanes);
 }
 

@@ -222,8 +222,11 @@ class Lowering {
 
   // Winograd where it beats the direct kernel, unless --exact asks for direct only: the output
   // tile (codegen/winograd.hpp, winograd_tile), 4 for F(4x4,3x3), 2 for F(2x2,3x3), 0 for direct.
+  // Grouped convolutions run direct: the Winograd kernels reduce over all input channels.
   int use_winograd(const Conv2d& c, const Buffer& in, const Buffer& o) const {
-    if (o_.exact || in.layout != Layout::kBlocked || c.kernel != 3 || c.stride != 1 || c.padding != 1) return 0;
+    if (o_.exact || in.layout != Layout::kBlocked || c.kernel != 3 || c.stride != 1 || c.padding != 1 ||
+        c.groups != 1)
+      return 0;
     return winograd_tile(o.geometry.h, o.geometry.w, in.geometry.c, o.geometry.c, o.geometry.n, o_.isa.lanes);
   }
 
@@ -259,7 +262,8 @@ class Lowering {
     const Buffer& res = e.has_residual() ? buf(in1_) : buf(out);
     const Buffer& o = buf(out);
     const kern::Blocked& g = o.geometry;
-    const ConvBlocking b = choose_conv_blocking({g.n, in.geometry.c, g.c, g.h, g.w, c.kernel, stem}, o_.isa);
+    const std::int64_t groups = kernel_groups(c.groups, in.geometry.c, g.c, o_.isa.lanes, stem);
+    const ConvBlocking b = choose_conv_blocking({g.n, in.geometry.c, g.c, g.h, g.w, c.kernel, stem, groups}, o_.isa);
     const kern::ConvCfg cfg{.in = in.geometry,
                             .out = o.geometry,
                             .res = res.geometry,
@@ -270,13 +274,23 @@ class Lowering {
                             .oh_block = b.oh_block,
                             .oc_blocks = b.oc_blocks,
                             .ic_chunk = b.ic_chunk,
+                            .groups = static_cast<int>(groups),
                             .residual = e.has_residual(),
                             .relu = e.relu};
     Step& s = add_step(node.name, node.stage, stem ? Kernel::kConvNchwIn : Kernel::kConvBlocked, cfg);
-    s.comment = describe(node, fused_epilogue(c, e));
+    s.comment = describe(node, fused_epilogue(c, e)) + merged_groups(c, groups, in.geometry.c);
     const std::string weight = node.weights + ".weight";
-    s.weights = add_tensor(weight, PackConv{weight, g_.params(node).front().shape, b.oc_blocks, o_.isa.lanes, stem});
+    s.weights = add_tensor(weight, PackConv{weight, g_.params(node).front().shape, b.oc_blocks, o_.isa.lanes, stem,
+                                            c.groups, groups});
     s.bias = conv_bias(c, node);
+  }
+
+  // What the comment says of groups packed as fewer, wider ones (codegen/conv_blocking.hpp).
+  static std::string merged_groups(const Conv2d& c, std::int64_t kernel_groups, std::int64_t in_channels) {
+    if (c.groups == kernel_groups) return "";
+    if (kernel_groups == 1) return fmt::format(", {} groups run as one convolution (zero weights across groups)", c.groups);
+    return fmt::format(", {} groups run as {} of {} input channels (block-diagonal weights)", c.groups,
+                       kernel_groups, in_channels / kernel_groups);
   }
 
   // An int8 convolution (codegen/quantize.hpp): u8 input, s8 weights quantized at pack time with
@@ -329,9 +343,10 @@ class Lowering {
                     kern::EwiseCfg{a.geometry, b.geometry, o.geometry, op});
   }
 
-  void pool(const Node& node, int out, Kernel kernel, std::int64_t k, std::int64_t stride, std::int64_t pad) {
+  void pool(const Node& node, int out, Kernel kernel, std::int64_t k, std::int64_t stride, std::int64_t pad,
+            bool count_include_pad = true) {
     const kern::PoolCfg cfg{buf(in0_).geometry, buf(out).geometry, static_cast<int>(k), static_cast<int>(stride),
-                            static_cast<int>(pad)};
+                            static_cast<int>(pad), count_include_pad};
     add_step(node.name, node.stage, kernel, cfg);
   }
 
@@ -339,7 +354,7 @@ class Lowering {
     pool(node, out, Kernel::kMaxpoolBlocked, p.kernel, p.stride, p.padding);
   }
   void lower_op(const AvgPool2d& p, const Node& node, int out) {
-    pool(node, out, Kernel::kAvgpoolBlocked, p.kernel, p.stride, p.padding);
+    pool(node, out, Kernel::kAvgpoolBlocked, p.kernel, p.stride, p.padding, p.count_include_pad);
   }
   void lower_op(const GlobalAvgPool&, const Node& node, int out) {
     pool(node, out, Kernel::kGlobalAvgpoolBlocked, 0, 1, 0);

@@ -24,7 +24,7 @@ OcPlace oc_place(std::int64_t oc, int oc_blocks, int lanes) {
 
 std::vector<float> pack(const PackConv& r, const PackSource& source) {
   const WeightMap& w = source.folded;
-  const Tensor& weight = w.at(r.weight);
+  const Tensor weight = expand_groups(w.at(r.weight), r.groups, r.kernel_groups);
   return r.nchw_in ? pack_conv_nchw_in(weight, r.oc_blocks, r.lanes) : pack_conv_blocked(weight, r.oc_blocks, r.lanes);
 }
 
@@ -108,6 +108,20 @@ std::vector<float> pack_conv_nchw_in(const Tensor& w, int oc_blocks, int lanes) 
   return out;
 }
 
+Tensor expand_groups(const Tensor& w, std::int64_t groups, std::int64_t kernel_groups) {
+  check_invariant(groups % kernel_groups == 0, "kernel groups that do not divide the groups");
+  if (groups == kernel_groups) return w;
+  const std::int64_t oc_n = w.shape[0], ic_group = w.shape[1], k = w.shape[2], merged = groups / kernel_groups;
+  const std::int64_t oc_group = oc_n / groups;
+  Tensor out(Shape{oc_n, ic_group * merged, k, k});
+  // Output channel oc is in real group oc / oc_group, the (oc / oc_group % merged)-th of its kernel group.
+  for (std::int64_t oc = 0; oc < oc_n; ++oc) {
+    const float* src = w.data.data() + w.offset4(oc, 0, 0, 0);
+    std::copy(src, src + ic_group * k * k, out.data.data() + out.offset4(oc, oc / oc_group % merged * ic_group, 0, 0));
+  }
+  return out;
+}
+
 std::vector<float> pack_channels(const Tensor* values, std::int64_t channels, int lanes) {
   std::vector<float> out(static_cast<std::size_t>(round_up_channels(channels, lanes)), 0.0f);
   if (values) std::copy(values->data.begin(), values->data.end(), out.begin());
@@ -118,7 +132,8 @@ std::int64_t packed_floats(const PackRecipe& recipe) {
   struct Size {
     std::int64_t operator()(const PackConv& r) const {
       const std::int64_t oc = round_up_channels(r.shape[0], r.lanes), k2 = r.shape[2] * r.shape[3];
-      return oc * (r.nchw_in ? r.shape[1] : round_up_channels(r.shape[1], r.lanes)) * k2;
+      const std::int64_t ic = r.shape[1] * (r.groups / r.kernel_groups);  // of a kernel group
+      return oc * (r.nchw_in ? ic : round_up_channels(ic, r.lanes)) * k2;
     }
     std::int64_t operator()(const PackWinograd& r) const {
       return std::int64_t{r.m + 2} * (r.m + 2) * round_up_channels(r.shape[0], r.lanes) *

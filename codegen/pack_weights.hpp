@@ -19,12 +19,14 @@ namespace rnc {
 
 struct Program;
 
-// Convolution weights [OC][IC][K][K] (`shape`) for conv_blocked, or conv_nchw_in when `nchw_in`.
+// Convolution weights [OC][IC / groups][K][K] (`shape`) for conv_blocked, or conv_nchw_in when
+// `nchw_in`; the `groups` real groups are packed as `kernel_groups` groups (expand_groups).
 struct PackConv {
   std::string weight;
   Shape shape;
   int oc_blocks = 1, lanes = 16;
   bool nchw_in = false;
+  std::int64_t groups = 1, kernel_groups = 1;
 };
 // Convolution weights [OC][IC][3][3] transformed for conv3x3_winograd.
 struct PackWinograd {
@@ -92,6 +94,10 @@ std::vector<std::vector<float>> pack_weights(const Program& program, const Weigh
 std::vector<float> pack_conv_blocked(const Tensor& weight, int oc_blocks, int lanes);
 // [OC][IC][K][K] -> [OC/L/oc_blocks][IC][K][K][oc_blocks][L oc] (conv_nchw_in, few input channels).
 std::vector<float> pack_conv_nchw_in(const Tensor& weight, int oc_blocks, int lanes);
+// Grouped weights [OC][IC / groups][K][K] as the weights of `kernel_groups` wider groups (a divisor
+// of `groups`): [OC][IC / kernel_groups][K][K], each real group's weights in its place on the
+// diagonal and zeros elsewhere. kernel_groups = groups returns the weights as they are.
+Tensor expand_groups(const Tensor& weight, std::int64_t groups, std::int64_t kernel_groups);
 // Per-channel vector padded to a multiple of L; zeros when `values` is null.
 std::vector<float> pack_channels(const Tensor* values, std::int64_t channels, int lanes);
 

@@ -41,6 +41,12 @@ void check_keep_names(const Graph& g, const std::vector<std::string>& keep) {
                   conv == g.nodes.rend() ? "b1.conv" : conv->name));
 }
 
+// Grouped convolutions stay in float: the int8 kernels reduce over all input channels.
+bool ungrouped_conv(const Node& n) {
+  const auto* c = std::get_if<Conv2d>(&n.op);
+  return c && c->groups == 1;
+}
+
 bool kept(const Node& n, const std::vector<std::string>& keep) {
   return std::any_of(keep.begin(), keep.end(), [&](const std::string& k) { return n.name == k || n.stage == k; });
 }
@@ -68,7 +74,7 @@ Model plan_int8(Model model, const std::vector<std::string>& keep_fp32) {
   check_keep_names(model.graph, keep_fp32);
   model.int8_convs.clear();
   for (const Node& n : model.graph.nodes)
-    if (std::holds_alternative<Conv2d>(n.op) && model.graph.shape(n.output).size() == 4 && !kept(n, keep_fp32) &&
+    if (ungrouped_conv(n) && model.graph.shape(n.output).size() == 4 && !kept(n, keep_fp32) &&
         non_negative(model, n.inputs[0]))
       model.int8_convs.insert(n.output);
   return model;

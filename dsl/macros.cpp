@@ -62,6 +62,31 @@ BlockKind parse_block_kind(AttrReader& a) {
 // The largest `planes` whose expanded channel count still fits an integer attribute.
 std::int64_t max_planes(BlockKind kind) { return kMaxDim / expansion(kind); }
 
+// groups and width_per_group of a block of `kind` with `planes` (read before): a bottleneck's
+// inner width must be a channel count; a basic block refuses them as torchvision's BasicBlock does.
+BlockWidth parse_block_width(AttrReader& a, BlockKind kind, std::int64_t planes) {
+  BlockWidth w;
+  w.groups = a.integer("groups", 1, 1);
+  w.width_per_group = a.integer("width_per_group", 64, 1);
+  const auto usable = [&](std::string_view key) { return !a.has(key) || a.valid(key); };
+  if (!a.valid("planes") || !usable("groups") || !usable("width_per_group")) return w;  // reported already
+  const char* key = a.has("width_per_group") ? "width_per_group" : a.has("groups") ? "groups" : "planes";
+  if (kind == BlockKind::kBasic) {
+    if (w.groups != 1 || w.width_per_group != 64)
+      a.diags().error(a.where_of(key), fmt::format("a basic block has groups 1 and width_per_group 64 "
+                                                   "(torchvision's BasicBlock), found groups {} and width_per_group {}",
+                                                   w.groups, w.width_per_group));
+    return w;
+  }
+  const std::int64_t per_group = planes * w.width_per_group / 64;
+  if (per_group < 1 || per_group > kMaxDim / w.groups)
+    a.diags().error(a.where_of(key),
+                    fmt::format("the bottleneck's width int(planes * width_per_group / 64) * groups = int({} * {} / "
+                                "64) * {} must be in [1, {}]",
+                                planes, w.width_per_group, w.groups, kMaxDim));
+  return w;
+}
+
 using MacroAttrs = std::variant<ResidualAttrs, ResnetBlockAttrs, TorchvisionBlockAttrs, ResnetLayerAttrs>;
 
 struct MacroEntry {
@@ -123,6 +148,7 @@ TorchvisionBlockAttrs parse_torchvision_block(AttrReader& a, BlockKind kind) {
   r.stride = a.integer("stride", 1, 1);
   const bool downsample = a.boolean("downsample", false);
   if (a.valid("downsample")) r.downsample = downsample;
+  r.width = parse_block_width(a, kind, r.planes);
   return r;
 }
 
@@ -132,6 +158,7 @@ ResnetLayerAttrs parse_resnet_layer(AttrReader& a) {
   r.planes = a.integer("planes", std::nullopt, 1, max_planes(r.kind));
   r.blocks = a.integer("blocks", std::nullopt, 1, 4096);
   r.stride = a.integer("stride", 1, 1);
+  r.width = parse_block_width(a, r.kind, r.planes);
   return r;
 }
 
@@ -168,9 +195,12 @@ ValueId expand_torchvision_block(GraphBuilder& b, const TorchvisionBlockAttrs& r
     relu_next();
     y = conv_bn(b, site, "conv2", "bn2", conv_no_bias(r.planes, 3, 1), y);
   } else {
-    y = conv_bn(b, site, "conv1", "bn1", conv_no_bias(r.planes, 1, 1), y);
+    const std::int64_t width = r.width.inner(r.planes);
+    Conv2d grouped = conv_no_bias(width, 3, r.stride);
+    grouped.groups = r.width.groups;
+    y = conv_bn(b, site, "conv1", "bn1", conv_no_bias(width, 1, 1), y);
     relu_next();
-    y = conv_bn(b, site, "conv2", "bn2", conv_no_bias(r.planes, 3, r.stride), y);
+    y = conv_bn(b, site, "conv2", "bn2", grouped, y);
     relu_next();
     y = conv_bn(b, site, "conv3", "bn3", conv_no_bias(out_channels, 1, 1), y);
   }
@@ -183,7 +213,8 @@ ValueId expand_torchvision_block(GraphBuilder& b, const TorchvisionBlockAttrs& r
 
 ValueId expand_resnet_layer(GraphBuilder& b, const ResnetLayerAttrs& r, ValueId x, const MacroSite& site) {
   for (std::int64_t i = 0; i < r.blocks; ++i)
-    x = expand_torchvision_block(b, {r.kind, r.planes, i == 0 ? r.stride : 1, std::nullopt}, x, child_site(site, i));
+    x = expand_torchvision_block(b, {r.kind, r.planes, i == 0 ? r.stride : 1, std::nullopt, r.width}, x,
+                                 child_site(site, i));
   return x;
 }
 

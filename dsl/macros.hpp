@@ -41,6 +41,15 @@ struct ResnetBlockAttrs {
 enum class BlockKind { kBasic, kBottleneck };
 std::int64_t expansion(BlockKind kind);
 
+// A bottleneck's inner width, torchvision's `int(planes * (base_width / 64.)) * groups`, and the
+// groups of its 3x3 convolution: ResNeXt (groups 32, width_per_group 4) and Wide ResNet
+// (width_per_group 128). A basic block has groups 1 and width_per_group 64, as torchvision's.
+struct BlockWidth {
+  std::int64_t groups = 1;
+  std::int64_t width_per_group = 64;
+  std::int64_t inner(std::int64_t planes) const { return planes * width_per_group / 64 * groups; }
+};
+
 // basic_block / bottleneck: one torchvision block. Without `downsample` the block projects its
 // shortcut exactly when torchvision's _make_layer would: stride != 1 or a change of channels.
 struct TorchvisionBlockAttrs {
@@ -48,14 +57,17 @@ struct TorchvisionBlockAttrs {
   std::int64_t planes = 0;
   std::int64_t stride = 1;
   std::optional<bool> downsample;
+  BlockWidth width;
 };
 
-// resnet_layer: torchvision's ResNet._make_layer(block, planes, blocks, stride).
+// resnet_layer: torchvision's ResNet._make_layer(block, planes, blocks, stride), with the
+// ResNet's groups and width_per_group.
 struct ResnetLayerAttrs {
   BlockKind kind = BlockKind::kBasic;
   std::int64_t planes = 0;
   std::int64_t blocks = 1;
   std::int64_t stride = 1;
+  BlockWidth width;
 };
 
 ResidualAttrs parse_residual(AttrReader& attrs);
@@ -68,7 +80,8 @@ ValueId expand_residual(GraphBuilder& b, const ResidualAttrs& attrs, ValueId x, 
 // num_residuals Residuals; the first one projects (1x1 conv, stride 2) unless first_block.
 ValueId expand_resnet_block(GraphBuilder& b, const ResnetBlockAttrs& attrs, ValueId x, const MacroSite& site);
 // BasicBlock: relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x)), bias-free 3x3 convs.
-// Bottleneck: 1x1 -> 3x3 (carries the stride, torchvision v1.5) -> 1x1 to 4 * planes, then the same join.
+// Bottleneck: 1x1 to the inner width -> 3x3 grouped (carries the stride, torchvision v1.5) -> 1x1 to
+// 4 * planes, then the same join.
 // shortcut(x) = downsample.1(downsample.0(x)), a bias-free 1x1 conv and a batchnorm, or x itself.
 ValueId expand_torchvision_block(GraphBuilder& b, const TorchvisionBlockAttrs& attrs, ValueId x, const MacroSite& site);
 // `blocks` blocks named U.0 .. U.<blocks-1>; block 0 carries the stride.

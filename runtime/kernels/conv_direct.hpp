@@ -12,9 +12,15 @@
 //
 // Weights (codegen/pack_weights.cpp): the oc_blocks output blocks of a register block are
 // adjacent, so one reduction step reads one contiguous run of oc_blocks x L floats:
-//   conv_blocked  [OCB / oc_blocks][ICB][K][K][L ic][oc_blocks][L oc]
+//   conv_blocked  [OCB / oc_blocks][ICB / groups][K][K][L ic][oc_blocks][L oc]
 //   conv_nchw_in  [OCB / oc_blocks][IC][K][K][oc_blocks][L oc]
 // Bias: [OCB * L].
+//
+// Grouped convolution (conv_blocked): with `groups` G the input and output blocks are split into
+// G equal groups and output block ob reads only the ICB / G input blocks of its group, starting at
+// block group_in_block0<C>(ob); a register tile never straddles two groups. Groups narrower than
+// a block are merged by the packer into groups of whole blocks with block-diagonal weights
+// (codegen/conv_blocking.hpp, kernel_groups), so the kernel only sees groups of whole blocks.
 #pragma once
 
 #include "common.hpp"
@@ -30,6 +36,7 @@ struct ConvCfg {
   int oh_block = 1;   // output rows per register block; divides out.h
   int oc_blocks = 1;  // output channel blocks per register block; divides out.cb()
   int ic_chunk = 0;   // conv_blocked: input blocks per pass over all rows (0: whole reduction at once)
+  int groups = 1;     // conv_blocked: channel groups of whole blocks; divides in.cb() and out.cb()
   bool residual = false, relu = false;
 };
 
@@ -37,13 +44,21 @@ struct ConvCfg {
 template <ConvCfg C>
 inline constexpr int kConvLanes = C.out.lanes;
 
+// Input blocks one output block reads (its group's), and the first of them for output block ob.
+template <ConvCfg C>
+inline constexpr int kGroupInBlocks = C.in.cb() / C.groups;
+template <ConvCfg C>
+constexpr int group_in_block0(int ob) {
+  return ob / (C.out.cb() / C.groups) * kGroupInBlocks<C>;
+}
+
 // True when the reduction runs in passes of ic_chunk input blocks, each over all output rows of
 // a work item, with the partial sums waiting in the output: the weights of one pass stay in L1
 // while every row uses them, instead of streaming all weights once per row from L2 or memory.
 // The sums are the same float operations in the same order, so results do not change.
 template <ConvCfg C>
 constexpr bool chunked() {
-  return C.ic_chunk > 0 && C.ic_chunk < C.in.cb();
+  return C.ic_chunk > 0 && C.ic_chunk < kGroupInBlocks<C>;
 }
 
 // Output rows of one work item: one register block's rows, or all rows when chunked.
@@ -61,8 +76,11 @@ template <ConvCfg C, class E, class Body>
 inline void for_each_conv_item(E* out, int part, int parts, Body&& body) {
   static_assert(C.out.w % C.ow_block == 0, "ow_block must divide the output width");
   static_assert(C.out.h % C.oh_block == 0, "oh_block must divide the output height");
-  static_assert(C.out.cb() % C.oc_blocks == 0, "oc_blocks must divide the output channel blocks");
-  static_assert(!chunked<C>() || C.in.cb() % C.ic_chunk == 0, "ic_chunk must divide the input channel blocks");
+  static_assert(C.groups >= 1 && C.in.cb() % C.groups == 0 && C.out.cb() % C.groups == 0,
+                "groups must divide the input and output channel blocks");
+  static_assert(C.out.cb() / C.groups % C.oc_blocks == 0, "oc_blocks must divide the output blocks of a group");
+  static_assert(!chunked<C>() || kGroupInBlocks<C> % C.ic_chunk == 0,
+                "ic_chunk must divide the input channel blocks of a group");
   static_assert(!C.residual || C.res.lanes == C.out.lanes, "the residual shares the output's channel blocking");
   constexpr int rows = item_rows<C>(), row_groups = C.out.h / rows, oc_groups = C.out.cb() / C.oc_blocks;
   const Range items = split(C.out.n * oc_groups * row_groups, part, parts);
@@ -111,9 +129,10 @@ template <ConvCfg C>
 void conv_blocked_generic(const Args& a, int part, int parts) {
   static_assert(C.in.pad >= C.padding, "input halo must cover the convolution padding");
   static_assert(C.in.lanes == C.out.lanes, "input and output share the channel blocking");
-  constexpr int icb = C.in.cb(), K = C.kernel, S = C.stride, L = kConvLanes<C>;
+  constexpr int icb = kGroupInBlocks<C>, K = C.kernel, S = C.stride, L = kConvLanes<C>;
   constexpr std::int64_t kTap = L * C.oc_blocks * L;  // weights of one (ic block, kh, kw)
   for_each_conv_item<C>(a.out, part, parts, [&](int i, int ob0, int oy0) {
+    const int ib0 = group_in_block0<C>(ob0);
     for (int ob = ob0; ob < ob0 + C.oc_blocks; ++ob)
       for (int oy = oy0; oy < oy0 + item_rows<C>(); ++oy)
         for (int ox0 = 0; ox0 < C.out.w; ox0 += C.ow_block) {
@@ -121,7 +140,7 @@ void conv_blocked_generic(const Args& a, int part, int parts) {
           conv_init<C>(acc, a, ob);
           for (int ib = 0; ib < icb; ++ib)
             for (int kh = 0; kh < K; ++kh) {
-              const float* src = a.in0 + C.in.at(i, ib, oy * S - C.padding + kh, ox0 * S - C.padding);
+              const float* src = a.in0 + C.in.at(i, ib0 + ib, oy * S - C.padding + kh, ox0 * S - C.padding);
               const float* wk = a.w0 +
                                 (((static_cast<std::int64_t>(ob0 / C.oc_blocks) * icb + ib) * K + kh) * K) * kTap +
                                 (ob - ob0) * L;
@@ -143,6 +162,7 @@ void conv_blocked_generic(const Args& a, int part, int parts) {
 template <ConvCfg C>
 void conv_nchw_in_generic(const Args& a, int part, int parts) {
   static_assert(C.in.pad >= C.padding, "input halo must cover the convolution padding");
+  static_assert(C.groups == 1, "the stem's grouped weights are packed dense (zeros outside the groups)");
   constexpr int K = C.kernel, S = C.stride, ic = C.in.c, L = kConvLanes<C>;
   constexpr int hp = C.in.hp(), wp = C.in.wp();
   constexpr std::int64_t kTap = C.oc_blocks * L;  // weights of one (input channel, kh, kw)

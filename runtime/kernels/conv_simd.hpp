@@ -125,16 +125,17 @@ inline constexpr int kPrefetchPerTap = [] {
   }
 }();
 
-// conv_blocked: the reduction over input blocks [ib_begin, ib_end) of the tile at (oy0, ox0);
+// conv_blocked: the reduction over input blocks [ib_begin, ib_end) of its group of the tile at (oy0, ox0);
 // issues kPrefetchPerTap line prefetches per tap from address `prefetch` onwards.
 template <class V, ConvCfg C>
 [[gnu::always_inline]] inline void reduce_blocked(Tile<V, C>& acc, const Args& a, int i, int ob0, int oy0, int ox0,
                                                   int ib_begin, int ib_end, std::uintptr_t prefetch) {
-  constexpr int icb = C.in.cb(), K = C.kernel, S = C.stride, L = V::kLanes;
+  constexpr int icb = kGroupInBlocks<C>, K = C.kernel, S = C.stride, L = V::kLanes;
   constexpr std::int64_t kRowStride = static_cast<std::int64_t>(S) * C.in.wp() * L;
+  const int ib0 = group_in_block0<C>(ob0);  // ib counts the input blocks of the tile's group
   for (int ib = ib_begin; ib < ib_end; ++ib)
     for (int kh = 0; kh < K; ++kh) {
-      const float* x = a.in0 + C.in.at(i, ib, oy0 * S - C.padding + kh, ox0 * S - C.padding);
+      const float* x = a.in0 + C.in.at(i, ib0 + ib, oy0 * S - C.padding + kh, ox0 * S - C.padding);
       const float* w = a.w0 + ((static_cast<std::int64_t>(ob0 / C.oc_blocks) * icb + ib) * K + kh) * K * kTapFloats<C>;
       for (int kw = 0; kw < K; ++kw) {
         for (int l = 0; l < kPrefetchPerTap<C>; ++l, prefetch += 64)
@@ -155,8 +156,9 @@ inline void blocked_pass(const Args& a, int i, int ob0, int oy0, int ib_begin, i
       sizeof(float) * kPrefetchPerTap<C> * C.ic_chunk * C.kernel * C.kernel * kLineFloats;
   std::uintptr_t prefetch =
       reinterpret_cast<std::uintptr_t>(a.w0) +
-      sizeof(float) * ((static_cast<std::int64_t>(ob0 / C.oc_blocks) * C.in.cb() + ib_end) * C.kernel * C.kernel) *
-          kTapFloats<C>;
+      sizeof(float) *
+      ((static_cast<std::int64_t>(ob0 / C.oc_blocks) * kGroupInBlocks<C> + ib_end) * C.kernel * C.kernel) *
+      kTapFloats<C>;
   for (int oy = oy0; oy < oy0 + item_rows<C>(); oy += C.oh_block)
     for (int ox0 = 0; ox0 < C.out.w; ox0 += C.ow_block, prefetch += kTilePrefetchBytes) {
       Tile<V, C> acc;
@@ -171,7 +173,7 @@ template <class V, ConvCfg C>
 void conv_blocked(const Args& a, int part, int parts) {
   static_assert(C.in.pad >= C.padding, "input halo must cover the convolution padding");
   static_assert(C.in.lanes == V::kLanes && C.out.lanes == V::kLanes, "one channel block per register");
-  constexpr int icb = C.in.cb(), chunk = chunked<C>() ? C.ic_chunk : icb;
+  constexpr int icb = kGroupInBlocks<C>, chunk = chunked<C>() ? C.ic_chunk : icb;
   for_each_conv_item<C>(a.out, part, parts, [&](int i, int ob0, int oy0) {
     if constexpr (chunk == icb) {
       blocked_pass<V, C, true, true>(a, i, ob0, oy0, 0, icb);
@@ -187,6 +189,7 @@ void conv_blocked(const Args& a, int part, int parts) {
 template <class V, ConvCfg C>
 void conv_nchw_in(const Args& a, int part, int parts) {
   static_assert(C.in.pad >= C.padding, "input halo must cover the convolution padding");
+  static_assert(C.groups == 1, "the stem's grouped weights are packed dense (zeros outside the groups)");
   static_assert(C.out.lanes == V::kLanes, "one channel block per register");
   constexpr int K = C.kernel, S = C.stride, ic = C.in.c, hp = C.in.hp(), wp = C.in.wp();
   constexpr std::int64_t kTap = C.oc_blocks * V::kLanes;  // weights of one (input channel, kh, kw)

@@ -62,6 +62,8 @@ SPEC_MUTATIONS = {
     "spec_kernel_larger_than_input": (GENERAL, {STEM + "/kernel": 41, STEM + "/padding": 0}),
     "spec_stride_zero": (GENERAL, {STEM + "/stride": 0}),
     "spec_padding_negative": (GENERAL, {STEM + "/padding": -1}),
+    "spec_groups_not_dividing": (GENERAL, {STEM + "/groups": 2}),
+    "spec_groups_zero": (GENERAL, {STEM + "/groups": 0}),
     "spec_add_channel_mismatch": (GENERAL, {"/stages/1/layers/6/out_channels": 32}),
     "spec_unknown_op": (GENERAL, {STEM + "/op": "conv3d"}),
     "spec_duplicate_name": (GENERAL, {"/stages/1/layers/1/name": "pooled"}),
@@ -97,6 +99,7 @@ RAW_RN_SPECS = {
     "rn_channel_mismatch": RN_HEAD + ("b1 = conv(8, k=3, p=1)@c1 as a\n  conv(16, k=3, p=1)@c2 as b\n"
                                       "  add from [a, b]\n"),
     "rn_two_errors": RN_HEAD + "b1 = conv(0, k=3)@c\nb2 = maxpool(3, s=0)\n",
+    "rn_groups_not_dividing": RN_HEAD + "b1 = conv(8, k=3, groups=4)@c\n",
     # Without '@' every layer has its default prefix (docs/spec.md, section 7.2); b1's written one
     # is also b2's default.
     "rn_default_prefix_clash": RN_HEAD + "b1 = conv(16, k=3, p=1)@1.0.conv1 bn relu\nb2 = resnet_block(16, 2, first)\n",

@@ -2,7 +2,8 @@
 // AVX-512; test_conv_kernels_avx2.cpp: 8 lanes, portable and AVX2): a layer description, random
 // data, a naive convolution in double over the logical tensors, and the checks every kernel must
 // pass (within 1e-5 of max |output| of the naive loop, zero halo and padding channels, the same
-// bits for 1, 2 and 3 parts). Weights go through the real packer (codegen/pack_weights.cpp).
+// bits for 1, 2 and 3 parts). Weights go through the real packer (codegen/pack_weights.cpp), grouped
+// ones through the real choice of kernel groups (codegen/conv_blocking.hpp) and expand_groups.
 #pragma once
 
 #include <doctest/doctest.h>
@@ -14,6 +15,7 @@
 #include <random>
 #include <vector>
 
+#include "codegen/conv_blocking.hpp"
 #include "codegen/pack_weights.hpp"
 #include "kernels/conv_direct.hpp"
 
@@ -30,7 +32,12 @@ struct Layer {
   int ow_block, oh_block, oc_blocks, ic_chunk;
   bool residual, relu;
   int lanes = 16;  // channels per block of the blocked tensors
+  int groups = 1;  // channel groups of the convolution (the kernel runs kernel_groups of them)
 };
+
+constexpr int kernel_groups(const Layer& l) {
+  return static_cast<int>(rnc::kernel_groups(l.groups, l.ic, l.oc, l.lanes));
+}
 
 constexpr int out_size(int size, int k, int s, int p) { return (size + 2 * p - k) / s + 1; }
 
@@ -46,6 +53,7 @@ constexpr ConvCfg cfg(Layer l) {
                  .oh_block = l.oh_block,
                  .oc_blocks = l.oc_blocks,
                  .ic_chunk = l.ic_chunk,
+                 .groups = kernel_groups(l),
                  .residual = l.residual,
                  .relu = l.relu};
 }
@@ -81,23 +89,26 @@ inline std::vector<float> to_padded_nchw(const std::vector<float>& t, const Bloc
   return out;
 }
 
-// The convolution in double from the logical tensors, stored blocked like the kernels' output.
-inline std::vector<double> naive(const ConvCfg& C, const std::vector<float>& in, const rnc::Tensor& w,
+// The convolution in double from the logical tensors, stored blocked like the kernels' output;
+// w is [oc][ic / groups][k][k].
+inline std::vector<double> naive(const ConvCfg& C, int groups, const std::vector<float>& in, const rnc::Tensor& w,
                                  const std::vector<float>& bias, const std::vector<float>& res) {
   const Blocked& o = C.out;
+  const int ic_group = C.in.c / groups, oc_group = o.c / groups;
   std::vector<double> out(static_cast<std::size_t>(o.floats()), 0.0);
   for (int i = 0; i < o.n; ++i)
     for (int oc = 0; oc < o.c; ++oc)
       for (int y = 0; y < o.h; ++y)
         for (int x = 0; x < o.w; ++x) {
           double sum = bias[static_cast<std::size_t>(oc)];
-          for (int ic = 0; ic < C.in.c; ++ic)
+          const int first_ic = oc / oc_group * ic_group;
+          for (int ic = 0; ic < ic_group; ++ic)
             for (int kh = 0; kh < C.kernel; ++kh)
               for (int kw = 0; kw < C.kernel; ++kw) {
                 const int iy = y * C.stride - C.padding + kh, ix = x * C.stride - C.padding + kw;
                 if (iy < 0 || iy >= C.in.h || ix < 0 || ix >= C.in.w) continue;
-                sum += double(in[static_cast<std::size_t>(((i * C.in.c + ic) * C.in.h + iy) * C.in.w + ix)]) *
-                       w.at4(oc, ic, kh, kw);
+                const auto x = static_cast<std::size_t>(((i * C.in.c + first_ic + ic) * C.in.h + iy) * C.in.w + ix);
+                sum += double(in[x]) * w.at4(oc, ic, kh, kw);
               }
           if (C.residual) sum += res[static_cast<std::size_t>(((i * o.c + oc) * o.h + y) * o.w + x)];
           if (C.relu) sum = std::max(sum, 0.0);
@@ -148,15 +159,16 @@ void check_layer(Intrinsics&& intrinsics) {
   constexpr ConvCfg C = cfg(L);
   std::mt19937 rng(L.n * 1000003 + L.ic * 10007 + L.oc * 101 + L.h * 31 + L.w + L.kernel * 7 + L.oc_blocks);
   const std::vector<float> in = random_values(static_cast<std::size_t>(L.n) * L.ic * L.h * L.w, rng);
-  rnc::Tensor w(rnc::Shape{L.oc, L.ic, L.kernel, L.kernel});
+  rnc::Tensor w(rnc::Shape{L.oc, L.ic / L.groups, L.kernel, L.kernel});
   w.data = random_values(w.data.size(), rng);
   const std::vector<float> bias = random_values(static_cast<std::size_t>(L.oc), rng);
   const std::vector<float> res = random_values(static_cast<std::size_t>(C.res.n) * C.res.c * C.res.h * C.res.w, rng);
 
   const std::vector<float> in_stored = kStem ? to_padded_nchw(in, C.in) : to_blocked(in, C.in);
   const std::vector<float> res_stored = to_blocked(res, C.res);
-  const std::vector<float> w_packed =
-      kStem ? rnc::pack_conv_nchw_in(w, L.oc_blocks, L.lanes) : rnc::pack_conv_blocked(w, L.oc_blocks, L.lanes);
+  const rnc::Tensor w_kernel = rnc::expand_groups(w, L.groups, C.groups);
+  const std::vector<float> w_packed = kStem ? rnc::pack_conv_nchw_in(w_kernel, L.oc_blocks, L.lanes)
+                                            : rnc::pack_conv_blocked(w_kernel, L.oc_blocks, L.lanes);
   rnc::Tensor b(rnc::Shape{L.oc});
   b.data = bias;
   const std::vector<float> b_packed = rnc::pack_channels(&b, L.oc, L.lanes);
@@ -164,7 +176,7 @@ void check_layer(Intrinsics&& intrinsics) {
                .in1 = L.residual ? res_stored.data() : nullptr,
                .w0 = w_packed.data(),
                .w1 = b_packed.data()};
-  const std::vector<double> want = naive(C, in, w, bias, res);
+  const std::vector<double> want = naive(C, L.groups, in, w, bias, res);
 
   if constexpr (kStem) check_kernel("generic", rnc::kern::conv_nchw_in_generic<C>, a, C.out.floats(), want);
   else check_kernel("generic", rnc::kern::conv_blocked_generic<C>, a, C.out.floats(), want);

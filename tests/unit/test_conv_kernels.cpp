@@ -127,6 +127,53 @@ CONV_TEST("stem conv5x5/s2 [2,3,33,29]->24 ow15 oc16 relu",
 CONV_TEST("stem conv3x3/s1 [1,2,9,10]->40 ow10 oc48 add",
           Layer{1, 2, 40, 9, 10, 3, 1, 1, 1, 0, 2, 10, 1, 3, 0, true, false}, true)
 
+// Grouped convolutions (Layer's last field: groups). Groups of whole blocks read only their input
+// blocks; narrower groups run merged into blocks with block-diagonal weights (kernel_groups);
+// groups that fit no block (channels per group not dividing 16) run as one convolution.
+CONV_TEST("grouped conv3x3/s1 [1,64,14,14]->64 g4 (16 per group) ow7 oc16 relu",
+          Layer{1, 64, 64, 14, 14, 3, 1, 1, 1, 1, 1, 7, 1, 1, 0, false, true, 16, 4})
+CONV_TEST("grouped conv3x3/s1 [1,64,14,14]->64 g2 (32 per group) ow7 oc32 chunk1 add+relu",
+          Layer{1, 64, 64, 14, 14, 3, 1, 1, 1, 1, 0, 7, 1, 2, 1, true, true, 16, 2})
+CONV_TEST("grouped conv3x3/s1 [2,128,10,12]->128 g32 (4 per group: 8 kernel groups) ow6 oh2 oc16 relu",
+          Layer{2, 128, 128, 10, 12, 3, 1, 1, 1, 1, 1, 6, 2, 1, 0, false, true, 16, 32})
+CONV_TEST("grouped conv3x3/s2 [2,256,14,14]->256 g32 (8 per group: 16 kernel groups) ow7 oc16 add",
+          Layer{2, 256, 256, 14, 14, 3, 2, 1, 1, 1, 1, 7, 1, 1, 0, true, false, 16, 32})
+CONV_TEST("depthwise conv3x3/s1 [1,32,9,11]->32 g32 ow11 oc16 relu",
+          Layer{1, 32, 32, 9, 11, 3, 1, 1, 1, 0, 0, 11, 1, 1, 0, false, true, 16, 32})
+CONV_TEST("grouped conv3x3/s2 [2,32,13,13]->64 g2 (16 in, 32 out per group) ow7 oc32 add+relu",
+          Layer{2, 32, 64, 13, 13, 3, 2, 1, 1, 1, 0, 7, 1, 2, 0, true, true, 16, 2})
+CONV_TEST("grouped conv1x1/s1 [1,128,7,7]->128 g2 ow7 oc32 chunk2 add",
+          Layer{1, 128, 128, 7, 7, 1, 1, 0, 0, 0, 0, 7, 1, 2, 2, true, false, 16, 2})
+CONV_TEST("grouped conv3x3/s1 [3,24,9,10]->36 g3 (8 in, 12 out per group: one dense kernel group) ow5 oc48 relu",
+          Layer{3, 24, 36, 9, 10, 3, 1, 1, 1, 1, 1, 5, 1, 3, 0, false, true, 16, 3})
+CONV_TEST("grouped stem conv3x3/s1 [2,3,9,10]->24 g3 ow10 oc16 relu",
+          Layer{2, 3, 24, 9, 10, 3, 1, 1, 1, 1, 1, 10, 1, 1, 0, false, true, 16, 3}, true)
+
+TEST_CASE("kernel_groups: whole blocks per group, narrow groups merged, the largest divisor") {
+  CHECK(rnc::kernel_groups(32, 128, 128, 16) == 8);   // ResNeXt-50 layer1: 4 channels per group
+  CHECK(rnc::kernel_groups(32, 256, 256, 16) == 16);  // layer2: 8 per group
+  CHECK(rnc::kernel_groups(32, 512, 512, 16) == 32);  // layer3: 16 per group, as they are
+  CHECK(rnc::kernel_groups(32, 128, 128, 8) == 16);
+  CHECK(rnc::kernel_groups(3, 24, 36, 16) == 1);
+  CHECK(rnc::kernel_groups(6, 96, 96, 16) == 6);
+  CHECK(rnc::kernel_groups(6, 48, 96, 16) == 3);
+  CHECK(rnc::kernel_groups(4, 64, 64, 16, true) == 1);  // the stem reads NCHW
+}
+
+TEST_CASE("expand_groups: each group's weights on the diagonal, zeros elsewhere") {
+  rnc::Tensor w(rnc::Shape{8, 2, 1, 1});  // 4 groups of 2 input and 2 output channels
+  for (std::size_t k = 0; k < w.data.size(); ++k) w.data[k] = static_cast<float>(k + 1);
+  const rnc::Tensor merged = rnc::expand_groups(w, 4, 2);  // 2 kernel groups of 4 channels
+  REQUIRE(merged.shape == rnc::Shape{8, 4, 1, 1});
+  CHECK(merged.at4(0, 0, 0, 0) == w.at4(0, 0, 0, 0));
+  CHECK(merged.at4(0, 2, 0, 0) == 0.0f);
+  CHECK(merged.at4(2, 0, 0, 0) == 0.0f);
+  CHECK(merged.at4(3, 3, 0, 0) == w.at4(3, 1, 0, 0));
+  CHECK(merged.at4(6, 2, 0, 0) == w.at4(6, 0, 0, 0));
+  CHECK(merged.at4(5, 1, 0, 0) == w.at4(5, 1, 0, 0));
+  CHECK(rnc::expand_groups(w, 4, 4).data == w.data);
+}
+
 // --- blocking rule -------------------------------------------------------------------------------
 
 TEST_CASE("choose_conv_blocking: seed layers get 7 px x 2 blocks, passes for weights over 64 KiB") {
@@ -158,6 +205,16 @@ TEST_CASE("choose_conv_blocking: awkward shapes (prime widths, tiny maps)") {
   CHECK(choose(64, 64, 66, 67).ow_block == 1);   // prime width: a column of several rows
   CHECK(choose(64, 64, 66, 67).oh_block > 1);
   CHECK(choose(64, 64, 67, 67).efficiency < 0.5);  // prime both ways: no good blocking without tails
+}
+
+TEST_CASE("choose_conv_blocking: a grouped layer's register tile stays in one group") {
+  // ResNeXt-50 layer3's grouped 3x3: 32 groups of one block each.
+  const rnc::ConvBlocking b = rnc::choose_conv_blocking({1, 512, 512, 14, 14, 3, false, 32});
+  CHECK(b.oc_blocks == 1);
+  CHECK(b.ic_chunk == 0);
+  const rnc::ConvBlocking wide = rnc::choose_conv_blocking({1, 512, 512, 14, 14, 3, false, 4});  // 8 blocks a group
+  CHECK(8 % wide.oc_blocks == 0);
+  CHECK((wide.ic_chunk == 0 || 8 % wide.ic_chunk == 0));
 }
 
 TEST_CASE("choose_conv_blocking: blocks divide the shape and fit the registers") {

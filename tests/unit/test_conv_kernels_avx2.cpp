@@ -88,6 +88,18 @@ CONV8_TEST("stem conv7x7/s2 [3,3,35,29]->20 ow5 oc8",
 CONV8_TEST("stem conv3x3/s1 [1,2,9,10]->48 ow5 oc16 add",
            Layer{1, 2, 48, 9, 10, 3, 1, 1, 1, 0, 2, 5, 1, 2, 0, true, false, 8}, true)
 
+// Grouped (Layer's last field): groups of whole 8-channel blocks, narrow groups merged, depthwise.
+CONV8_TEST("grouped conv3x3/s1 [1,64,12,12]->64 g16 (4 per group: 8 kernel groups) ow6 oc8 relu",
+           Layer{1, 64, 64, 12, 12, 3, 1, 1, 1, 1, 1, 6, 1, 1, 0, false, true, 8, 16})
+CONV8_TEST("grouped conv3x3/s1 [1,32,8,8]->32 g2 (16 per group) ow4 oc16 chunk1 add+relu",
+           Layer{1, 32, 32, 8, 8, 3, 1, 1, 1, 1, 0, 4, 1, 2, 1, true, true, 8, 2})
+CONV8_TEST("depthwise conv3x3/s1 [1,16,7,9]->16 g16 ow9 oc8 relu",
+           Layer{1, 16, 16, 7, 9, 3, 1, 1, 1, 0, 0, 9, 1, 1, 0, false, true, 8, 16})
+CONV8_TEST("grouped conv3x3/s2 [2,32,13,13]->64 g4 (8 in, 16 out per group) ow7 oc16 add",
+           Layer{2, 32, 64, 13, 13, 3, 2, 1, 1, 1, 1, 7, 1, 2, 0, true, false, 8, 4})
+CONV8_TEST("grouped conv3x3/s1 [1,12,6,6]->18 g3 (4 in, 6 out per group: one dense kernel group) ow3 oc24",
+           Layer{1, 12, 18, 6, 6, 3, 1, 1, 1, 1, 1, 3, 1, 3, 0, false, false, 8, 3})
+
 TEST_CASE("choose_conv_blocking with AVX2 (8 lanes, 16 registers): blocks divide the shape and fit the registers") {
   const rnc::VectorIsa avx2{.lanes = 8, .registers = 16};
   for (std::int64_t w : {1, 3, 7, 14, 23, 28, 56, 112})

@@ -439,7 +439,7 @@ namespace {
 
 std::vector<std::string> spec_files(const std::string& extension) {
   std::vector<std::string> out;
-  for (const char* dir : {"/examples", "/tests/specs"})
+  for (const char* dir : {"/examples", "/examples/torchvision", "/tests/specs"})
     for (const auto& entry : std::filesystem::directory_iterator(kSourceDir + dir))
       if (entry.path().extension() == extension) out.push_back(entry.path().string());
   std::sort(out.begin(), out.end());

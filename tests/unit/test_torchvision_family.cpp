@@ -1,7 +1,8 @@
 // Unit tests for the torchvision ResNet family: the basic_block, bottleneck and resnet_layer macros
 // (child names, strides, when the shortcut projects, errors), the committed specs
-// examples/torchvision/resnet{18,34,50}.json against torchvision's parameter counts and state_dict
-// keys, and bias-free convolutions without a batchnorm through the code generator.
+// examples/torchvision/resnet{18,34,50}.json, resnext50_32x4d.json and wide_resnet50_2.json against
+// torchvision's parameter counts and state_dict keys, the bottleneck's groups and width_per_group,
+// and bias-free convolutions without a batchnorm through the code generator.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -187,7 +188,8 @@ TEST_CASE("examples/torchvision: parameter counts and state_dict keys equal torc
     std::int64_t fc_in;
   };
   for (const Case& c : {Case{"resnet18", 11'689'512, 102, 512}, Case{"resnet34", 21'797'672, 182, 512},
-                        Case{"resnet50", 25'557'032, 267, 2048}}) {
+                        Case{"resnet50", 25'557'032, 267, 2048}, Case{"resnext50_32x4d", 25'028'904, 267, 2048},
+                        Case{"wide_resnet50_2", 68'883'240, 267, 2048}}) {
     CAPTURE(c.name);
     const Graph g = rnc::read_spec(example(c.name));
     CHECK(learned_parameters(g) == c.parameters);
@@ -209,6 +211,52 @@ TEST_CASE("examples/torchvision: parameter counts and state_dict keys equal torc
   CHECK(r50.at("layer1.0.downsample.0.weight") == Shape{256, 64, 1, 1});
   CHECK(r50.at("layer4.2.conv2.weight") == Shape{512, 512, 3, 3});
   CHECK(r50.at("layer4.2.bn3.bias") == Shape{2048});
+  // torchvision's state_dict shapes: the grouped 3x3 weights hold width / groups input channels.
+  const auto rx = param_shapes(rnc::read_spec(example("resnext50_32x4d")));
+  CHECK(rx.at("layer1.0.conv2.weight") == Shape{128, 4, 3, 3});
+  CHECK(rx.at("layer4.2.conv2.weight") == Shape{1024, 32, 3, 3});
+  CHECK(rx.at("layer2.0.conv1.weight") == Shape{256, 256, 1, 1});
+  const auto wide = param_shapes(rnc::read_spec(example("wide_resnet50_2")));
+  CHECK(wide.at("layer1.0.conv2.weight") == Shape{128, 128, 3, 3});
+  CHECK(wide.at("layer4.2.conv2.weight") == Shape{1024, 1024, 3, 3});
+}
+
+TEST_CASE("bottleneck groups and width_per_group: torchvision's width, a grouped 3x3 conv") {
+  const Graph g = rnc::parse_spec_json(
+      stage_spec("[1,64,8,8]", R"("op": "resnet_layer", "weights": "l", "block": "bottleneck", "planes": 64, )"
+                               R"("blocks": 2, "stride": 2, "groups": 32, "width_per_group": 4)"),
+      "spec.json");
+  CHECK(conv(g, "s.0.conv1").out_channels == 128);  // int(64 * 4 / 64) * 32
+  CHECK(conv(g, "s.0.conv2").groups == 32);
+  CHECK(conv(g, "s.0.conv2").stride == 2);
+  CHECK(conv(g, "s.1.conv2").groups == 32);
+  CHECK(conv(g, "s.0.conv1").groups == 1);
+  CHECK(conv(g, "s.0.conv3").out_channels == 256);
+  CHECK(param_shapes(g).at("l.0.conv2.weight") == Shape{128, 4, 3, 3});
+  // int() truncates: planes 24, width_per_group 10 -> int(3.75) = 3 per group.
+  const Graph t = rnc::parse_spec_json(
+      stage_spec("[1,8,8,8]", R"("op": "bottleneck", "weights": "b", "planes": 24, "groups": 2, "width_per_group": 10)"),
+      "spec.json");
+  CHECK(conv(t, "s.conv2").out_channels == 6);
+}
+
+TEST_CASE("groups and width_per_group: refused on basic blocks, checked on bottlenecks") {
+  const auto check_error = [](const std::string& stage, const std::string& piece) {
+    const std::string message = error_of(stage_spec("[1,4,8,8]", stage));
+    INFO("message:\n" << message);
+    CHECK(message.find(piece) != std::string::npos);
+    CHECK(std::count(message.begin(), message.end(), '\n') == 0);
+  };
+  check_error(R"("op": "resnet_layer", "weights": "l", "planes": 4, "blocks": 1, "groups": 2)",
+              "/stages/0/groups: a basic block has groups 1 and width_per_group 64 (torchvision's BasicBlock), "
+              "found groups 2 and width_per_group 64");
+  check_error(R"("op": "basic_block", "weights": "b", "planes": 4, "width_per_group": 128)",
+              "/stages/0/width_per_group: a basic block has groups 1");
+  check_error(R"("op": "bottleneck", "weights": "b", "planes": 4, "width_per_group": 8)",
+              "/stages/0/width_per_group: the bottleneck's width int(planes * width_per_group / 64) * groups = "
+              "int(4 * 8 / 64) * 1 must be in [1, 16777216]");
+  check_error(R"("op": "resnet_layer", "weights": "l", "block": "bottleneck", "planes": 4, "blocks": 1, "groups": 0)",
+              "/stages/0/groups: expected an integer >= 1, found 0");
 }
 
 TEST_CASE("examples/torchvision: any channel count, any input size") {
