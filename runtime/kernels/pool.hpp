@@ -1,6 +1,7 @@
 // Pooling on blocked activations. Max pooling checks bounds (its padding is -infinity, not the
 // zero halo); average pooling reads the zero halo and divides by the full window, as PyTorch's
-// count_include_pad does.
+// count_include_pad does, or without count_include_pad (ONNX's default) by the part of the window
+// inside the input.
 #pragma once
 
 #include <limits>
@@ -12,7 +13,13 @@ namespace rnc::kern {
 struct PoolCfg {
   Blocked in, out;
   int kernel, stride, padding;
+  bool count_include_pad = true;  // average pooling only
 };
+
+// The rows (or columns) of a window starting at `start` that lie inside an input of `size`.
+constexpr int window_inside(int start, int kernel, int size) {
+  return std::min(kernel, size - start) - std::max(0, -start);
+}
 
 // Max over the window of one output pixel; `full` windows (no padding inside) are unrolled by
 // the constexpr kernel size, border ones clip their bounds.
@@ -56,7 +63,7 @@ void avgpool_blocked(const Args& a, int part, int parts) {
   static_assert(C.in.pad >= C.padding, "input halo must cover the pooling padding");
   static_assert(C.in.lanes == C.out.lanes, "pooling keeps the channel blocking");
   constexpr int L = C.out.lanes;
-  constexpr float scale = 1.0f / static_cast<float>(C.kernel * C.kernel);
+  constexpr float full_scale = 1.0f / static_cast<float>(C.kernel * C.kernel);
   const Range rows = split(C.out.n * C.out.cb() * C.out.h, part, parts);
   for (int r = rows.begin; r < rows.end; ++r) {
     const int oy = r % C.out.h, b = (r / C.out.h) % C.out.cb(), i = r / (C.out.h * C.out.cb());
@@ -68,6 +75,10 @@ void avgpool_blocked(const Args& a, int part, int parts) {
           const float* src = a.in0 + C.in.at(i, b, oy * C.stride - C.padding + kh, ox * C.stride - C.padding + kw);
           for (int l = 0; l < L; ++l) sum[l] += src[l];
         }
+      const int y0 = oy * C.stride - C.padding, x0 = ox * C.stride - C.padding;
+      const float scale = C.count_include_pad ? full_scale
+                                              : 1.0f / static_cast<float>(window_inside(y0, C.kernel, C.in.h) *
+                                                                          window_inside(x0, C.kernel, C.in.w));
       float* dst = a.out + C.out.at(i, b, oy, ox);
       for (int l = 0; l < L; ++l) dst[l] = sum[l] * scale;
     }

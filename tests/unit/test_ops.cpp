@@ -332,6 +332,15 @@ TEST_CASE("avgpool2d reference: 3x3/s2/p1 on 3x3, count_include_pad divides bord
   check_values(y, {12.0f / 9, 16.0f / 9, 24.0f / 9, 28.0f / 9});
 }
 
+TEST_CASE("avgpool2d reference: without count_include_pad border windows divide by their real values") {
+  // The windows of the case above hold 4 real values each: 12/4, 16/4, 24/4, 28/4.
+  const Tensor x = make({1, 1, 3, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9});
+  rnc::AvgPool2d pool = avgpool(3, 2, 1);
+  pool.count_include_pad = false;
+  check_values(run(pool, {&x}), {3.0f, 4.0f, 6.0f, 7.0f});
+  CHECK(pool.summary() == "avgpool3x3/s2/p1 excl-pad");
+}
+
 TEST_CASE("avgpool2d reference: 2x2/s2/p0 on 4x4") {
   // x = 0..15 row-major: windows {0,1,4,5} = 2.5, {2,3,6,7} = 4.5, {8,9,12,13} = 10.5, {10,11,14,15} = 12.5
   Tensor x(Shape{1, 1, 4, 4});

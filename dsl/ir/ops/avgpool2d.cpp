@@ -1,4 +1,5 @@
-// avgpool2d: square window; zero padding counted in the divisor (PyTorch count_include_pad=True).
+// avgpool2d: square window; zero padding counted in the divisor (PyTorch's count_include_pad=True
+// default) or, with count_include_pad false, only the input elements under the window.
 #include <fmt/format.h>
 
 #include "dsl/ir/ops/ops.hpp"
@@ -8,6 +9,7 @@ namespace rnc {
 AvgPool2d AvgPool2d::parse(AttrReader& a) {
   AvgPool2d p;
   ops_detail::parse_window(a, p.kernel, p.stride, p.padding);
+  p.count_include_pad = a.boolean("count_include_pad", true);
   return p;
 }
 
@@ -26,15 +28,21 @@ void AvgPool2d::reference(TensorRefs in, TensorRefs, Tensor& out) const {
       for (std::int64_t oh = 0; oh < out.shape[2]; ++oh)
         for (std::int64_t ow = 0; ow < out.shape[3]; ++ow) {
           double sum = 0;
+          std::int64_t inside = 0;
           for (std::int64_t kh = 0; kh < kernel; ++kh)
             for (std::int64_t kw = 0; kw < kernel; ++kw) {
               const std::int64_t ih = oh * stride - padding + kh, iw = ow * stride - padding + kw;
-              if (ih >= 0 && ih < x.shape[2] && iw >= 0 && iw < x.shape[3]) sum += x.at4(n, c, ih, iw);
+              if (ih >= 0 && ih < x.shape[2] && iw >= 0 && iw < x.shape[3]) {
+                sum += x.at4(n, c, ih, iw);
+                ++inside;
+              }
             }
-          out.at4(n, c, oh, ow) = static_cast<float>(sum / double(kernel * kernel));
+          out.at4(n, c, oh, ow) = static_cast<float>(sum / double(count_include_pad ? kernel * kernel : inside));
         }
 }
 
-std::string AvgPool2d::summary() const { return fmt::format("avgpool{}x{}/s{}/p{}", kernel, kernel, stride, padding); }
+std::string AvgPool2d::summary() const {
+  return fmt::format("avgpool{}x{}/s{}/p{}{}", kernel, kernel, stride, padding, count_include_pad ? "" : " excl-pad");
+}
 
 }  // namespace rnc
