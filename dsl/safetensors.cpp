@@ -13,6 +13,7 @@
 #include "dsl/float_formats.hpp"
 #include "dsl/spec_reader.hpp"
 #include "dsl/weights.hpp"
+#include "file_io.hpp"
 
 namespace rnc {
 namespace {
@@ -214,14 +215,13 @@ void write_safetensors(const std::string& path, const WeightMap& weights) {
   }
   std::string text = header.dump();
   text.append((8 - text.size() % 8) % 8, ' ');
-  std::ofstream out(path, std::ios::binary);
   const std::uint64_t len = text.size();
-  out.write(reinterpret_cast<const char*>(&len), 8);
-  out.write(text.data(), static_cast<std::streamsize>(text.size()));
+  std::string bytes(reinterpret_cast<const char*>(&len), 8);
+  bytes.reserve(8 + text.size() + offset);
+  bytes += text;
   for (const auto& [name, t] : weights.tensors)
-    out.write(reinterpret_cast<const char*>(t.data.data()),
-              static_cast<std::streamsize>(t.data.size() * sizeof(float)));
-  if (!out) throw CompileError(fmt::format("{}: cannot write file", path));
+    bytes.append(reinterpret_cast<const char*>(t.data.data()), t.data.size() * sizeof(float));
+  rt::write_file_atomic(path, {{bytes.data(), bytes.size()}});  // a failed write leaves no half file
 }
 
 }  // namespace rnc

@@ -331,6 +331,19 @@ SpecValue located(const ordered_json& value, const Location& where) {
   return SpecValue::scalar_at(nlohmann::json(value), where);
 }
 
+// A layer's "inputs" as a person would write them (docs/spec.md section 6): none when it reads
+// the value just before it, one name for an add of that value and another, else every name.
+template <class ValueName>
+std::optional<ordered_json> written_inputs(const std::vector<int>& inputs, int previous, const ValueName& name) {
+  if (inputs.size() == 1 && inputs[0] == previous) return std::nullopt;
+  if (inputs.size() == 2 && (inputs[0] == previous) != (inputs[1] == previous))
+    return name(inputs[0] == previous ? inputs[1] : inputs[0]);
+  if (inputs.size() == 1) return name(inputs[0]);
+  ordered_json names = ordered_json::array();
+  for (const int input : inputs) names.push_back(name(input));
+  return names;
+}
+
 struct Written {
   ordered_json spec;
   SpecValue document;
@@ -360,10 +373,7 @@ Written write_spec(const std::string& name, const Shape& input, GraphState& stat
     for (int l = stages.first_layer[s]; l < end; ++l) {
       LayerDraft& draft = state.layers[static_cast<std::size_t>(l)];
       ordered_json layer = {{"op", draft.attrs["op"]}, {"name", names[std::size_t(l)]}};
-      std::vector<std::string> inputs;
-      for (const int input : draft.inputs) inputs.push_back(value_name(input));
-      if (inputs.size() == 1) layer["inputs"] = inputs.front();
-      else layer["inputs"] = inputs;
+      if (auto inputs = written_inputs(draft.inputs, l - 1, value_name)) layer["inputs"] = std::move(*inputs);
       if (!draft.params.empty()) {
         std::string prefix = draft.state_dict_prefix;
         if (prefix.empty() || !prefixes.insert(prefix).second) prefix = names[std::size_t(l)];

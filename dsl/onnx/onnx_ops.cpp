@@ -96,8 +96,8 @@ Shape window_shape(const Shape& x, std::int64_t channels, const Window& w) {
   return {x[0], channels, window_out(x[2], w, false), window_out(x[3], w, false)};
 }
 
-nlohmann::ordered_json window_attrs(std::string_view op, const Window& w) {
-  return {{"op", op}, {"kernel", w.kernel}, {"stride", w.stride}, {"padding", w.padding}};
+nlohmann::ordered_json window_attrs(const Window& w) {
+  return {{"kernel", w.kernel}, {"stride", w.stride}, {"padding", w.padding}};
 }
 
 // ---------------------------------------------------------------- convolution and batchnorm
@@ -120,8 +120,8 @@ void conv(NodeContext& ctx) {
   if (!x || !weight || !window || ctx.failed() || (ctx.has_input(2) && !bias)) return;
   const std::int64_t out_channels = weight->shape[0];
   LayerDraft layer;
-  layer.attrs = window_attrs("conv2d", *window);
-  layer.attrs["out_channels"] = out_channels;
+  layer.attrs = {{"op", "conv2d"}, {"out_channels", out_channels}};
+  layer.attrs.update(window_attrs(*window));
   layer.attrs["bias"] = bias.has_value();
   if (groups != 1) layer.attrs["groups"] = groups;
   layer.inputs = {x->layer};
@@ -150,7 +150,8 @@ void batchnorm(NodeContext& ctx) {
     if (auto t = ctx.constant(i + 1)) params.emplace_back(suffixes[i], std::move(*t));
   if (!x || params.size() != 4 || ctx.failed()) return;
   LayerDraft layer;
-  layer.attrs = {{"op", "batchnorm2d"}, {"eps", static_cast<double>(eps)}};
+  // The float's shortest decimal (1e-05, not 9.99999974e-06): what the exporter was given.
+  layer.attrs = {{"op", "batchnorm2d"}, {"eps", std::stod(fmt::format("{}", eps))}};
   layer.inputs = {x->layer};
   layer.params = std::move(params);
   layer.state_dict_prefix = ctx.state_dict_prefix(1, "weight");
@@ -176,7 +177,8 @@ void pool(NodeContext& ctx, bool average) {
     return;
   }
   LayerDraft layer;
-  layer.attrs = window_attrs(average ? "avgpool2d" : "maxpool2d", *window);
+  layer.attrs = {{"op", average ? "avgpool2d" : "maxpool2d"}};
+  layer.attrs.update(window_attrs(*window));
   if (average && window->padding > 0 && !count_include_pad) layer.attrs["count_include_pad"] = false;
   layer.inputs = {x->layer};
   ctx.add_layer(std::move(layer), window_shape(x->shape, x->shape[1], *window));

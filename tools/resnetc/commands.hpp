@@ -40,6 +40,8 @@ inline const std::vector<OptionSpec> kPrecisionOptions = {
 // --input-shape, refused if its weights or activations would exceed --max-memory (checked before
 // anything is allocated).
 Network load_network(const Parsed& parsed, const std::string& command);
+// --input-shape N,C,H,W, if given.
+std::optional<Shape> input_shape_option(const Parsed& parsed);
 // --max-memory SIZE, or the default limit.
 std::uint64_t max_memory(const Parsed& parsed);
 // --weights FILE (checked against the graph) or --random-weights SEED; exactly one is required,

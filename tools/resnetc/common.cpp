@@ -10,16 +10,20 @@
 
 namespace rnc::cli {
 
+std::optional<Shape> input_shape_option(const Parsed& parsed) {
+  const auto shape = parsed.get("--input-shape");
+  if (!shape) return std::nullopt;
+  const auto dims = parse_integer_list("--input-shape", *shape, 4, 1, kMaxDim);
+  return Shape(dims.begin(), dims.end());
+}
+
 Network load_network(const Parsed& parsed, const std::string& command) {
   if (parsed.positional.size() != 1)
     throw UsageError(parsed.positional.empty() ? fmt::format("'{}' needs a SPEC file", command)
                                                : fmt::format("'{}' takes one SPEC file, got {} arguments", command,
                                                              parsed.positional.size()));
   SpecOptions options;
-  if (auto shape = parsed.get("--input-shape")) {
-    const auto dims = parse_integer_list("--input-shape", *shape, 4, 1, kMaxDim);
-    options.input_shape = Shape(dims.begin(), dims.end());
-  }
+  options.input_shape = input_shape_option(parsed);
   const std::string& path = parsed.positional.front();
   Network network = read_network(path, options);
   check_memory_limit(network.graph, max_memory(parsed), path);
