@@ -4,6 +4,8 @@
 #                   [PRECISION fp32|int8 [CALIBRATION <file or dir>] [CALIBRATION_METHOD m]
 #                    [KEEP_FP32 name...]])
 #
+# SPEC is a spec (.json, .rn), which needs WEIGHTS or RANDOM_WEIGHTS, or an ONNX model (.onnx),
+# which carries its weights (RANDOM_WEIGHTS replaces them).
 # Runs resnetc at build time and builds the generated project. Defines
 #   NAME         a library target (the model + runtime + the C interface NAME_c.h) with its
 #                include directories,
@@ -21,7 +23,11 @@ function(resnetc_add_model name)
   if(NOT arg_SPEC)
     message(FATAL_ERROR "resnetc_add_model(${name}): SPEC <file> is required")
   endif()
-  if((arg_WEIGHTS AND DEFINED arg_RANDOM_WEIGHTS) OR (NOT arg_WEIGHTS AND NOT DEFINED arg_RANDOM_WEIGHTS))
+  if(arg_SPEC MATCHES "\\.onnx$")
+    if(arg_WEIGHTS)
+      message(FATAL_ERROR "resnetc_add_model(${name}): an ONNX model carries its weights; WEIGHTS is for specs")
+    endif()
+  elseif((arg_WEIGHTS AND DEFINED arg_RANDOM_WEIGHTS) OR (NOT arg_WEIGHTS AND NOT DEFINED arg_RANDOM_WEIGHTS))
     message(FATAL_ERROR "resnetc_add_model(${name}): give exactly one of WEIGHTS <file> and RANDOM_WEIGHTS <seed>")
   endif()
   # resnetc's own build, then an installed resnetc (find_package(resnetc)), then one on the PATH.
@@ -45,7 +51,7 @@ function(resnetc_add_model name)
     get_filename_component(weights ${arg_WEIGHTS} ABSOLUTE)
     list(APPEND args --weights ${weights})
     list(APPEND deps ${weights})
-  else()
+  elseif(DEFINED arg_RANDOM_WEIGHTS)
     list(APPEND args --random-weights ${arg_RANDOM_WEIGHTS})
   endif()
   if(arg_INPUT_SHAPE)
