@@ -2,8 +2,9 @@
 """Benchmark resnetc's generated ResNets against PyTorch (oneDNN), end to end, fp32 and int8.
 
 One run: builds resnetc, makes each network's weights with PyTorch (the seed ResNet-18 and
-torchvision's ResNet-50, random weights with randomized BatchNorm statistics), compiles its spec
-(fp32: default, and --exact for the seed; int8: --precision int8 on generated calibration images),
+torchvision's ResNet-50, random weights with randomized BatchNorm statistics; with --models also
+torchvision's ResNet-50 and ResNeXt-50 exported to ONNX by tools/onnx_export.py), compiles its spec
+or .onnx (fp32: default, and --exact for the seed; int8: --precision int8 on generated calibration images),
 builds the generated projects (timing the builds), measures the machine's fp32 FMA peak
 (bench/fma_peak.cpp), times the generated binaries and PyTorch (eager, TorchScript
 frozen+optimized, and the int8 model of tools/torch_int8.py calibrated on the same images) at each
@@ -36,6 +37,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TORCH_PYTHON = "/usr/bin/python3"
 SPEC = os.path.join(ROOT, "examples", "resnet18.json")
 INPUT = os.path.join(ROOT, "examples", "sample_224.npy")
+BENCH_DIR = os.path.join(ROOT, "build", "bench")   # every file of a run
 SEED = 0                     # weights: seed_model.build_randomized_model(network, SEED, ...)
 MIN_RUNS = 40                # timed runs per measurement, outside --quick
 MAX_PARITY_ERROR = 1e-3      # above this the binary is wrong and its timings mean nothing
@@ -55,13 +57,24 @@ class Network:
     torch_fp32: tuple        # PyTorch fp32 variants
     runs: int                # default timed runs per measurement
     imagenet: bool           # generated images normalized with ImageNet's mean and std
+    onnx: str | None = None  # torchvision model exported by tools/onnx_export.py to `spec`, an .onnx
+
+
+def onnx_network(key, label, model):
+    """A torchvision network that resnetc compiles from the .onnx that torch.onnx.export writes
+    (opset 13, BatchNorm folded by the exporter: its defaults), weights from its initializers."""
+    return Network(key, label + " (ONNX)", os.path.join(BENCH_DIR, f"{key}.onnx"), (1, 3, 224, 224), None,
+                   ("default",), ("frozen",), 40, True, model)
 
 
 NETWORKS = {n.key: n for n in (
     Network("seed", "seed ResNet-18", SPEC, (1, 1, 224, 224), INPUT, ("default", "exact"),
             ("eager", "frozen"), 60, False),
     Network("resnet50", "torchvision ResNet-50", os.path.join(ROOT, "examples", "torchvision", "resnet50.json"),
-            (1, 3, 224, 224), None, ("default",), ("frozen",), 40, True))}
+            (1, 3, 224, 224), None, ("default",), ("frozen",), 40, True),
+    onnx_network("resnet50_onnx", "torchvision ResNet-50", "resnet50"),
+    onnx_network("resnext50_onnx", "torchvision ResNeXt-50 32x4d", "resnext50_32x4d"))}
+DEFAULT_MODELS = ["seed", "resnet50"]
 PRECISIONS = ("fp32", "int8")
 
 # The tables' rows, in order: key -> label.
@@ -203,6 +216,9 @@ def _random_net(network, seed):
     import seed_model
     if network == "seed":
         return seed_model.build_randomized_seed_net(seed)
+    if NETWORKS[network].onnx:
+        import onnx_export
+        return onnx_export.build_model(NETWORKS[network].onnx, seed)
     return seed_model.build_randomized_model(network, seed, 3, num_classes=1000)
 
 
@@ -212,6 +228,9 @@ def _load_net(torch, network, weights):
     import torch_export
     if network == "seed":
         net = _scriptable_seed(torch, seed_model)
+    elif NETWORKS[network].onnx:
+        import torchvision
+        net = getattr(torchvision.models, NETWORKS[network].onnx)(weights=None)
     else:
         net = seed_model.build_torchvision_resnet(network)
     net.load_state_dict(torch_export.load_safetensors(weights), strict=True)
@@ -238,8 +257,9 @@ def _load_input(torch, path):
 
 def worker_weights(args):
     """The network's weights as safetensors and PyTorch's outputs on the input (1 thread); with
-    --calibration also PyTorch's int8 model (saved as TorchScript) and the fp32 and int8 outputs on
-    the SQNR images."""
+    --onnx-out also the network as ONNX (tools/onnx_export.py: the module PyTorch times, exported
+    with the timed input); with --calibration also PyTorch's int8 model (saved as TorchScript) and
+    the fp32 and int8 outputs on the SQNR images."""
     import torch
     torch.set_num_threads(1)
     import numpy as np
@@ -254,6 +274,9 @@ def worker_weights(args):
             frozen_y = frozen(x)
     np.save(args.eager_out, eager_y.numpy())
     np.save(args.frozen_out, frozen_y.numpy())
+    if args.onnx_out:
+        import onnx_export
+        onnx_export.export_onnx(net, x, args.onnx_out)
     config = torch.__config__.show()
     onednn = re.search(r"(?:MKL-DNN|oneDNN)[^\n]*?v(\d+\.\d+(?:\.\d+)?)", config)
     capability = re.search(r"CPU capability usage:\s*(\S+)", config)
@@ -383,6 +406,8 @@ def make_weights(net, outdir, images):
     cmd = worker_cmd("weights", "--network", net.key, "--seed", SEED, "--input", images["input"],
                      "--weights-out", paths["weights"], "--eager-out", paths["eager"],
                      "--frozen-out", paths["frozen"])
+    if net.onnx:
+        cmd += ["--onnx-out", net.spec]
     if "calibration" in images:
         paths.update({role: os.path.join(outdir, f"{net.key}_{name}") for role, name in (
             ("int8_model", "torch_int8.pt"), ("sqnr_fp32", "sqnr_torch_fp32_y.npy"),
@@ -429,9 +454,11 @@ def compile_flags(variant, calibration, method):
 
 
 def compile_model(resnetc, spec, weights, outdir, name, flags):
-    """Returns (project directory, seconds, target and weights size from resnetc's output)."""
+    """Returns (project directory, seconds, target and weights size from resnetc's output). An
+    .onnx spec has its weights (`weights` None)."""
     project = os.path.join(outdir, name)
-    cmd = [resnetc, "compile", spec, "--weights", weights, "-o", project, "--name", name, *flags]
+    cmd = [resnetc, "compile", spec, *(["--weights", weights] if weights else []), "-o", project, "--name", name,
+           *flags]
     out, _, seconds = run(f"resnetc compile {name}", cmd, COMPILE_TIMEOUT)
     lines = out.strip().splitlines()
     summary = lines[-1] if lines else ""
@@ -447,7 +474,7 @@ def compiled_binary(resnetc, net, weights, outdir, name, flags, reuse):
     the same inputs (resnetc executable, spec, weights, calibration images, flags: digest in
     build/bench/NAME.stamp) is taken as is, with the seconds of that build."""
     digest = hashlib.sha256(json.dumps(flags).encode())
-    for path in [resnetc, net.spec, weights] + [f for f in flags if os.path.isfile(f)]:
+    for path in [resnetc, net.spec] + ([weights] if weights else []) + [f for f in flags if os.path.isfile(f)]:
         with open(path, "rb") as f:
             digest.update(hashlib.sha256(f.read()).digest())
     stamp_path, exe = os.path.join(outdir, name + ".stamp"), os.path.join(outdir, name + "-build", name)
@@ -632,20 +659,21 @@ def prepare_network(resnetc, net, variants, args, outdir):
     """Everything before the timing: weights, images, PyTorch's int8 model, the compiled and built
     binaries, parity and SQNR. Returns the network's state (a dict)."""
     int8 = "int8" in variants
-    st = {"gflop": gflop_per_run(resnetc, net.spec), "exes": {}, "build_s": {}, "compile": {},
-          "checks": {}, "rss": {}, "sqnr": {}, "reused": False}
-    log(f"{net.label}: {st['gflop']:.3f} GFLOP per run (resnetc check {os.path.relpath(net.spec, ROOT)})")
+    st = {"exes": {}, "build_s": {}, "compile": {}, "checks": {}, "rss": {}, "sqnr": {}, "reused": False}
     images = make_images(net, outdir, int8)
     log(f"{net.label}: making the weights with PyTorch (seed {SEED}, randomized BatchNorm)"
+        + (", the .onnx (tools/onnx_export.py)" if net.onnx else "")
         + (f", PyTorch's int8 model ({bench_int8.CALIBRATION_IMAGES} calibration images)" if int8 else ""))
     paths, st["torch_info"] = make_weights(net, outdir, images)
     st["paths"] = {**images, **paths}
+    st["gflop"] = gflop_per_run(resnetc, net.spec)   # an .onnx is only there now
+    log(f"{net.label}: {st['gflop']:.3f} GFLOP per run (resnetc check {os.path.relpath(net.spec, ROOT)})")
     stem = os.path.splitext(os.path.basename(net.spec))[0]
     for key in (v for v in variants if v not in TORCH_VARIANTS):
         name = stem + ("" if key == "default" else "_" + key)
         flags = compile_flags(key, images.get("calibration"), args.calibration_method)
         st["exes"][key], st["build_s"][key], st["compile"][key], reused = compiled_binary(
-            resnetc, net, paths["weights"], outdir, name, flags, args.reuse)
+            resnetc, net, None if net.onnx else paths["weights"], outdir, name, flags, args.reuse)
         st["reused"] = st["reused"] or reused
         if key == "int8":
             st["sqnr"]["int8"], st["rss"][key] = int8_sqnr(f"SQNR {name}", st["exes"][key], images["sqnr_images"],
@@ -717,7 +745,10 @@ def network_lines(net, st, runs, cores):
         "generated uniform [0, 1)" + (" normalized with ImageNet's mean and std" if net.imagenet else ""))
     builds = ", ".join(f"{LABELS[k]} {s:.1f} s" for k, s in st["build_s"].items())
     builds += " (some reused from an earlier run: --reuse)" if st["reused"] else ""
-    lines = [f"- {net.label}: {os.path.relpath(net.spec, ROOT)}, {st['gflop']:.3f} GFLOP per run (`resnetc "
+    source = os.path.relpath(net.spec, ROOT) + (
+        f" (tools/onnx_export.py: torch.onnx.export of {net.onnx}, opset 13, BatchNorm folded by the exporter)"
+        if net.onnx else "")
+    lines = [f"- {net.label}: {source}, {st['gflop']:.3f} GFLOP per run (`resnetc "
              f"check`: 2 x MACs of the direct algorithm), input {'x'.join(map(str, net.shape))} ({input_text}); "
              f"{runs} timed runs per measurement; generated model builds (cmake --build -j2 on {cores} cores, "
              f"fresh build directory): {builds}"]
@@ -799,7 +830,7 @@ def main_bench(args):
     trials = args.trials if args.trials is not None else (1 if args.quick else 5)
     warmup = 3 if args.quick else 10
     preflight(args, load_start)
-    outdir = os.path.join(ROOT, "build", "bench")
+    outdir = BENCH_DIR
     os.makedirs(outdir, exist_ok=True)
 
     resnetc = build_resnetc(args.resnetc)
@@ -905,8 +936,9 @@ def build_parser():
                              "variants; the table takes their median (default 5; 1 with --quick)")
     parser.add_argument("--threads-list", type=thread_list, default=[1, 2], metavar="T,T,...",
                         help="thread counts to measure (default 1,2)")
-    parser.add_argument("--models", type=name_list(list(NETWORKS)), default=list(NETWORKS),
-                        metavar="M,M,...", help=f"networks to measure (default {','.join(NETWORKS)})")
+    parser.add_argument("--models", type=name_list(list(NETWORKS)), default=DEFAULT_MODELS,
+                        metavar="M,M,...", help=f"networks to measure, out of {', '.join(NETWORKS)} (default "
+                        f"{','.join(DEFAULT_MODELS)}; the _onnx ones are compiled from torch.onnx.export's .onnx)")
     parser.add_argument("--precision", type=name_list(PRECISIONS), default=list(PRECISIONS),
                         metavar="P,P,...", help=f"fp32 and/or int8 (default {','.join(PRECISIONS)}); "
                         "PyTorch frozen is always timed (the baseline of the ratios)")
@@ -934,7 +966,7 @@ def build_worker_parser():
     for name, kind in (("--seed", int), ("--threads", int), ("--runs", int), ("--warmup", int),
                        ("--network", str), ("--variants", str), ("--input", str), ("--weights", str),
                        ("--weights-out", str), ("--eager-out", str), ("--frozen-out", str),
-                       ("--calibration", str), ("--int8-model", str), ("--sqnr-images", str),
+                       ("--calibration", str), ("--int8-model", str), ("--sqnr-images", str), ("--onnx-out", str),
                        ("--sqnr-fp32-out", str), ("--sqnr-int8-out", str)):
         parser.add_argument(name, type=kind)
     return parser
