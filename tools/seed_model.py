@@ -105,7 +105,8 @@ def build_randomized_seed_net(seed, **arch):
     return _randomized(seed, lambda: build_seed_net(**arch))
 
 
-TORCHVISION_RESNETS = ("resnet18", "resnet34", "resnet50", "resnet101", "resnet152")
+TORCHVISION_RESNETS = ("resnet18", "resnet34", "resnet50", "resnet101", "resnet152",
+                       "resnext50_32x4d", "wide_resnet50_2")
 MODELS = ("seed",) + TORCHVISION_RESNETS
 
 

@@ -245,10 +245,11 @@ def _window(m, where, op):
 
 
 def _conv2d(m, where):
-    _require(m.groups == 1, where, f"groups={m.groups} (grouped convolution)")
     _require(tuple(m.dilation) == (1, 1), where, f"dilation={tuple(m.dilation)} (dilated convolution)")
     _require(m.padding_mode == "zeros", where, f"padding_mode={m.padding_mode!r}", "zero padding only")
     attrs = {"op": "conv2d", "out_channels": m.out_channels, **_window(m, where, "conv2d")}
+    if m.groups != 1:
+        attrs["groups"] = m.groups
     if m.bias is None:
         attrs["bias"] = False
     return attrs

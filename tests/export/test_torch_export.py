@@ -25,7 +25,7 @@ import seed_model  # noqa: E402
 import torch_export  # noqa: E402
 
 RESNETC = os.environ.get("RESNETC")
-EXAMPLE_RESNET18 = os.path.join(ROOT, "examples", "torchvision", "resnet18.json")
+EXAMPLES = os.path.join(ROOT, "examples", "torchvision")
 
 
 def run_export_cli(*args):
@@ -98,10 +98,6 @@ class UnsupportedTest(unittest.TestCase):
             self.assertEqual(os.listdir(d), [])
         for piece in pieces:
             self.assertIn(piece, str(caught.exception))
-
-    def test_grouped_conv(self):
-        self.assert_export_error(Net(inner=nn.Conv2d(4, 4, 3, padding=1, groups=2)),
-                                 "body.inner (Conv2d): groups=2 (grouped convolution) is not supported")
 
     def test_dilated_conv(self):
         self.assert_export_error(Net(inner=nn.Conv2d(4, 4, 3, padding=2, dilation=2)),
@@ -224,26 +220,25 @@ class ExportTest(unittest.TestCase):
             spec, _, _ = self.export(EarlyOut(), (1, 3, 4, 4), d)
         self.assertEqual(spec["output"], "a")
 
-    @unittest.skipUnless(RESNETC, "set RESNETC to the resnetc binary")
-    def test_torchvision_resnet18_is_the_example_network(self):
-        """The traced torchvision ResNet-18 and the hand-written macro spec are one network: the
-        same parameters, MACs and shapes, and with the same random weights (drawn per tensor
-        name) the reference interpreter gives bit-identical outputs."""
+    def assert_example_network(self, name, size):
+        """The traced torchvision model `name` and the hand-written macro spec
+        examples/torchvision/NAME.json are one network: the same parameters, MACs and shapes, and
+        with the same random weights (drawn per tensor name) the reference interpreter gives
+        bit-identical outputs."""
         torch.manual_seed(0)
-        net = torchvision.models.resnet18(weights=None)
-        shape = "1,3,64,64"
+        net = getattr(torchvision.models, name)(weights=None)
+        shape, example = f"1,3,{size},{size}", os.path.join(EXAMPLES, name + ".json")
         with tempfile.TemporaryDirectory() as d:
-            _, spec_path, _ = self.export(net, (1, 3, 64, 64), d, "resnet18")
-            checks = [run_resnetc("check", path, "--input-shape", shape)
-                      for path in (spec_path, EXAMPLE_RESNET18)]
-            for prefix in ("network resnet18: input", "total:", "packed weights:"):
+            _, spec_path, _ = self.export(net, (1, 3, size, size), d, name)
+            checks = [run_resnetc("check", path, "--input-shape", shape) for path in (spec_path, example)]
+            for prefix in (f"network {name}: input", "total:", "packed weights:"):
                 lines = [[line for line in text.splitlines() if line.startswith(prefix)] for text in checks]
                 self.assertEqual(len(lines[0]), 1, prefix)
                 self.assertEqual(lines[0], lines[1], prefix)
             x = os.path.join(d, "x.npy")
-            np.save(x, np.random.default_rng(1).random((1, 3, 64, 64), dtype=np.float32))
+            np.save(x, np.random.default_rng(1).random((1, 3, size, size), dtype=np.float32))
             outputs = []
-            for i, path in enumerate((spec_path, EXAMPLE_RESNET18)):
+            for i, path in enumerate((spec_path, example)):
                 out = os.path.join(d, f"y{i}.npy")
                 run_resnetc("run", path, "--random-weights", "5", "--input-shape", shape, "--input", x,
                             "--output", out)
@@ -252,23 +247,66 @@ class ExportTest(unittest.TestCase):
         self.assertTrue(np.array_equal(outputs[0], outputs[1]))
 
     @unittest.skipUnless(RESNETC, "set RESNETC to the resnetc binary")
+    def test_torchvision_resnet18_is_the_example_network(self):
+        self.assert_example_network("resnet18", 64)
+
+    @unittest.skipUnless(RESNETC, "set RESNETC to the resnetc binary")
+    def test_torchvision_resnext50_32x4d_is_the_example_network(self):
+        self.assert_example_network("resnext50_32x4d", 32)
+
+    @unittest.skipUnless(RESNETC, "set RESNETC to the resnetc binary")
+    def test_torchvision_wide_resnet50_2_is_the_example_network(self):
+        self.assert_example_network("wide_resnet50_2", 32)
+
+    def test_grouped_conv_exports_its_groups(self):
+        net = Net(inner=nn.Sequential(nn.Conv2d(4, 8, 3, padding=1, groups=2), nn.ReLU(),
+                                      nn.Conv2d(8, 4, 1, groups=4, bias=False)))
+        with tempfile.TemporaryDirectory() as d:
+            spec, _, _ = self.export(net, (1, 3, 8, 8), d)
+        layers = {layer["name"]: layer for stage in spec["stages"] for layer in stage["layers"]}
+        self.assertEqual(layers["body.inner.0"]["groups"], 2)
+        self.assertEqual(layers["body.inner.2"]["groups"], 4)
+        self.assertNotIn("groups", layers["stem"])
+
+    @unittest.skipUnless(RESNETC, "set RESNETC to the resnetc binary")
+    def test_grouped_convs_run_like_pytorch(self):
+        """Groups of 1, 2, 4 and 8 channels, depthwise, a grouped stride-2 conv, a grouped 1x1: the
+        exported spec run by resnetc's reference interpreter gives PyTorch's output."""
+        torch.manual_seed(3)
+        net = nn.Sequential(nn.Conv2d(3, 24, 3, padding=1, groups=3), nn.ReLU(),
+                            nn.Conv2d(24, 32, 3, stride=2, padding=1, groups=4, bias=False), nn.BatchNorm2d(32),
+                            nn.ReLU(), nn.Conv2d(32, 32, 3, padding=1, groups=32), nn.ReLU(),
+                            nn.Conv2d(32, 64, 1, groups=8), nn.Conv2d(64, 64, 3, padding=1, groups=16),
+                            nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, 5))
+        seed_model.randomize_batchnorm(net, torch.Generator().manual_seed(3))
+        net.eval()
+        x = torch.rand(2, 3, 13, 11, generator=torch.Generator().manual_seed(4))
+        with tempfile.TemporaryDirectory() as d:
+            _, spec_path, weights_path = self.export(net, tuple(x.shape), d)
+            self.assert_runs_like_pytorch(net, x, spec_path, weights_path, d)
+
+    @unittest.skipUnless(RESNETC, "set RESNETC to the resnetc binary")
     def test_cli_export_runs_like_pytorch(self):
         """The CLI's bottleneck ResNet with 2 channels and 7 classes, run by resnetc's reference
         interpreter, gives PyTorch's output."""
         net = seed_model.build_randomized_model("resnet50", 4, 2, num_classes=7)
         x = torch.rand(1, 2, 40, 40, generator=torch.Generator().manual_seed(2))
-        with torch.no_grad():
-            expected = net(x).numpy()
         with tempfile.TemporaryDirectory() as d:
             spec, weights = os.path.join(d, "r50.json"), os.path.join(d, "r50.safetensors")
             r = run_export_cli("resnet50", "--seed", "4", "--channels", "2", "--classes", "7",
                                "--input-shape", "1,2,40,40", "--spec", spec, "--weights", weights)
             self.assertEqual(r.returncode, 0, r.stderr)
-            x_path, y_path = os.path.join(d, "x.npy"), os.path.join(d, "y.npy")
-            np.save(x_path, x.numpy())
-            run_resnetc("run", spec, "--weights", weights, "--input", x_path, "--output", y_path)
-            got = np.load(y_path)
-        self.assertEqual(got.shape, (1, 7))
+            self.assert_runs_like_pytorch(net, x, spec, weights, d)
+
+    def assert_runs_like_pytorch(self, net, x, spec, weights, directory):
+        """resnetc's reference interpreter on `spec` and `weights` gives net(x) within 1e-5."""
+        with torch.no_grad():
+            expected = net(x).numpy()
+        x_path, y_path = os.path.join(directory, "x.npy"), os.path.join(directory, "y.npy")
+        np.save(x_path, x.numpy())
+        run_resnetc("run", spec, "--weights", weights, "--input", x_path, "--output", y_path)
+        got = np.load(y_path)
+        self.assertEqual(got.shape, expected.shape)
         self.assertLessEqual(np.abs(got - expected).max(), 1e-5 * np.abs(expected).max())
 
 if __name__ == "__main__":
