@@ -5,6 +5,7 @@
 
 #include <climits>
 #include <filesystem>
+#include <unordered_map>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -34,9 +35,19 @@ onnx::ModelProto parse_model(std::string_view bytes, const std::string& file) {
   return model;
 }
 
-void check_model(const onnx::ModelProto& model, const std::string& file) {
+// ONNX's checker (schemas, attribute types, topological order, external files), run as
+// onnx::checker::check_model runs it but with the model's directory for its external data.
+void check_model(const onnx::ModelProto& model, const std::string& model_dir, const std::string& file) {
+  if (model.ir_version() <= 0) throw CompileError(fmt::format("{}: invalid ONNX model: no ir_version", file));
   try {
-    onnx::checker::check_model(model);
+    onnx::checker::CheckerContext context;
+    context.set_ir_version(static_cast<int>(model.ir_version()));
+    std::unordered_map<std::string, int> opsets;
+    for (const auto& entry : model.opset_import()) opsets[entry.domain()] = static_cast<int>(entry.version());
+    context.set_opset_imports(std::move(opsets));
+    context.set_model_dir(model_dir.empty() ? "." : model_dir);
+    onnx::checker::LexicalScopeContext scope;
+    onnx::checker::check_graph(model.graph(), context, scope);
   } catch (const std::exception& e) {
     throw CompileError(fmt::format("{}: invalid ONNX model: {}", file, e.what()));
   }
@@ -418,7 +429,7 @@ Graph imported_graph(const ImportedModel& model, const std::string& file) {
 ImportedModel import_onnx_bytes(std::string_view bytes, const std::string& file, const std::string& model_dir,
                                 const ImportOptions& options) {
   const onnx::ModelProto model = parse_model(bytes, file);
-  check_model(model, file);
+  check_model(model, model_dir, file);
   Diagnostics diags;
   GraphState state;
   state.model_dir = model_dir;
