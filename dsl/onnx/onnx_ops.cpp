@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "dsl/attr_reader.hpp"
 #include "dsl/onnx/onnx_translate.hpp"
 
 namespace rnc::onnx_import {
@@ -71,6 +72,14 @@ std::optional<Window> read_window(NodeContext& ctx, const std::optional<SpecValu
     ctx.unsupported(std::move(what));
     ok = false;
   };
+  const auto in_range = [](const Dims& dims, std::int64_t low) {
+    return std::all_of(dims.begin(), dims.end(), [&](std::int64_t d) { return d >= low && d <= kMaxDim; });
+  };
+  if (!in_range(kernel, 1) || !in_range(strides, 1) || !in_range(pads, 0)) {
+    ctx.unsupported(fmt::format("kernel_shape {}, strides {} and pads {} must lie in [1, {}] ([0, {}] for pads)",
+                                list(kernel), list(strides), list(pads), kMaxDim, kMaxDim));
+    return std::nullopt;
+  }
   if (kernel.size() != 2) refuse(fmt::format("kernel_shape {} is not 2-D; resnetc supports 2-D windows", list(kernel)));
   else if (kernel[0] != kernel[1]) refuse(fmt::format("kernel {}x{} is not square; resnetc supports square kernels",
                                                       kernel[0], kernel[1]));
