@@ -125,6 +125,8 @@ Shape define_input(const onnx::GraphProto& graph, const ImportOptions& options, 
   for (const auto& input : graph.input())
     if (!is_initializer(graph, input.name()) && !options.bound_inputs.contains(input.name())) inputs.push_back(&input);
   Diagnostics& diags = *state.diags;
+  // Until defined below, the inputs are unknown: what reads them is not reported again.
+  for (const auto* input : inputs) state.unknown.insert(input->name());
   if (inputs.size() != 1) {
     std::vector<std::string> names;
     for (const auto* input : inputs) names.push_back(fmt::format("\"{}\"", input->name()));
@@ -141,6 +143,7 @@ Shape define_input(const onnx::GraphProto& graph, const ImportOptions& options, 
                             to_string(shape), kMaxDim));
     return {};
   }
+  state.unknown.erase(inputs.front()->name());
   if (shape.size() == 4) {
     state.values[inputs.front()->name()] = {kNetworkInput, shape};
     return shape;

@@ -2,7 +2,7 @@
 """Writes the broken inputs of the error catalog (tests/catalog/cases.txt) into OUT_DIR.
 
 Every file is derived from a valid one (a spec, safetensors, .npy or weights blob of the small
-test models), changed in one way, so each catalog case exercises one mistake and is reproducible.
+test models, or a small ONNX model written here), changed in one way, so each catalog case exercises one mistake and is reproducible.
 Standard library only.
 
   make_broken_inputs.py OUT_DIR --specs DIR --safetensors FILE --blob FILE
@@ -269,6 +269,91 @@ def write_calibration_cases(out, shape):
     write(out, "calib_dir_corrupt/b.pgm", b"P5\n%d %d\n255\n" % (w, h) + bytes(10))
 
 
+# --- ONNX models, written with a minimal protobuf encoder (field numbers from onnx.proto) -------
+
+def _varint(n):
+    n &= (1 << 64) - 1
+    out = bytearray()
+    while True:
+        byte, n = n & 0x7F, n >> 7
+        out.append(byte | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
+def _field(number, payload):  # length-delimited: strings, bytes, messages
+    return _varint(number << 3 | 2) + _varint(len(payload)) + payload
+
+
+def _int(number, value):
+    return _varint(number << 3) + _varint(value)
+
+
+def _attr_ints(name, values):  # AttributeProto: name 1, ints 8, type 20 (INTS = 7)
+    return _field(1, name.encode()) + b"".join(_int(8, v) for v in values) + _int(20, 7)
+
+
+def _node(op, inputs, outputs, name, attrs=()):  # NodeProto: input 1, output 2, name 3, op_type 4, attribute 5
+    return (b"".join(_field(1, i.encode()) for i in inputs) + b"".join(_field(2, o.encode()) for o in outputs) +
+            _field(3, name.encode()) + _field(4, op.encode()) + b"".join(_field(5, a) for a in attrs))
+
+
+def _tensor(name, dims, floats=None, raw=None, external=None):
+    """TensorProto: dims 1, data_type 2 (FLOAT = 1), name 8, raw_data 9, external_data 13, data_location 14."""
+    body = b"".join(_int(1, d) for d in dims) + _int(2, 1) + _field(8, name.encode())
+    if floats is not None:
+        raw = struct.pack("<%df" % len(floats), *floats)
+    if raw is not None:
+        body += _field(9, raw)
+    if external is not None:
+        body += _field(13, _field(1, b"location") + _field(2, external.encode())) + _int(14, 1)
+    return body
+
+
+def _value_info(name, dims):  # ValueInfoProto: name 1, type 2 -> tensor_type 1 -> elem_type 1, shape 2 -> dim 1
+    shape = b"".join(_field(1, _int(1, d) if isinstance(d, int) else _field(2, d.encode())) for d in dims)
+    return _field(1, name.encode()) + _field(2, _field(1, _int(1, 1) + _field(2, shape)))
+
+
+def _model(nodes, initializers, input_dims, output_dims, opset=13):
+    """ModelProto: ir_version 1, graph 7, opset_import 8; GraphProto: node 1, name 2, initializer 5, input 11,
+    output 12."""
+    graph = (b"".join(_field(1, n) for n in nodes) + _field(2, b"catalog") +
+             b"".join(_field(5, t) for t in initializers) + _field(11, _value_info("x", input_dims)) +
+             _field(12, _value_info("y", output_dims)))
+    return _int(1, 7) + _field(7, graph) + _field(8, _field(1, b"") + _int(2, opset))
+
+
+def _conv_relu(weight, attrs=()):
+    """x [1,3,8,8] -> Conv 4x3x3x3 (pads 1) -> Relu -> y [1,4,8,8]."""
+    conv = _node("Conv", ["x", "w"], ["c"], "/layer1/Conv_3", [_attr_ints("pads", [1, 1, 1, 1])] + list(attrs))
+    return [conv, _node("Relu", ["c"], ["y"], "/layer1/Relu_4")], [weight]
+
+
+def write_onnx_cases(out):
+    weight = _tensor("w", [4, 3, 3, 3], floats=[0.01 * i for i in range(108)])
+    nodes, inits = _conv_relu(weight)
+    valid = _model(nodes, inits, [1, 3, 8, 8], [1, 4, 8, 8])
+    write(out, "onnx_valid.onnx", valid)
+    write(out, "onnx_truncated.onnx", valid[:len(valid) // 2])
+    write(out, "onnx_not_protobuf.onnx", b"\x08\x07\xff\xff\xff\xff garbage, not an ONNX model")
+    # Three unsupported things in three nodes, all reported by one run.
+    nodes, inits = _conv_relu(weight, [_attr_ints("dilations", [2, 2])])
+    nodes[1] = _node("Sigmoid", ["c"], ["s"], "act")
+    nodes.append(_node("MaxPool", ["s"], ["y"], "pool", [_attr_ints("kernel_shape", [3, 1])]))
+    write(out, "onnx_unsupported.onnx", _model(nodes, inits, [1, 3, 8, 8], [1, 4, 4, 8]))
+    nodes, inits = _conv_relu(_tensor("w", [4, 3, 3, 3], raw=bytes(12)))
+    write(out, "onnx_initializer_size.onnx", _model(nodes, inits, [1, 3, 8, 8], [1, 4, 8, 8]))
+    nodes, inits = _conv_relu(weight)
+    write(out, "onnx_symbolic.onnx", _model(nodes, inits, ["batch", 3, "height", "width"], [1, 4, 8, 8]))
+    write(out, "onnx_opset_6.onnx", _model(nodes, inits, [1, 3, 8, 8], [1, 4, 8, 8], opset=6))
+    # External data that leaves the model's directory (the file exists, so only resnetc's rule refuses it).
+    os.makedirs(os.path.join(out, "onnx_escape"), exist_ok=True)
+    write(out, "onnx_outside.bin", bytes(4 * 108))
+    nodes, inits = _conv_relu(_tensor("w", [4, 3, 3, 3], external="../onnx_outside.bin"))
+    write(out, "onnx_escape/model.onnx", _model(nodes, inits, [1, 3, 8, 8], [1, 4, 8, 8]))
+
+
 def write(out, name, data):
     with open(os.path.join(out, name), "wb") as f:
         f.write(data)
@@ -289,6 +374,7 @@ def main():
     write_image_cases(args.out, [2, 3, 33, 29])
     write_blob_cases(args.out, args.blob)
     write_calibration_cases(args.out, [2, 1, 40, 36])
+    write_onnx_cases(args.out)
 
 
 if __name__ == "__main__":
