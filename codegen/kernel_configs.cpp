@@ -64,8 +64,8 @@ const char* ewise_name(kern::Ewise op) {
 // of ConvCfg and WinogradCfg must follow that same order.
 // ConvCfg's groups only when not 1, so code without groups stays as it was.
 std::string print(const kern::ConvCfg& c) {
-  const auto& [in, out, res, kernel, stride, padding, ow_block, oh_block, oc_blocks, ic_chunk, groups, residual,
-               relu] = c;
+  const auto& [in, out, res, kernel, stride, padding, ow_block, oh_block, oc_blocks, ic_chunk, groups, residual, relu] =
+      c;
   const std::string groups_field = groups == 1 ? "" : fmt::format(", .groups = {}", groups);
   return fmt::format(
       "rnc::kern::ConvCfg{{.in = {}, .out = {}, .res = {}, .kernel = {}, .stride = {}, .padding = {}, .ow_block = {}, "

@@ -224,8 +224,7 @@ class Lowering {
   // tile (codegen/winograd.hpp, winograd_tile), 4 for F(4x4,3x3), 2 for F(2x2,3x3), 0 for direct.
   // Grouped convolutions run direct: the Winograd kernels reduce over all input channels.
   int use_winograd(const Conv2d& c, const Buffer& in, const Buffer& o) const {
-    if (o_.exact || in.layout != Layout::kBlocked || c.kernel != 3 || c.stride != 1 || c.padding != 1 ||
-        c.groups != 1)
+    if (o_.exact || in.layout != Layout::kBlocked || c.kernel != 3 || c.stride != 1 || c.padding != 1 || c.groups != 1)
       return 0;
     return winograd_tile(o.geometry.h, o.geometry.w, in.geometry.c, o.geometry.c, o.geometry.n, o_.isa.lanes);
   }
@@ -280,17 +279,18 @@ class Lowering {
     Step& s = add_step(node.name, node.stage, stem ? Kernel::kConvNchwIn : Kernel::kConvBlocked, cfg);
     s.comment = describe(node, fused_epilogue(c, e)) + merged_groups(c, groups, in.geometry.c);
     const std::string weight = node.weights + ".weight";
-    s.weights = add_tensor(weight, PackConv{weight, g_.params(node).front().shape, b.oc_blocks, o_.isa.lanes, stem,
-                                            c.groups, groups});
+    s.weights = add_tensor(
+        weight, PackConv{weight, g_.params(node).front().shape, b.oc_blocks, o_.isa.lanes, stem, c.groups, groups});
     s.bias = conv_bias(c, node);
   }
 
   // What the comment says of groups packed as fewer, wider ones (codegen/conv_blocking.hpp).
   static std::string merged_groups(const Conv2d& c, std::int64_t kernel_groups, std::int64_t in_channels) {
     if (c.groups == kernel_groups) return "";
-    if (kernel_groups == 1) return fmt::format(", {} groups run as one convolution (zero weights across groups)", c.groups);
-    return fmt::format(", {} groups run as {} of {} input channels (block-diagonal weights)", c.groups,
-                       kernel_groups, in_channels / kernel_groups);
+    if (kernel_groups == 1)
+      return fmt::format(", {} groups run as one convolution (zero weights across groups)", c.groups);
+    return fmt::format(", {} groups run as {} of {} input channels (block-diagonal weights)", c.groups, kernel_groups,
+                       in_channels / kernel_groups);
   }
 
   // An int8 convolution (codegen/quantize.hpp): u8 input, s8 weights quantized at pack time with

@@ -3,9 +3,9 @@
 
 One run: builds resnetc, makes each network's weights with PyTorch (the seed ResNet-18 and
 torchvision's ResNet-50, random weights with randomized BatchNorm statistics; with --models also
-torchvision's ResNet-50 and ResNeXt-50 exported to ONNX by tools/onnx_export.py), compiles its spec
-or .onnx (fp32: default, and --exact for the seed; int8: --precision int8 on generated calibration images),
-builds the generated projects (timing the builds), measures the machine's fp32 FMA peak
+torchvision's ResNeXt-50 32x4d, and ResNet-50 and ResNeXt-50 exported to ONNX by tools/onnx_export.py),
+compiles its spec or .onnx (fp32: default, and --exact for the seed; int8: --precision int8 on generated
+calibration images), builds the generated projects (timing the builds), measures the machine's fp32 FMA peak
 (bench/fma_peak.cpp), times the generated binaries and PyTorch (eager, TorchScript
 frozen+optimized, and the int8 model of tools/torch_int8.py calibrated on the same images) at each
 thread count, alternating, checks the fp32 outputs against PyTorch and the int8 outputs' SQNR
@@ -67,11 +67,17 @@ def onnx_network(key, label, model):
                    ("default",), ("frozen",), 40, True, model)
 
 
+def torchvision_network(key, label):
+    """A torchvision network of seed_model compiled from its spec examples/torchvision/KEY.json."""
+    return Network(key, label, os.path.join(ROOT, "examples", "torchvision", key + ".json"), (1, 3, 224, 224), None,
+                   ("default",), ("frozen",), 40, True)
+
+
 NETWORKS = {n.key: n for n in (
     Network("seed", "seed ResNet-18", SPEC, (1, 1, 224, 224), INPUT, ("default", "exact"),
             ("eager", "frozen"), 60, False),
-    Network("resnet50", "torchvision ResNet-50", os.path.join(ROOT, "examples", "torchvision", "resnet50.json"),
-            (1, 3, 224, 224), None, ("default",), ("frozen",), 40, True),
+    torchvision_network("resnet50", "torchvision ResNet-50"),
+    torchvision_network("resnext50_32x4d", "torchvision ResNeXt-50 32x4d"),
     onnx_network("resnet50_onnx", "torchvision ResNet-50", "resnet50"),
     onnx_network("resnext50_onnx", "torchvision ResNeXt-50 32x4d", "resnext50_32x4d"))}
 DEFAULT_MODELS = ["seed", "resnet50"]

@@ -157,8 +157,8 @@ inline void blocked_pass(const Args& a, int i, int ob0, int oy0, int ib_begin, i
   std::uintptr_t prefetch =
       reinterpret_cast<std::uintptr_t>(a.w0) +
       sizeof(float) *
-      ((static_cast<std::int64_t>(ob0 / C.oc_blocks) * kGroupInBlocks<C> + ib_end) * C.kernel * C.kernel) *
-      kTapFloats<C>;
+          ((static_cast<std::int64_t>(ob0 / C.oc_blocks) * kGroupInBlocks<C> + ib_end) * C.kernel * C.kernel) *
+          kTapFloats<C>;
   for (int oy = oy0; oy < oy0 + item_rows<C>(); oy += C.oh_block)
     for (int ox0 = 0; ox0 < C.out.w; ox0 += C.ow_block, prefetch += kTilePrefetchBytes) {
       Tile<V, C> acc;

@@ -368,8 +368,8 @@ BROKEN_SPEC("unknown op", base_spec(R"({"op": "conv3d"})"),
              "maxpool2d, avgpool2d, global_avgpool, flatten, linear, add, or a stage macro)"})
 BROKEN_SPEC("typo \"strides\" on conv2d lists the known keys",
             base_spec(R"({"op": "conv2d", "weights": "0", "out_channels": 4, "kernel": 3, "strides": 2})"),
-            {"spec.json: /stages/0/layers/0/strides: unknown key \"strides\" (known here: bias, groups, inputs, kernel, "
-             "name, op, out_channels, padding, stride, weights)"})
+            {"spec.json: /stages/0/layers/0/strides: unknown key \"strides\" (known here: bias, groups, inputs, "
+             "kernel, name, op, out_channels, padding, stride, weights)"})
 BROKEN_SPEC("conv2d without kernel", base_spec(R"({"op": "conv2d", "weights": "0", "out_channels": 4})"),
             {"spec.json: /stages/0/layers/0: missing required key \"kernel\" (an integer >= 1)"})
 BROKEN_SPEC("conv2d with kernel as a string",

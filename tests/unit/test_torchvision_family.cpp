@@ -235,7 +235,8 @@ TEST_CASE("bottleneck groups and width_per_group: torchvision's width, a grouped
   CHECK(param_shapes(g).at("l.0.conv2.weight") == Shape{128, 4, 3, 3});
   // int() truncates: planes 24, width_per_group 10 -> int(3.75) = 3 per group.
   const Graph t = rnc::parse_spec_json(
-      stage_spec("[1,8,8,8]", R"("op": "bottleneck", "weights": "b", "planes": 24, "groups": 2, "width_per_group": 10)"),
+      stage_spec("[1,8,8,8]",
+                 R"("op": "bottleneck", "weights": "b", "planes": 24, "groups": 2, "width_per_group": 10)"),
       "spec.json");
   CHECK(conv(t, "s.conv2").out_channels == 6);
 }

@@ -22,7 +22,8 @@ Conv2d Conv2d::parse(AttrReader& a) {
 }
 
 std::optional<Shape> Conv2d::infer(Shapes in, Diagnostics& diags, const std::string& where) const {
-  std::optional<Shape> out = ops_detail::infer_window(in[0], out_channels, kernel, stride, padding, diags, where, kName);
+  std::optional<Shape> out =
+      ops_detail::infer_window(in[0], out_channels, kernel, stride, padding, diags, where, kName);
   if (out && (in[0][1] % groups != 0 || out_channels % groups != 0)) {
     diags.error(where, fmt::format("{}: groups {} must divide the input channels ({}) and the output channels ({})",
                                    kName, groups, in[0][1], out_channels));
