@@ -98,9 +98,9 @@ std::optional<SpecValueRef> NodeContext::activation(std::size_t i) {
   return std::nullopt;
 }
 
-std::optional<Tensor> NodeContext::constant(std::size_t i) {
+template <class Read>
+auto NodeContext::read_constant(std::size_t i, const Read& read) -> std::optional<decltype(read(onnx::TensorProto{}))> {
   const std::string& name = input_name(i);
-  if (auto bound = graph_.bound_inputs.find(name); bound != graph_.bound_inputs.end()) return bound->second;
   const auto found = graph_.constants.find(name);
   if (found == graph_.constants.end()) {
     unsupported(fmt::format("input {} (\"{}\") must be an initializer or a Constant; resnetc compiles its values in",
@@ -108,26 +108,20 @@ std::optional<Tensor> NodeContext::constant(std::size_t i) {
     return std::nullopt;
   }
   try {
-    return float_tensor(*found->second, graph_.model_dir);
+    return read(*found->second);
   } catch (const TensorError& e) {
     unsupported(fmt::format("input {} (\"{}\"): {}", i, name, e.what()));
     return std::nullopt;
   }
 }
 
+std::optional<Tensor> NodeContext::constant(std::size_t i) {
+  if (auto bound = graph_.bound_inputs.find(input_name(i)); bound != graph_.bound_inputs.end()) return bound->second;
+  return read_constant(i, [&](const onnx::TensorProto& t) { return float_tensor(t, graph_.model_dir); });
+}
+
 std::optional<std::vector<std::int64_t>> NodeContext::integer_constant(std::size_t i) {
-  const std::string& name = input_name(i);
-  const auto found = graph_.constants.find(name);
-  if (found == graph_.constants.end()) {
-    unsupported(fmt::format("input {} (\"{}\") must be an initializer or a Constant", i, name));
-    return std::nullopt;
-  }
-  try {
-    return integer_values(*found->second, graph_.model_dir);
-  } catch (const TensorError& e) {
-    unsupported(fmt::format("input {} (\"{}\"): {}", i, name, e.what()));
-    return std::nullopt;
-  }
+  return read_constant(i, [&](const onnx::TensorProto& t) { return integer_values(t, graph_.model_dir); });
 }
 
 std::string NodeContext::state_dict_prefix(std::size_t i, std::string_view suffix) const {

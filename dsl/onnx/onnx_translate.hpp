@@ -112,6 +112,9 @@ class NodeContext {
  private:
   const onnx::AttributeProto* attribute(std::string_view name, onnx::AttributeProto::AttributeType type);
   const std::string& input_name(std::size_t i) const;
+  // A constant input read by `read`, or nullopt (reported) when it is not one or cannot be read.
+  template <class Read>
+  auto read_constant(std::size_t i, const Read& read) -> std::optional<decltype(read(onnx::TensorProto{}))>;
 
   const onnx::NodeProto& node_;
   Location where_;
