@@ -14,7 +14,8 @@ namespace {
 
 constexpr const char* kUsage = R"(Usage: resnetc COMMAND [OPTIONS] SPEC
 
-Compiles a ResNet spec (JSON, or the .rn text syntax) into specialized, shape-fixed C++.
+Compiles a ResNet spec (JSON, or the .rn text syntax) or an ONNX model (.onnx, weights
+included; docs/onnx.md) into specialized, shape-fixed C++. Every SPEC below may be either.
 
 Commands:
   check SPEC      check every shape; print layers, parameters, MACs and the arena
@@ -22,13 +23,13 @@ Commands:
   compile SPEC    write a standalone CMake project for the network
   dot SPEC        write the network as Graphviz (stages as clusters, shapes on edges)
   compare D1 D2   compare two layer-by-layer dumps (--dump-dir); name the first layer that differs
-  fmt SPEC        convert a spec between JSON and the .rn text syntax
+  fmt SPEC        convert a spec between JSON and the .rn text syntax (an .onnx to both)
 
 Options:
   -h, --help      show this help (or a command's: resnetc COMMAND --help)
       --version   print the version
 
-Exit status: 0 success, 1 invalid input (spec, weights, files), 2 invalid command line.
+Exit status: 0 success, 1 invalid input (spec, model, weights, files), 2 invalid command line.
 )";
 
 using Command = int (*)(const std::vector<std::string>&);
