@@ -68,6 +68,8 @@ const onnx::TensorProto* NodeContext::tensor_attribute(std::string_view name) {
 void NodeContext::ignore(std::string_view name) { read_.emplace(name); }
 
 void NodeContext::finish() {
+  // Opset 1's hint that an op may overwrite its input (gone in opset 6): no effect on the result.
+  if (opset() < 6) ignore("consumed_inputs");
   for (const auto& a : node_.attribute())
     if (!read_.contains(a.name())) unsupported(fmt::format("attribute {} is not supported", a.name()));
 }

@@ -141,10 +141,17 @@ void conv(NodeContext& ctx) {
   ctx.add_layer(std::move(layer), window_shape(x->shape, out_channels, *window));
 }
 
+// Before opset 7, BatchNormalization and Dropout ran in training mode unless is_test was set.
+void require_test_mode(NodeContext& ctx) {
+  if (ctx.opset() < 7 && ctx.integer("is_test", 0) == 0)
+    ctx.unsupported("is_test 0 (training mode) is not supported; resnetc runs inference (is_test 1)");
+}
+
 void batchnorm(NodeContext& ctx) {
   const auto x = image_input(ctx);
   const float eps = ctx.real("epsilon", 1e-5f);
   ctx.ignore("momentum");
+  require_test_mode(ctx);
   if (ctx.integer("spatial", 1) != 1) ctx.unsupported("spatial 0 (per-element statistics) is not supported");
   if (ctx.integer("training_mode", 0) != 0)
     ctx.unsupported("training_mode 1 is not supported; resnetc runs inference with the running statistics");
@@ -315,10 +322,16 @@ void gemm(NodeContext& ctx) {
   const auto x = matrix_input(ctx);
   const float alpha = ctx.real("alpha", 1.0f), beta = ctx.real("beta", 1.0f);
   const bool trans_b = ctx.integer("transB", 0) != 0;
+  // Before opset 7, C broadcast only with broadcast 1; without it C is the whole [N, M] product.
+  const bool broadcast = ctx.opset() >= 7 || ctx.integer("broadcast", 0) != 0;
   if (ctx.integer("transA", 0) != 0) ctx.unsupported("transA 1 is not supported; resnetc multiplies [N, K] inputs");
   const auto b = ctx.constant(1);
   const auto c = ctx.has_input(2) ? ctx.constant(2) : std::nullopt;
   if (!x || !b || ctx.failed()) return;
+  if (c && !broadcast && c->shape.size() != 2) {
+    ctx.unsupported(fmt::format("C has shape {} and broadcast 0; ONNX wants the product's shape", to_string(c->shape)));
+    return;
+  }
   if (b->shape.size() != 2 || b->shape[trans_b ? 1 : 0] != x->shape[1]) {
     ctx.unsupported(fmt::format("B has shape {}, which does not multiply {}{}", to_string(b->shape),
                                 to_string(x->shape), trans_b ? " (transB 1)" : ""));
@@ -377,8 +390,8 @@ void flatten(NodeContext& ctx) {
 void reshape(NodeContext& ctx) {
   const auto x = ctx.activation(0);
   const bool allow_zero = ctx.integer("allowzero", 0) != 0;
-  if (ctx.opset() < 5) ctx.integers("shape", {});
-  const auto target = ctx.integer_constant(1);
+  // Before opset 5 the target shape is an attribute, not an input.
+  const auto target = ctx.opset() < 5 ? std::optional(ctx.integers("shape", {})) : ctx.integer_constant(1);
   if (!x || !target || ctx.failed()) return;
   const Dims& t = *target;
   const std::int64_t batch = x->shape[0];
@@ -398,6 +411,7 @@ void identity(NodeContext& ctx) {
 void dropout(NodeContext& ctx) {
   ctx.ignore("ratio");
   ctx.ignore("seed");
+  require_test_mode(ctx);
   if (ctx.output_used(1)) ctx.unsupported("the mask output is not supported; resnetc runs inference");
   if (ctx.has_input(2)) {
     const auto training = ctx.integer_constant(2);
