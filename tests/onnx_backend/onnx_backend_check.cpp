@@ -3,7 +3,7 @@
 // as weights; SKIPPED with the reason when resnetc refuses it (an unsupported op, attribute or
 // shape: docs/onnx.md); otherwise the reference interpreter, and with --generated the generated
 // program, against ONNX's output on every data set at ONNX's tolerance (rtol 1e-3, atol 1e-7).
-// Prints one table and the counts; exits 1 on any failure, 0 with a notice when the data is absent.
+// Prints one table and the counts; exits 1 on any failure, 77 (skipped) when the data is absent.
 //
 //   onnx_backend_check [--data DIR] [--suites node,pytorch-converted] [--filter TEXT] [--markdown FILE]
 //                      [--generated WORKDIR [--runtime-library LIB] [--cxx-compiler CXX] [--cxx-flags FLAGS]
@@ -44,6 +44,8 @@ const std::vector<cli::OptionSpec> kOptions = {
     {"--jobs", "", "N", "parallel jobs of the generated build (default: the processors)"}};
 
 constexpr const char* kDefaultData = "/usr/share/libonnx-testdata/data";
+// The exit status without test data (ctest's SKIP_RETURN_CODE).
+constexpr int kExitSkipped = 77;
 
 struct TestDir {
   std::string suite, name, path;
@@ -149,7 +151,7 @@ int run(const cli::Parsed& args) {
         "SKIPPED: no ONNX backend test data in {} (Debian's libonnx-testdata; tools/install_deps.sh test "
         "installs it)\n",
         data);
-    return 0;
+    return kExitSkipped;
   }
   const auto start = std::chrono::steady_clock::now();
   const bool verbose = args.has("--verbose");
