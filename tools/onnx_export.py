@@ -7,7 +7,8 @@ the recipe of seed_model.py), computes PyTorch's output on a seeded input once, 
   OUT/MODEL_opsetV_folded.onnx  BatchNorm folded into the convolutions by the exporter
                                 (training=EVAL, torch.onnx.export's default for a module in eval mode)
   OUT/MODEL_opsetV_kept.onnx    BatchNorm kept as BatchNormalization nodes (training=PRESERVE with
-                                the module in eval mode: the exporter's Conv+BN fusion is skipped)
+                                the module in eval mode, which skips the exporter's Conv+BN fusion,
+                                and do_constant_folding=False, which PRESERVE asks for)
   OUT/input.npy, OUT/output.npy the input and PyTorch's float32 output (one pair for all variants)
   OUT/info.json                 versions, shapes, the op types of each .onnx, and how far PyTorch's
                                 float32 output is from its float64 one
