@@ -1,5 +1,6 @@
 #include "tests/onnx_backend/generated_models.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -92,7 +93,13 @@ Tensor GeneratedModels::run(const std::string& name) const {
     throw test::TestFailure(
         fmt::format("the generated code does not build (see {}/build_models.log)", settings_.work_dir));
   const test::ScratchDir scratch("onnx_backend_" + name);
-  return test::run_generated_program(program, input_path(name), 1, scratch);
+  try {
+    return test::run_generated_program(program, input_path(name), 1, scratch);
+  } catch (const test::TestFailure& e) {
+    // The message holds the whole command line; the table needs only the status (the log is on stderr).
+    const std::string what = e.what();
+    throw test::TestFailure("the program " + what.substr(std::min(what.rfind("exited with"), what.size())));
+  }
 }
 
 }  // namespace rnc::backend

@@ -8,6 +8,8 @@
 //   onnx_backend_check [--data DIR] [--suites node,pytorch-converted] [--filter TEXT] [--markdown FILE]
 //                      [--generated WORKDIR [--runtime-library LIB] [--cxx-compiler CXX] [--cxx-flags FLAGS]
 //                       [--layer-optimization FLAG] [--jobs N]]
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -82,7 +84,7 @@ std::string failure(const std::string& where, const Comparison& c) {
   return fmt::format("{}: max error {:.3g}, {:.3g}x the tolerance", where, c.max_error, c.worst_ratio);
 }
 
-// A test resnetc takes: its models (one per data set) and, once the reference has run, the verdict.
+// A test that passed in the reference interpreter, its models compiled, waiting for the build.
 struct Taken {
   std::size_t result;  // index into the results
   TestDir dir;
@@ -132,6 +134,18 @@ void check_generated(const TestDir& dir, const Preparation& prep, const Generate
   }
 }
 
+// Compiles the models of a test that passed in the reference interpreter; false (and the test
+// failed) when resnetc cannot compile one.
+bool add_generated(GeneratedModels& models, const TestDir& dir, const Preparation& prep, Result& result) {
+  for (std::size_t set = 0; set < prep.cases.size(); ++set)
+    if (const std::string error = models.add(model_name(dir, set), prep.cases[set]); !error.empty()) {
+      result.verdict = Verdict::kFailed;
+      result.detail = "compile: " + error.substr(0, error.find('\n'));
+      return false;
+    }
+  return true;
+}
+
 BuildSettings build_settings(const cli::Parsed& args) {
   BuildSettings s;
   s.work_dir = fs::absolute(*args.get("--generated")).string();
@@ -164,13 +178,8 @@ int run(const cli::Parsed& args) {
     Result& result = results.emplace_back(Result{dir.suite, dir.name, Verdict::kPassed, ""});
     try {
       auto prep = check_reference(dir, result, verbose);
-      if (!prep || !models) continue;
-      for (std::size_t set = 0; set < prep->cases.size() && result.verdict == Verdict::kPassed; ++set)
-        if (const std::string error = models->add(model_name(dir, set), prep->cases[set]); !error.empty()) {
-          result.verdict = Verdict::kFailed;
-          result.detail = "compile: " + error.substr(0, error.find('\n'));
-        }
-      if (result.verdict == Verdict::kPassed) taken.push_back({results.size() - 1, dir, std::move(*prep)});
+      if (prep && models && add_generated(*models, dir, *prep, result))
+        taken.push_back({results.size() - 1, dir, std::move(*prep)});
     } catch (const std::exception& e) {
       result.verdict = Verdict::kFailed;
       result.detail = e.what();
