@@ -20,7 +20,9 @@ namespace {
 
 using nlohmann::ordered_json;
 
-constexpr std::int64_t kFirstOpset = 7, kLastOpset = 17;
+// Opsets before 7 differ in attributes the translators read as each version defines them (is_test,
+// Gemm's broadcast, Reshape's shape attribute); 17 is the last libonnx 1.12 knows.
+constexpr std::int64_t kFirstOpset = 1, kLastOpset = 17;
 
 onnx::ModelProto parse_model(std::string_view bytes, const std::string& file) {
   onnx::ModelProto model;

@@ -346,7 +346,7 @@ def write_onnx_cases(out):
     write(out, "onnx_initializer_size.onnx", _model(nodes, inits, [1, 3, 8, 8], [1, 4, 8, 8]))
     nodes, inits = _conv_relu(weight)
     write(out, "onnx_symbolic.onnx", _model(nodes, inits, ["batch", 3, "height", "width"], [1, 4, 8, 8]))
-    write(out, "onnx_opset_6.onnx", _model(nodes, inits, [1, 3, 8, 8], [1, 4, 8, 8], opset=6))
+    write(out, "onnx_opset_18.onnx", _model(nodes, inits, [1, 3, 8, 8], [1, 4, 8, 8], opset=18))
     # External data that leaves the model's directory (the file exists, so only resnetc's rule refuses it).
     os.makedirs(os.path.join(out, "onnx_escape"), exist_ok=True)
     write(out, "onnx_outside.bin", bytes(4 * 108))
