@@ -20,7 +20,8 @@ struct Tolerance {
 };
 
 // How far `got` is from `expected`: the largest absolute error, and the largest ratio of an
-// element's error to its allowance (<= 1 passes). A shape mismatch or NaN never passes.
+// element's error to its allowance (<= 1 passes). A shape mismatch or a NaN where ONNX has a number
+// never passes.
 struct Comparison {
   bool shapes_match = true;
   double max_error = 0;
@@ -55,8 +56,5 @@ Preparation prepare(const std::string& dir);
 
 // The reference interpreter on one data set.
 Tensor run_reference_on(const ImportedCase& imported);
-
-// The data sets of a test directory, sorted by number.
-std::vector<std::string> data_set_dirs(const std::string& dir);
 
 }  // namespace rnc::backend
