@@ -2,7 +2,8 @@
 // (child names, strides, when the shortcut projects, errors), the committed specs
 // examples/torchvision/resnet{18,34,50}.json, resnext50_32x4d.json and wide_resnet50_2.json against
 // torchvision's parameter counts and state_dict keys, the bottleneck's groups and width_per_group,
-// and bias-free convolutions without a batchnorm through the code generator.
+// bias-free convolutions without a batchnorm through the code generator, and grouped convolutions
+// staying float in int8 builds.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "codegen/compile.hpp"
+#include "codegen/quantize.hpp"
 #include "dsl/diagnostics.hpp"
 #include "dsl/ir/graph.hpp"
 #include "dsl/spec_reader.hpp"
@@ -281,4 +283,15 @@ TEST_CASE("a bias-free conv without a batchnorm is compiled with a zero bias") {
   const std::vector<float> packed =
       rnc::pack_weights(p, rnc::random_weights(g, 3))[static_cast<std::size_t>(bias - p.tensors.begin())];
   CHECK(std::all_of(packed.begin(), packed.end(), [](float v) { return v == 0.0f; }));
+}
+
+TEST_CASE("int8: ResNeXt's grouped 3x3 convolutions stay float, the 1x1 convolutions around them do not") {
+  const Graph g = rnc::read_spec(example("resnext50_32x4d"), {.input_shape = Shape{1, 3, 64, 64}});
+  rnc::CompileOptions options;
+  options.precision = rnc::Precision::kInt8;
+  const rnc::Model m = rnc::prepare_model(g, options);
+  for (const char* name : {"layer1.0.conv2", "layer2.0.conv2", "layer4.2.conv2"})
+    CHECK_FALSE(rnc::is_int8_conv(m, node(m.graph, name)));
+  for (const char* name : {"layer1.0.conv3", "layer2.1.conv1", "layer4.2.conv3"})
+    CHECK(rnc::is_int8_conv(m, node(m.graph, name)));
 }
