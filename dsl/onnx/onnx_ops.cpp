@@ -396,7 +396,8 @@ void reshape(NodeContext& ctx) {
   const Dims& t = *target;
   const std::int64_t batch = x->shape[0];
   const std::int64_t rest = numel(x->shape) / std::max<std::int64_t>(batch, 1);
-  const bool keeps_batch = t.size() == 2 && (t[0] == batch || (t[0] == 0 && !allow_zero) || (t[0] == -1 && t[1] == rest));
+  const bool keeps_batch =
+      t.size() == 2 && (t[0] == batch || (t[0] == 0 && !allow_zero) || (t[0] == -1 && t[1] == rest));
   const bool flattens = keeps_batch && (t[1] == -1 || t[1] == rest);
   const std::string what = fmt::format("Reshape of {} to {}", to_string(x->shape), list(t));
   if (!flattens) return ctx.unsupported(what + " is not supported; resnetc supports reshaping to [N, -1]");

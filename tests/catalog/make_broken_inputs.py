@@ -2,7 +2,8 @@
 """Writes the broken inputs of the error catalog (tests/catalog/cases.txt) into OUT_DIR.
 
 Every file is derived from a valid one (a spec, safetensors, .npy or weights blob of the small
-test models, or a small ONNX model written here), changed in one way, so each catalog case exercises one mistake and is reproducible.
+test models, or a small ONNX model written here), changed in one way, so each catalog case
+exercises one mistake and is reproducible.
 Standard library only.
 
   make_broken_inputs.py OUT_DIR --specs DIR --safetensors FILE --blob FILE

@@ -39,7 +39,8 @@ WeightMap load_weights(const Parsed& parsed, Network& network) {
   const Graph& graph = network.graph;
   const bool file = parsed.has("--weights"), random = parsed.has("--random-weights");
   if (network.weights) {
-    if (file) throw UsageError("an ONNX model carries its weights: --weights is for specs (--random-weights replaces them)");
+    if (file)
+      throw UsageError("an ONNX model carries its weights: --weights is for specs (--random-weights replaces them)");
     if (!random) return std::move(*network.weights);
   } else if (file == random) {
     throw UsageError("give exactly one of --weights FILE and --random-weights SEED");

@@ -38,7 +38,8 @@ void write_text(const Parsed& parsed, const std::string& text) {
 std::string onnx_as_spec(const Parsed& parsed, const std::string& path, const std::string& to) {
   std::string weights_path;
   if (auto given = parsed.get("--weights-output")) weights_path = *given;
-  else if (auto out = parsed.get("--output")) weights_path = std::filesystem::path(*out).replace_extension(".safetensors");
+  else if (auto out = parsed.get("--output"))
+    weights_path = std::filesystem::path(*out).replace_extension(".safetensors");
   else throw UsageError("'fmt' of an ONNX model writes its weights too: give -o FILE or --weights-output FILE");
   onnx_import::ImportedModel model = onnx_import::import_onnx(path, {input_shape_option(parsed), {}});
   const Graph graph = onnx_import::imported_graph(model, path);  // what compile would refuse, fmt refuses too
