@@ -32,6 +32,7 @@ import sys
 import time
 
 import bench_int8
+from arg_types import name_list
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TORCH_PYTHON = "/usr/bin/python3"
@@ -914,18 +915,6 @@ def positive_int(text):
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
     return value
-
-
-def name_list(choices):
-    """argparse type for comma-separated names out of `choices`, in the order given."""
-    def parse(text):
-        names = list(dict.fromkeys(v.strip() for v in text.split(",")))
-        bad = [n for n in names if n not in choices]
-        if bad or not names:
-            raise argparse.ArgumentTypeError(f"expected comma-separated names out of {', '.join(choices)}, "
-                                             f"got {text!r}")
-        return names
-    return parse
 
 
 def build_parser():

@@ -30,6 +30,7 @@ import torch
 from torch import nn
 
 import make_torch_fixture
+from arg_types import name_list
 import seed_model
 import torch_export
 from torch_export import ExportError
@@ -207,16 +208,6 @@ def int_choices(choices):
     return parse
 
 
-def name_choices(choices):
-    def parse(text):
-        values = list(dict.fromkeys(v.strip() for v in text.split(",")))
-        if not values or any(v not in choices for v in values):
-            raise argparse.ArgumentTypeError(f"expected comma-separated names out of {', '.join(choices)}, "
-                                             f"got {text!r}")
-        return values
-    return parse
-
-
 def build_parser():
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0],
@@ -229,7 +220,7 @@ def build_parser():
                         help="the traced input's shape, also that of input.npy (default 1,3,224,224)")
     parser.add_argument("--opsets", type=int_choices(OPSETS), default=[13], metavar="V,V",
                         help="ONNX opsets, out of 9 to 17 (default 13)")
-    parser.add_argument("--batchnorm", type=name_choices(BATCHNORM_MODES), default=["folded"], metavar="M,M",
+    parser.add_argument("--batchnorm", type=name_list(BATCHNORM_MODES), default=["folded"], metavar="M,M",
                         help="folded (by the exporter) and/or kept (BatchNormalization nodes); default folded")
     parser.add_argument("--dynamic", action="store_true",
                         help="make the input's batch, height and width symbolic (the output's batch too)")
