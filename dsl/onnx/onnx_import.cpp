@@ -362,7 +362,6 @@ std::optional<ordered_json> written_inputs(const std::vector<int>& inputs, int p
 
 struct Written {
   ordered_json spec;
-  SpecValue document;
   WeightMap weights;
 };
 
@@ -375,17 +374,10 @@ Written write_spec(const std::string& name, const Shape& input, GraphState& stat
 
   Written out;
   out.spec = {{"name", name}, {"input", {{"shape", input}}}, {"stages", ordered_json::array()}};
-  out.document = SpecValue::object_at({});
-  out.document.add("name", located(name, {}));
-  out.document.add("input", located(out.spec["input"], {}));
-  SpecValue stage_values = SpecValue::array_at({});
   std::set<std::string> prefixes;
   for (std::size_t s = 0; s < stages.names.size(); ++s) {
     const int end = s + 1 < stages.names.size() ? stages.first_layer[s + 1] : static_cast<int>(state.layers.size());
     ordered_json stage = {{"name", stages.names[s]}, {"layers", ordered_json::array()}};
-    SpecValue stage_value = SpecValue::object_at({});
-    stage_value.add("name", located(stages.names[s], {}));
-    SpecValue layer_values = SpecValue::array_at({});
     for (int l = stages.first_layer[s]; l < end; ++l) {
       LayerDraft& draft = state.layers[static_cast<std::size_t>(l)];
       ordered_json layer = {{"op", draft.attrs["op"]}, {"name", names[std::size_t(l)]}};
@@ -399,19 +391,37 @@ Written write_spec(const std::string& name, const Shape& input, GraphState& stat
       }
       for (const auto& [key, value] : draft.attrs.items())
         if (key != "op") layer[key] = value;
-      layer_values.items.push_back(located(layer, draft.where));
       stage["layers"].push_back(std::move(layer));
     }
-    stage_value.add("layers", std::move(layer_values));
-    stage_values.items.push_back(std::move(stage_value));
     out.spec["stages"].push_back(std::move(stage));
   }
-  out.document.add("stages", std::move(stage_values));
-  if (output_layer != static_cast<int>(state.layers.size()) - 1) {
-    out.spec["output"] = value_name(output_layer);
-    out.document.add("output", located(out.spec["output"], {}));
-  }
+  if (output_layer != static_cast<int>(state.layers.size()) - 1) out.spec["output"] = value_name(output_layer);
   return out;
+}
+
+// The spec as the reader sees it: each layer located at its ONNX node (`layers` in the spec's
+// order), everything else at the file as a whole.
+SpecValue located_document(const ordered_json& spec, const std::vector<LayerDraft>& layers) {
+  SpecValue document = SpecValue::object_at({});
+  std::size_t next_layer = 0;
+  for (const auto& [key, value] : spec.items()) {
+    if (key != "stages") {
+      document.add(key, located(value, {}));
+      continue;
+    }
+    SpecValue stages = SpecValue::array_at({});
+    for (const ordered_json& stage : value) {
+      SpecValue stage_value = SpecValue::object_at({});
+      stage_value.add("name", located(stage["name"], {}));
+      SpecValue layer_values = SpecValue::array_at({});
+      for (const ordered_json& layer : stage["layers"])
+        layer_values.items.push_back(located(layer, layers[next_layer++].where));
+      stage_value.add("layers", std::move(layer_values));
+      stages.items.push_back(std::move(stage_value));
+    }
+    document.add("stages", std::move(stages));
+  }
+  return document;
 }
 
 std::string network_name(const onnx::ModelProto& model, const std::string& file) {
@@ -459,7 +469,8 @@ ImportedModel import_onnx_bytes(std::string_view bytes, const std::string& file,
   }
   throw_if_errors(diags, file);
   Written written = write_spec(network_name(model, file), input, state, output_layer);
-  return {std::move(written.spec), std::move(written.document), std::move(written.weights)};
+  SpecValue document = located_document(written.spec, state.layers);
+  return {std::move(written.spec), std::move(document), std::move(written.weights)};
 }
 
 ImportedModel import_onnx(const std::string& path, const ImportOptions& options) {
