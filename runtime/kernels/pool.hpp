@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "common.hpp"
+#include "lane_vec.hpp"
 
 namespace rnc::kern {
 
@@ -28,16 +29,11 @@ inline void maxpool_pixel(const Args& a, int i, int b, int oy, int ox) {
   const int y0 = oy * C.stride - C.padding, x0 = ox * C.stride - C.padding;
   const int ky0 = full ? 0 : std::max(0, -y0), ky1 = full ? C.kernel : std::min(C.kernel, C.in.h - y0);
   const int kx0 = full ? 0 : std::max(0, -x0), kx1 = full ? C.kernel : std::min(C.kernel, C.in.w - x0);
-  constexpr int L = C.out.lanes;
-  float best[L];
-  for (int l = 0; l < L; ++l) best[l] = -std::numeric_limits<float>::infinity();
+  using V = Vec<C.out.lanes>;
+  V best = V::fill(-std::numeric_limits<float>::infinity());
   for (int ky = ky0; ky < ky1; ++ky)
-    for (int kx = kx0; kx < kx1; ++kx) {
-      const float* src = a.in0 + C.in.at(i, b, y0 + ky, x0 + kx);
-      for (int l = 0; l < L; ++l) best[l] = best[l] < src[l] ? src[l] : best[l];
-    }
-  float* dst = a.out + C.out.at(i, b, oy, ox);
-  for (int l = 0; l < L; ++l) dst[l] = best[l];
+    for (int kx = kx0; kx < kx1; ++kx) best = max(best, V::load(a.in0 + C.in.at(i, b, y0 + ky, x0 + kx)));
+  store(a.out + C.out.at(i, b, oy, ox), best);
 }
 
 template <PoolCfg C>
@@ -62,25 +58,22 @@ template <PoolCfg C>
 void avgpool_blocked(const Args& a, int part, int parts) {
   static_assert(C.in.pad >= C.padding, "input halo must cover the pooling padding");
   static_assert(C.in.lanes == C.out.lanes, "pooling keeps the channel blocking");
-  constexpr int L = C.out.lanes;
+  using V = Vec<C.out.lanes>;
   constexpr float full_scale = 1.0f / static_cast<float>(C.kernel * C.kernel);
   const Range rows = split(C.out.n * C.out.cb() * C.out.h, part, parts);
   for (int r = rows.begin; r < rows.end; ++r) {
     const int oy = r % C.out.h, b = (r / C.out.h) % C.out.cb(), i = r / (C.out.h * C.out.cb());
     zero_halo_row<C.out>(a.out, i, b, oy);
     for (int ox = 0; ox < C.out.w; ++ox) {
-      float sum[L] = {};
+      V sum = V::fill(0.0f);
       for (int kh = 0; kh < C.kernel; ++kh)
-        for (int kw = 0; kw < C.kernel; ++kw) {
-          const float* src = a.in0 + C.in.at(i, b, oy * C.stride - C.padding + kh, ox * C.stride - C.padding + kw);
-          for (int l = 0; l < L; ++l) sum[l] += src[l];
-        }
+        for (int kw = 0; kw < C.kernel; ++kw)
+          sum = sum + V::load(a.in0 + C.in.at(i, b, oy * C.stride - C.padding + kh, ox * C.stride - C.padding + kw));
       const int y0 = oy * C.stride - C.padding, x0 = ox * C.stride - C.padding;
       const float scale = C.count_include_pad ? full_scale
                                               : 1.0f / static_cast<float>(window_inside(y0, C.kernel, C.in.h) *
                                                                           window_inside(x0, C.kernel, C.in.w));
-      float* dst = a.out + C.out.at(i, b, oy, ox);
-      for (int l = 0; l < L; ++l) dst[l] = sum[l] * scale;
+      store(a.out + C.out.at(i, b, oy, ox), sum * scale);
     }
   }
 }

@@ -16,6 +16,9 @@ struct Ymm {
   [[gnu::always_inline]] static Reg fmadd(Reg a, Reg b, Reg c) { return _mm256_fmadd_ps(a, b, c); }  // a * b + c
   [[gnu::always_inline]] static Reg add(Reg a, Reg b) { return _mm256_add_ps(a, b); }
   [[gnu::always_inline]] static Reg sub(Reg a, Reg b) { return _mm256_sub_ps(a, b); }
+  [[gnu::always_inline]] static Reg mul(Reg a, Reg b) { return _mm256_mul_ps(a, b); }
+  // a > b ? a : b (b when either is NaN)
+  [[gnu::always_inline]] static Reg max(Reg a, Reg b) { return _mm256_max_ps(a, b); }
   // v > 0 ? v : 0 (max returns its second operand, 0, when v is NaN)
   [[gnu::always_inline]] static Reg relu(Reg v) { return _mm256_max_ps(v, zero()); }
 };

@@ -16,6 +16,9 @@ struct Zmm {
   [[gnu::always_inline]] static Reg fmadd(Reg a, Reg b, Reg c) { return _mm512_fmadd_ps(a, b, c); }  // a * b + c
   [[gnu::always_inline]] static Reg add(Reg a, Reg b) { return _mm512_add_ps(a, b); }
   [[gnu::always_inline]] static Reg sub(Reg a, Reg b) { return _mm512_sub_ps(a, b); }
+  [[gnu::always_inline]] static Reg mul(Reg a, Reg b) { return _mm512_mul_ps(a, b); }
+  // a > b ? a : b (b when either is NaN)
+  [[gnu::always_inline]] static Reg max(Reg a, Reg b) { return _mm512_max_ps(a, b); }
   // v > 0 ? v : 0 (0 for NaN)
   [[gnu::always_inline]] static Reg relu(Reg v) {
     return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(v, zero(), _CMP_GT_OQ), v);

@@ -33,12 +33,7 @@
 
 #include "common.hpp"
 
-#if defined(__AVX512F__)
-#include "vec_avx512.hpp"
-#endif
-#if defined(__AVX2__) && defined(__FMA__)
-#include "vec_avx2.hpp"
-#endif
+#include "lane_vec.hpp"
 
 namespace rnc::kern {
 
@@ -92,73 +87,6 @@ constexpr std::int64_t v_stride(const WinogradCfg& c) {
 constexpr std::int64_t m_stride(const WinogradCfg& c) {
   return odd_lines(std::int64_t{c.out.cb()} * c.tile_block * c.out.lanes);
 }
-
-// ---- vectors of L lanes for the transforms -------------------------------------------------------
-// One register when the layer code's vector unit holds exactly one block (RegVec), else an array
-// the compiler vectorizes (ArrayVec).
-template <class V>
-struct RegVec {
-  typename V::Reg v;
-  [[gnu::always_inline]] static RegVec load(const float* p) { return {V::load(p)}; }
-  [[gnu::always_inline]] friend void store(float* p, RegVec a) { V::store(p, a.v); }
-  [[gnu::always_inline]] friend RegVec operator+(RegVec a, RegVec b) { return {V::add(a.v, b.v)}; }
-  [[gnu::always_inline]] friend RegVec operator-(RegVec a, RegVec b) { return {V::sub(a.v, b.v)}; }
-  // a * s + b
-  [[gnu::always_inline]] friend RegVec fma(RegVec a, float s, RegVec b) { return {V::fmadd(a.v, V::set1(s), b.v)}; }
-  [[gnu::always_inline]] friend RegVec relu(RegVec a) { return {V::relu(a.v)}; }
-};
-
-template <int L>
-struct ArrayVec {
-  float v[L];
-  [[gnu::always_inline]] static ArrayVec load(const float* p) {
-    ArrayVec r;
-    for (int l = 0; l < L; ++l) r.v[l] = p[l];
-    return r;
-  }
-  [[gnu::always_inline]] friend void store(float* p, ArrayVec a) {
-    for (int l = 0; l < L; ++l) p[l] = a.v[l];
-  }
-  [[gnu::always_inline]] friend ArrayVec operator+(ArrayVec a, ArrayVec b) {
-    for (int l = 0; l < L; ++l) a.v[l] += b.v[l];
-    return a;
-  }
-  [[gnu::always_inline]] friend ArrayVec operator-(ArrayVec a, ArrayVec b) {
-    for (int l = 0; l < L; ++l) a.v[l] -= b.v[l];
-    return a;
-  }
-  // a * s + b
-  [[gnu::always_inline]] friend ArrayVec fma(ArrayVec a, float s, ArrayVec b) {
-    for (int l = 0; l < L; ++l) b.v[l] += a.v[l] * s;
-    return b;
-  }
-  [[gnu::always_inline]] friend ArrayVec relu(ArrayVec a) {
-    for (int l = 0; l < L; ++l) a.v[l] = a.v[l] > 0.0f ? a.v[l] : 0.0f;
-    return a;
-  }
-};
-
-// The vector type of L lanes: V::Reg holds a whole block, or nothing (void) when the build has
-// no such register.
-template <int L>
-struct Register {
-  using type = void;
-};
-#if defined(__AVX512F__)
-template <>
-struct Register<16> {
-  using type = Zmm;
-};
-#endif
-#if defined(__AVX2__) && defined(__FMA__)
-template <>
-struct Register<8> {
-  using type = Ymm;
-};
-#endif
-template <int L>
-using Vec =
-    std::conditional_t<std::is_void_v<typename Register<L>::type>, ArrayVec<L>, RegVec<typename Register<L>::type>>;
 
 // r = B^T d for one line of 6:
 //   [4  0 -5  0 1 0] [0 -4 -4  1 1 0] [0 4 -4 -1 1 0] [0 -2 -1 2 1 0] [0 2 -1 -2 1 0] [0 4 0 -5 0 1]
@@ -220,7 +148,7 @@ template <WinogradCfg C>
 // F(2x2, 3x3): V[p][ib][t][L] (16 positions) for tiles [first, first + count) of the layer.
 template <WinogradCfg C>
 void input_transform2(const float* in, float* v, float* patch, int first, int count) {
-  using Vec = wino::Vec<kLanes<C>>;
+  using Vec = kern::Vec<kLanes<C>>;
   constexpr int icb = C.in.cb(), T = C.tile_block, L = kLanes<C>;
   constexpr std::int64_t row = static_cast<std::int64_t>(C.in.wp()) * L;
   for (int ib = 0; ib < icb; ++ib)
@@ -256,7 +184,7 @@ void input_transform2(const float* in, float* v, float* patch, int first, int co
 // V[p][ib][t][L] for tiles [first, first + count) of the layer.
 template <WinogradCfg C>
 void input_transform(const float* in, float* v, float* patch, int first, int count) {
-  using Vec = wino::Vec<kLanes<C>>;
+  using Vec = kern::Vec<kLanes<C>>;
   constexpr int icb = C.in.cb(), T = C.tile_block, L = kLanes<C>;
   constexpr std::int64_t row = static_cast<std::int64_t>(C.in.wp()) * L;
   for (int ib = 0; ib < icb; ++ib)
@@ -442,7 +370,7 @@ void multiply(const float* v, const float* w, float* m, int count, int ob0, int 
 // Y = A^T M A + bias (+ residual) (ReLU) for tiles [first, first + count), blocks [ob0, ob0+nob).
 template <WinogradCfg C, int M>
 void output_transform(const Args& a, const float* m, int first, int count, int ob0, int nob) {
-  using Vec = wino::Vec<kLanes<C>>;
+  using Vec = kern::Vec<kLanes<C>>;
   constexpr int T = C.tile_block, L = kLanes<C>, P = M + 2;
   constexpr std::int64_t pos_stride = m_stride(C);
   for (int b = 0; b < nob; ++b)
