@@ -1,0 +1,203 @@
+// The exact int8 Winograd kernel (runtime/kernels/qwinograd.hpp) against the integer reference
+// (codegen/int8_ops.cpp), which qconv_blocked equals byte for byte (test_qconv.cpp): random layers
+// whose outputs span the int8 range, odd sizes (edge tiles), batch 2, channels that are not
+// multiples of 16, residual u8 and s8, ReLU on and off, several blockings and chunkings, and the
+// extreme values behind the int16 / int32 range argument (512 input channels of 255 x -128).
+// The output must equal the reference, with a zero halo and zero padding channels, for 1, 2 and 3
+// parts. The weight transform is checked on a hand-computed kernel.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "codegen/int8_ops.hpp"
+#include "codegen/pack_int8.hpp"
+#include "cpu_features.hpp"
+#include "kernels/qconv.hpp"
+
+// The kernel needs AVX-512 VNNI: built for it whatever flags this file has (see test_qconv.cpp),
+// run only after a CPU check.
+#if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__) && defined(__AVX512VNNI__)
+#include "kernels/qwinograd.hpp"
+#elif defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512bw,avx512dq,avx512vl,avx512vnni,fma")
+#include "kernels/qconv_avx512.hpp"
+#define RNC_QWINOGRAD_TARGET_REGION 1
+#include "kernels/qwinograd.hpp"
+#pragma GCC pop_options
+#else
+#include "kernels/qwinograd.hpp"  // the weight transform only
+#endif
+
+namespace {
+
+using rnc::QConvLayer;
+using rnc::QTensor;
+using rnc::kern::Args;
+using rnc::kern::Blocked;
+using rnc::kern::QWinogradCfg;
+
+struct WLayer {
+  int n, ic, oc, h, w;
+  int in_pad, out_pad, res_pad;
+  int tile_block, reg_tiles, oc_blocks;
+  bool residual, relu, res_signed;
+};
+
+constexpr QWinogradCfg wcfg(WLayer l) {
+  return QWinogradCfg{.in = {l.n, l.ic, l.h, l.w, l.in_pad, 16},
+                      .out = {l.n, l.oc, l.h, l.w, l.out_pad, 16},
+                      .res = {l.n, l.oc, l.h, l.w, l.res_pad, 16},
+                      .tile_block = l.tile_block,
+                      .reg_tiles = l.reg_tiles,
+                      .oc_blocks = l.oc_blocks,
+                      .residual = l.residual,
+                      .relu = l.relu,
+                      .res_signed = l.res_signed};
+}
+
+int uniform(std::mt19937& rng, int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); }
+
+// Values: random (lo > hi), else all `lo`.
+QTensor qtensor(rnc::Shape shape, bool is_signed, std::mt19937& rng, int lo = 1, int hi = 0) {
+  QTensor t{shape, std::vector<std::int32_t>(static_cast<std::size_t>(rnc::numel(shape))), 0.05f, is_signed};
+  for (std::int32_t& v : t.data)
+    v = lo <= hi ? uniform(rng, lo, hi) : is_signed ? uniform(rng, -128, 127) : uniform(rng, 0, 255);
+  return t;
+}
+
+// Random s8 weights (or all `weight` when nonzero), bias and multipliers that spread the outputs
+// over the int8 range (typical |acc| ~ sqrt(9 ic) * 147 * 74).
+QConvLayer random_layer(const WLayer& l, std::mt19937& rng, int weight = 0) {
+  QConvLayer q;
+  q.out_channels = l.oc, q.in_channels = l.ic, q.kernel = 3, q.stride = 1, q.padding = 1;
+  q.weight.resize(static_cast<std::size_t>(l.oc) * l.ic * 9);
+  for (std::int8_t& w : q.weight) w = static_cast<std::int8_t>(weight != 0 ? weight : uniform(rng, -128, 127));
+  const double acc_scale = std::sqrt(9.0 * l.ic) * 147 * 74;
+  std::uniform_real_distribution<double> unit(-1, 1);
+  for (int oc = 0; oc < l.oc; ++oc) {
+    q.bias.push_back(static_cast<std::int32_t>(acc_scale * unit(rng)));
+    q.mult.push_back(static_cast<float>(100 / acc_scale * std::exp2(unit(rng))));
+  }
+  q.res_scale = static_cast<float>(0.9 + 0.6 * unit(rng));
+  q.residual = l.residual, q.relu = l.relu, q.res_signed = l.res_signed;
+  return q;
+}
+
+// A logical NCHW int8 tensor as blocked bytes (zero halo and padding channels), in float storage.
+std::vector<float> to_blocked(const QTensor& t, const Blocked& g) {
+  std::vector<float> storage(static_cast<std::size_t>((g.floats() + 3) / 4), 0.0f);
+  auto* bytes = reinterpret_cast<std::uint8_t*>(storage.data());
+  for (int i = 0; i < g.n; ++i)
+    for (int c = 0; c < g.c; ++c)
+      for (int y = 0; y < g.h; ++y)
+        for (int x = 0; x < g.w; ++x)
+          bytes[g.at(i, c / g.lanes, y, x) + c % g.lanes] =
+              static_cast<std::uint8_t>(t.data[static_cast<std::size_t>(((i * g.c + c) * g.h + y) * g.w + x)]);
+  return storage;
+}
+
+#if defined(RNC_QWINOGRAD_KERNEL)
+// in_value / weight nonzero: every input / weight that value (the range extremes), else random.
+template <WLayer L>
+void check_qwinograd(int in_value = 0, int weight = 0) {
+  if (!rnc::rt::cpu_supports("avx512vnni")) {
+    MESSAGE("no AVX-512 VNNI on this CPU: the int8 Winograd kernel was not checked");
+    return;
+  }
+  constexpr QWinogradCfg C = wcfg(L);
+  std::mt19937 rng(L.n * 1000003 + L.ic * 10007 + L.oc * 101 + L.h * 31 + L.w);
+  QConvLayer layer = random_layer(L, rng, weight);
+  if (in_value != 0)  // outputs in range (not saturated), so that a wrong sum shows: interior pixels -> 50
+    for (float& m : layer.mult) m = 50.0f / (9.0f * L.ic * in_value * static_cast<float>(std::abs(weight)));
+  const QTensor in = in_value != 0 ? qtensor({L.n, L.ic, L.h, L.w}, false, rng, in_value, in_value)
+                                   : qtensor({L.n, L.ic, L.h, L.w}, false, rng);
+  const QTensor res = qtensor({L.n, L.oc, L.h, L.w}, L.res_signed, rng);
+  const QTensor want = rnc::qconv_reference(layer, in, L.residual ? &res : nullptr, 0.1f);
+  const std::vector<float> in_stored = to_blocked(in, C.in), res_stored = to_blocked(res, C.res);
+  std::vector<float> w(static_cast<std::size_t>((rnc::kern::qwinograd_weight_count(L.oc, L.ic, 16) + 1) / 2));
+  rnc::kern::pack_qwinograd_weights(layer.weight.data(), L.oc, L.ic, 16, L.oc_blocks,
+                                    reinterpret_cast<std::int16_t*>(w.data()));
+  const std::vector<float> params = rnc::pack_qconv_params(layer, 16);
+  std::vector<float> scratch(static_cast<std::size_t>(rnc::kern::qwinograd_scratch_bytes(C) / 4 + 16));
+  float* aligned = scratch.data() + (64 - reinterpret_cast<std::uintptr_t>(scratch.data()) % 64) % 64 / 4;
+  const std::vector<float> expected = to_blocked(want, C.out);
+  const auto* want_bytes = reinterpret_cast<const std::uint8_t*>(expected.data());
+  for (int parts : {1, 2, 3}) {
+    INFO("parts " << parts);
+    std::vector<float> out(expected.size());
+    std::memset(out.data(), 0xa5, out.size() * sizeof(float));
+    const Args a{.in0 = in_stored.data(),
+                 .in1 = L.residual ? res_stored.data() : nullptr,
+                 .w0 = w.data(),
+                 .w1 = params.data(),
+                 .out = out.data(),
+                 .scratch = aligned};
+    for (int part = 0; part < parts; ++part) rnc::kern::qconv3x3_winograd<C>(a, part, parts);
+    const auto* got = reinterpret_cast<const std::uint8_t*>(out.data());
+    std::int64_t differ = 0, first = -1;
+    for (std::int64_t k = 0; k < C.out.floats(); ++k)
+      if (got[k] != want_bytes[k] && differ++ == 0) first = k;
+    INFO("first difference at byte " << first);
+    CHECK(differ == 0);
+  }
+}
+#else
+template <WLayer L>
+void check_qwinograd(int = 0, int = 0) {
+  MESSAGE("built without AVX-512 VNNI: the int8 Winograd kernel was not checked");
+}
+#endif
+
+}  // namespace
+
+// WLayer{n, ic, oc, h, w, in_pad, out_pad, res_pad, tile_block, reg_tiles, oc_blocks, residual, relu, res_signed}
+TEST_CASE("qwinograd: [1,64,14,14]->64 add(s8)+relu, one chunk of 49 tiles") {
+  check_qwinograd<WLayer{1, 64, 64, 14, 14, 1, 1, 1, 49, 7, 2, true, true, true}>();
+}
+TEST_CASE("qwinograd: [1,32,7,7]->64 add(s8), s8 output, edge tiles, 4 blocks per panel") {
+  check_qwinograd<WLayer{1, 32, 64, 7, 7, 1, 1, 0, 16, 8, 4, true, false, true}>();
+}
+TEST_CASE("qwinograd: [2,20,9,10]->40 add(u8)+relu, batch 2, padding channels, chunks of 5") {
+  check_qwinograd<WLayer{2, 20, 40, 9, 10, 1, 1, 1, 5, 3, 3, true, true, false}>();
+}
+TEST_CASE("qwinograd: [2,20,9,10]->40, no residual, input halo 2, output halo 0") {
+  check_qwinograd<WLayer{2, 20, 40, 9, 10, 2, 0, 0, 11, 4, 1, false, false, false}>();
+}
+TEST_CASE("qwinograd: [1,48,1,1]->16 relu, a single pixel") {
+  check_qwinograd<WLayer{1, 48, 16, 1, 1, 1, 1, 1, 4, 7, 1, false, true, false}>();
+}
+TEST_CASE("qwinograd: the range extremes, 512 input channels of 255 x -128 and 255 x 127") {
+  // |4 * sum| = 4 * 9 * 512 * 255 * 128 ~ 6.0e8 < 2^31; |V| = 1020, |U| = 9 * 128 at the centre.
+  constexpr WLayer L{1, 512, 16, 5, 6, 1, 1, 1, 12, 6, 1, false, false, false};
+  check_qwinograd<L>(255, -128);
+  check_qwinograd<L>(255, 127);
+}
+
+TEST_CASE("qwinograd weights: 2G g (2G)^T by hand, the packed layout, zero padding channels") {
+  // g = [[1, 2, 3], [4, 5, 6], [7, 8, 9]]: 2G g = [[2, 4, 6], [12, 15, 18], [4, 5, 6], [14, 16, 18]],
+  // then (2G g)(2G)^T row by row.
+  const std::int8_t g[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+  std::int16_t u[16];
+  rnc::kern::qwino::transform_kernel(g, u);
+  const std::int16_t want[16] = {4, 12, 4, 12, 24, 45, 15, 36, 8, 15, 5, 12, 28, 48, 16, 36};
+  for (int p = 0; p < 16; ++p) CHECK(u[p] == want[p]);
+  // 2 output blocks (one panel of 2), 20 input channels (2 blocks): weight (oc 17, ic 19) = g,
+  // the rest zero; position p of it at [panel 0][p][ib 1][pair 1][block 1][lane 1][ic 1].
+  std::vector<std::int8_t> w(32 * 20 * 9, 0);
+  std::memcpy(w.data() + (17 * 20 + 19) * 9, g, 9);
+  std::vector<std::int16_t> packed(static_cast<std::size_t>(rnc::kern::qwinograd_weight_count(32, 20, 16)), 7);
+  rnc::kern::pack_qwinograd_weights(w.data(), 32, 20, 16, 2, packed.data());
+  int nonzero = 0;
+  for (std::int16_t v : packed) nonzero += v != 0;
+  CHECK(nonzero == 16);
+  for (int p = 0; p < 16; ++p) {
+    const std::int64_t slab = p * 2 + 1;  // (panel 0 * 16 + p) * icb + ib
+    CHECK(packed[static_cast<std::size_t>((((slab * 8 + 1) * 2 + 1) * 16 + 1) * 2 + 1)] == want[p]);
+  }
+}
