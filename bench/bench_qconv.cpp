@@ -3,16 +3,17 @@
 // (bench/CMakeLists.txt) for this machine:
 //   cmake --build build --target bench_qconv && build/bench/bench_qconv [name-substring...]
 // Prints the CPU, the measured int8 peak of one thread (measure_peak_int8_gops: independent
-// vpdpbusd chains with AVX-512 VNNI), then per configuration the median and best time of one call
-// on one thread, GOP/s (2 ops per multiply-add) and % of that peak at the median, and whether the
-// output equals the portable kernel's. BENCH_SECONDS=s runs each configuration for s seconds;
+// chains of the kernel's multiply instructions), then per configuration the median and best time
+// of one call on one thread, GOP/s (2 ops per multiply-add) and % of that peak at the median, and
+// whether the output equals the portable kernel's. BENCH_SECONDS=s runs each configuration for s seconds;
 // BENCH_COLD=1 evicts the caches before every call.
 //
 // bench_qconv_avx2 (built with the avx2 target's flags, -mavx2 -mfma: 16 ymm registers) runs the
 // same layers in NCHW8c with the AVX2 kernel (qconv_avx2.hpp) and its tiles; its peak is that of
-// the kernel's instruction on ymm: `vpmaddwd` + `vpaddd` chains (32 ops per pair; the exact
-// emulation needs two pairs per `vpdpbusd`), or ymm `vpdpbusd` chains when built with AVX-VNNI or
-// AVX-512 VNNI + VL (bench_qconv_avx2vnni: -mavx512vl -mavx512vnni, which this Zen 4 has).
+// the kernel's instructions on ymm: `vpmaddubsw` + `vpmaddwd` + `vpaddd` chains (32 multiply-adds
+// per triple), or ymm `vpdpbusd` chains when built with AVX-VNNI or AVX-512 VNNI + VL
+// (bench_qconv_avx2vnni: -mavx512vl -mavx512vnni, which this Zen 4 has). Its weights are random
+// 7-bit values, as the avx2 target quantizes them.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -37,29 +38,21 @@ using namespace rnc::kern;
 
 namespace {
 
-#if RNC_BENCH_LANES == 8 && defined(__AVX2__)
-// GOP/s of one thread (2 ops per multiply-add) of the ymm kernel's multiply instruction: 10
-// independent chains of `vpdpbusd` (32 multiply-adds) where the build has it, else of `vpmaddwd`
-// + `vpaddd` (16 multiply-adds per pair), best of 3. Named variables, not an array: GCC spills an
-// array of 12 chains every iteration, and the empty asm keeps the chains in registers.
-double measure_peak_int8_ymm() {
+#if RNC_BENCH_LANES == 8 && defined(RNC_QYMM_VNNI)
+// GOP/s of one thread (2 ops per multiply-add) of ymm `vpdpbusd` (measure_peak_int8_gops of
+// peak.hpp would time zmm in this AVX-512 build): 10 independent chains, best of 3. Named
+// variables, not an array: GCC spills an array of 12 chains every iteration, and the empty asm
+// keeps the chains in registers.
+double measure_peak_dpbusd_ymm() {
   constexpr int kIterations = 400000;
   double best = 0;
   for (int trial = 0; trial < 3; ++trial) {
     __m256i a0 = _mm256_set1_epi32(0), a1 = _mm256_set1_epi32(1), a2 = _mm256_set1_epi32(2), a3 = _mm256_set1_epi32(3),
             a4 = _mm256_set1_epi32(4), a5 = _mm256_set1_epi32(5), a6 = _mm256_set1_epi32(6), a7 = _mm256_set1_epi32(7),
             a8 = _mm256_set1_epi32(8), a9 = _mm256_set1_epi32(9);
-    const __m256i w = _mm256_set1_epi32(0x05fa07f9);
+    const __m256i x = _mm256_set1_epi32(0x01020304), w = _mm256_set1_epi32(0x05fa07f9);
     const auto start = std::chrono::steady_clock::now();
-#if defined(RNC_QYMM_VNNI)
-    const __m256i x = _mm256_set1_epi32(0x01020304);
 #define RNC_CHAIN(A) A = QYmm::dpbusd(A, x, w)
-    constexpr double ops = 2.0 * 32;
-#else
-    // The product depends on the chain, or the compiler would hoist it.
-#define RNC_CHAIN(A) A = _mm256_add_epi32(A, _mm256_madd_epi16(A, w))
-    constexpr double ops = 2.0 * 16;
-#endif
     for (int i = 0; i < kIterations; ++i) {
       RNC_CHAIN(a0), RNC_CHAIN(a1), RNC_CHAIN(a2), RNC_CHAIN(a3), RNC_CHAIN(a4);
       RNC_CHAIN(a5), RNC_CHAIN(a6), RNC_CHAIN(a7), RNC_CHAIN(a8), RNC_CHAIN(a9);
@@ -75,7 +68,7 @@ double measure_peak_int8_ymm() {
     }
     volatile std::uint32_t keep = sink;
     (void)keep;
-    best = std::max(best, ops * 10 * kIterations / seconds / 1e9);
+    best = std::max(best, 2.0 * 32 * 10 * kIterations / seconds / 1e9);
   }
   return best;
 }
@@ -91,9 +84,14 @@ struct AlignedBuffer {
   std::uint8_t* u8() const { return reinterpret_cast<std::uint8_t*>(p); }
 };
 
-// Random bytes (u8 activations, s8 weights: any byte is a valid value).
+// Random bytes (u8 activations: any byte is a valid value).
 void fill_bytes(const AlignedBuffer& b, std::mt19937& rng) {
   for (std::int64_t k = 0; k < b.bytes; ++k) b.u8()[k] = static_cast<std::uint8_t>(rng());
+}
+
+// Random s8 weights in [-63, 63]: what targets without VNNI quantize to, valid for every kernel.
+void fill_weights(const AlignedBuffer& b, std::mt19937& rng) {
+  for (std::int64_t k = 0; k < b.bytes; ++k) b.u8()[k] = static_cast<std::uint8_t>(static_cast<int>(rng() % 127) - 63);
 }
 
 template <QConvCfg C>
@@ -106,7 +104,7 @@ void bench(const char* name, double min_seconds, bool cold, double peak) {
   std::mt19937 rng(1);
   fill_bytes(in, rng);
   fill_bytes(res, rng);
-  fill_bytes(w, rng);
+  fill_weights(w, rng);
   // Parameters as the packer writes them: bias within the accumulator range, multipliers that
   // spread the outputs over the int8 range.
   for (std::int64_t c = 0; c < params.channels; ++c) {
@@ -188,10 +186,14 @@ int main(int argc, char** argv) {
   const double seconds = std::getenv("BENCH_SECONDS") ? std::atof(std::getenv("BENCH_SECONDS")) : 0.5;
   const bool cold = std::getenv("BENCH_COLD") != nullptr;  // evict the caches before every run
 #if RNC_BENCH_LANES == 8 && defined(__AVX2__)
-  const double peak = measure_peak_int8_ymm(), fma = measure_peak_gflops();
+#if defined(RNC_QYMM_VNNI)
+  const double peak = measure_peak_dpbusd_ymm(), fma = measure_peak_gflops();
+#else
+  const double peak = measure_peak_int8_gops(), fma = measure_peak_gflops();  // ymm: vpmaddubsw chains
+#endif
   std::printf(
       "%s: ymm %s peak %.1f GOP/s (one thread), %.2fx the FMA peak %.1f GFLOP/s\n", rnc::rt::cpu_description().c_str(),
-      kQAvx2Kernels ? (std::is_same_v<YmmDot, YmmEmulatedDot> ? "vpmaddwd" : "vpdpbusd") : "?", peak, peak / fma, fma);
+      kQAvx2Kernels ? (std::is_same_v<YmmDot, YmmMaddubsDot> ? "vpmaddubsw" : "vpdpbusd") : "?", peak, peak / fma, fma);
   // NCHW8c, tiles within 16 ymm registers (codegen/qconv_blocking.cpp).
   B("c56", A56, A56, 3, 1, 1, 4, 1, 2, true, true)
   B("c28", A28, A28, 3, 1, 1, 4, 1, 2, true, true)
@@ -211,25 +213,33 @@ int main(int argc, char** argv) {
   B("e14", B14_256, B14_1024, 1, 1, 0, 2, 2, 2, true, true)
   B("r7", B7_2048, B7_512, 1, 1, 0, 7, 1, 1, false, true)
   B("e7", B7_512, B7_2048, 1, 1, 0, 7, 1, 1, true, true)
-  // Alternatives (accumulators + 2 x blocks + 2 input halves + temporaries <= 16 with the emulation).
+  // Alternatives (accumulators + blocks + input + product + ones <= 16 with vpmaddubsw).
   B("alt-c56", A56, A56, 3, 1, 1, 8, 1, 1, true, true)
   B("alt-c56", A56, A56, 3, 1, 1, 2, 2, 2, true, true)
   B("alt-c56", A56, A56, 3, 1, 1, 4, 2, 1, true, true)
   B("alt-c56", A56, A56, 3, 1, 1, 2, 1, 4, true, true)
-  B("alt-c56", A56, A56, 3, 1, 1, 7, 1, 2, true, true)
-  B("alt-c56", A56, A56, 3, 1, 1, 14, 1, 1, true, true)
-  B("alt-c56", A56, A56, 3, 1, 1, 2, 1, 2, true, true)
-  B("alt-c56", A56, A56, 3, 1, 1, 4, 1, 1, true, true)
-  B("alt-c56", A56, A56, 3, 1, 1, 7, 1, 1, true, true)
+  B("alt-c56", A56, A56, 3, 1, 1, 2, 4, 1, true, true)
   B("alt-c56", A56, A56, 3, 1, 1, 1, 4, 2, true, true)
+  B("alt-c56", A56, A56, 3, 1, 1, 7, 1, 1, true, true)
+  B("alt-c56", A56, A56, 3, 1, 1, 4, 1, 1, true, true)
+  B("alt-c28", A28, A28, 3, 1, 1, 7, 1, 1, true, true)
+  B("alt-c28", A28, A28, 3, 1, 1, 2, 2, 2, true, true)
+  B("alt-c28", A28, A28, 3, 1, 1, 2, 1, 4, true, true)
   B("alt-c14", A14, A14, 3, 1, 1, 7, 1, 1, true, true)
   B("alt-c14", A14, A14, 3, 1, 1, 2, 1, 4, true, true)
+  B("alt-c14", A14, A14, 3, 1, 1, 1, 7, 1, true, true)
+  B("alt-s14", A28, A14, 3, 2, 1, 2, 1, 4, false, true)
+  B("alt-r14", B14_1024, B14_256, 1, 1, 0, 2, 1, 4, false, true)
+  B("alt-e14", B14_256, B14_1024, 1, 1, 0, 2, 1, 4, true, true)
+  B("alt-p14", A28, P14, 1, 2, 0, 2, 1, 4, false, false)
   B("alt-c7", A7, A7, 3, 1, 1, 1, 7, 1, true, true)
   B("alt-c7", A7, A7, 3, 1, 1, 1, 1, 4, true, true)
   B("alt-r56", B56_256, B56_64, 1, 1, 0, 8, 1, 1, false, true)
   B("alt-r56", B56_256, B56_64, 1, 1, 0, 2, 1, 4, false, true)
+  B("alt-r56", B56_256, B56_64, 1, 1, 0, 2, 2, 2, false, true)
   B("alt-e56", B56_64, B56_256, 1, 1, 0, 8, 1, 1, true, true)
   B("alt-e56", B56_64, B56_256, 1, 1, 0, 2, 1, 4, true, true)
+  B("alt-e56", B56_64, B56_256, 1, 1, 0, 2, 2, 2, true, true)
 #else
   const double peak = measure_peak_int8_gops(), fma = measure_peak_gflops();
   std::printf("%s: int8 peak %.1f GOP/s (one thread), %.2fx the FMA peak %.1f GFLOP/s\n",

@@ -79,7 +79,9 @@ Model prepare(const Graph& graph, const CompileOptions& options) {
   model = fuse_epilogues(std::move(model));
   dump("fuse_epilogues", model);
   if (options.precision == Precision::kInt8) {
-    model = plan_int8(std::move(model), options.int8.keep_fp32);
+    // The target's kernels bound the weights; the integer reference (`resnetc run`) uses the same.
+    const int weight_max = resolve_target(options.target).target->int8_weight_max();
+    model = plan_int8(std::move(model), options.int8.keep_fp32, weight_max);
     dump("plan_int8", model);
   }
   return model;

@@ -64,7 +64,7 @@ int choose_ic_chunk(const Layer& l, int oc_blocks) {
   const ConvShape& s = l.s;
   const std::int64_t icb = l.blocks(s.in_channels / s.groups), groups = s.n * l.blocks(s.out_channels) / oc_blocks;
   const double layer_bytes = static_cast<double>(l.reduction_steps()) * l.step_bytes() * l.blocks(s.out_channels);
-  if (s.nchw_input || icb < 2 || layer_bytes <= kChunkMinBytes || groups < 2 * kThreads) return 0;
+  if (!s.passes || s.nchw_input || icb < 2 || layer_bytes <= kChunkMinBytes || groups < 2 * kThreads) return 0;
   const double block_bytes =
       double(l.isa.lanes) * s.kernel * s.kernel * oc_blocks * l.step_bytes();  // one input block's pass
   int chunk = 1;

@@ -60,6 +60,7 @@ struct ConvShape {
   std::int64_t kernel = 1;
   bool nchw_input = false;  // the stem kernel (conv_nchw_in): channels read one by one
   std::int64_t groups = 1;  // channel groups of whole blocks (kernel_groups), each its own reduction
+  bool passes = true;       // the kernel can split the reduction into passes (ic_chunk; not int8)
 };
 
 struct ConvBlocking {

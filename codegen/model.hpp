@@ -25,6 +25,7 @@ struct Model {
   Epilogues epilogues;               // set by fuse_epilogues
   std::vector<BatchnormFold> folds;  // set by fold_batchnorm, in order
   std::set<ValueId> int8_convs;      // convolutions computed in int8, by their value (plan_int8)
+  int int8_weight_max = 127;         // their weights' largest |q|, the target's (plan_int8)
 };
 
 // Readers of each value: the graph's (the output counts as one) and the fused residual adds'.

@@ -70,9 +70,10 @@ bool non_negative(const Model& m, ValueId value) {
 
 bool quantized_signed(const Model& m, ValueId value) { return !non_negative(m, value); }
 
-Model plan_int8(Model model, const std::vector<std::string>& keep_fp32) {
+Model plan_int8(Model model, const std::vector<std::string>& keep_fp32, int weight_max) {
   check_keep_names(model.graph, keep_fp32);
   model.int8_convs.clear();
+  model.int8_weight_max = weight_max;
   for (const Node& n : model.graph.nodes)
     if (ungrouped_conv(n) && model.graph.shape(n.output).size() == 4 && !kept(n, keep_fp32) &&
         non_negative(model, n.inputs[0]))
@@ -160,6 +161,7 @@ QConvRecipe qconv_recipe(const Model& m, const Node& conv) {
   r.residual = e ? e->residual : -1;
   r.relu = e && e->relu;
   r.res_signed = r.residual >= 0 && quantized_signed(m, r.residual);
+  r.weight_max = m.int8_weight_max;
   return r;
 }
 
@@ -184,10 +186,11 @@ QConvLayer quantize_conv(const QConvRecipe& r, const WeightMap& folded, const Ac
     for (auto it = first; it != first + static_cast<std::ptrdiff_t>(per_oc); ++it)
       max_abs = std::max(max_abs, std::abs(*it));
     // An all-zero channel keeps scale 1: its weights quantize to 0 whatever the scale.
-    const float s_w = max_abs > 0 ? max_abs / 127.0f : 1.0f;
+    const float w_max = static_cast<float>(r.weight_max);
+    const float s_w = max_abs > 0 ? max_abs / w_max : 1.0f;
     for (std::size_t k = 0; k < per_oc; ++k) {
       const float v = std::nearbyint(first[static_cast<std::ptrdiff_t>(k)] / s_w);
-      q.weight[per_oc * static_cast<std::size_t>(oc) + k] = static_cast<std::int8_t>(std::clamp(v, -127.0f, 127.0f));
+      q.weight[per_oc * static_cast<std::size_t>(oc) + k] = static_cast<std::int8_t>(std::clamp(v, -w_max, w_max));
     }
     const double acc_scale = double(s_in) * double(s_w);
     const double bias = r.bias.empty() ? 0.0 : double(folded.at(r.bias).data[static_cast<std::size_t>(oc)]);

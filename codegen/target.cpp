@@ -21,28 +21,32 @@ constexpr Target kTargets[] = {
      .flags = "-mavx512f -mavx512bw -mavx512dq -mavx512vl -mavx512vnni -mfma -mprefer-vector-width=512",
      .native_flags = "-march=native -mprefer-vector-width=512",
      .isa_macros = "__AVX512F__ __AVX512BW__ __AVX512DQ__ __AVX512VL__ __AVX512VNNI__ __FMA__",
-     .cpu_features = "AVX-512 F/BW/DQ/VL/VNNI and FMA"},
+     .cpu_features = "AVX-512 F/BW/DQ/VL/VNNI and FMA",
+     .int8_dot = Int8Dot::kVnni},
     {.name = "avx512",
      .lanes = 16,
      .registers = 32,
      .flags = "-mavx512f -mavx512bw -mavx512dq -mavx512vl -mfma -mprefer-vector-width=512",
      .native_flags = "-march=native -mprefer-vector-width=512",
      .isa_macros = "__AVX512F__ __AVX512BW__ __AVX512DQ__ __AVX512VL__ __FMA__",
-     .cpu_features = "AVX-512 F/BW/DQ/VL and FMA"},
+     .cpu_features = "AVX-512 F/BW/DQ/VL and FMA",
+     .int8_dot = Int8Dot::kMaddubs},
     {.name = "avx2",
      .lanes = 8,
      .registers = 16,
      .flags = "-mavx2 -mfma",
      .native_flags = "-march=native",
      .isa_macros = "__AVX2__ __FMA__",
-     .cpu_features = "AVX2 and FMA"},
+     .cpu_features = "AVX2 and FMA",
+     .int8_dot = Int8Dot::kMaddubs},  // even where `native` finds AVX-VNNI: one blob for every AVX2 CPU
     {.name = "generic",
      .lanes = 16,
      .registers = 32,
      .flags = "",
      .native_flags = "-march=native",
      .isa_macros = "",
-     .cpu_features = "nothing beyond the compiler's default"},
+     .cpu_features = "nothing beyond the compiler's default",
+     .int8_dot = Int8Dot::kPortable},
 };
 
 constexpr std::string_view kNative = "native";
@@ -50,6 +54,17 @@ constexpr std::string_view kNative = "native";
 }  // namespace
 
 std::span<const Target> targets() { return kTargets; }
+
+int Target::int8_weight_max() const { return int8_dot == Int8Dot::kMaddubs ? 63 : 127; }
+
+std::string Target::describe_int8_weights() const {
+  const int max = int8_weight_max();
+  return fmt::format("s8 in [-{}, {}] per output channel ({})", max, max,
+                     int8_dot == Int8Dot::kMaddubs
+                         ? fmt::format("7-bit: {} has no VNNI, and vpmaddubsw saturates pairs of 8-bit products", name)
+                     : int8_dot == Int8Dot::kVnni ? "8-bit, vpdpbusd"
+                                                  : "8-bit, portable kernels");
+}
 
 std::string TargetChoice::describe() const {
   return native ? fmt::format("{} (native: the best this CPU supports)", target->name) : std::string(target->name);

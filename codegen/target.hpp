@@ -12,6 +12,14 @@
 
 namespace rnc {
 
+// How a target's int8 kernels multiply u8 activations by s8 weights (docs/quantization.md), which
+// bounds the weights.
+enum class Int8Dot {
+  kVnni,     // `vpdpbusd`: s8 weights in [-127, 127]
+  kMaddubs,  // `vpmaddubsw` + `vpmaddwd`: a pair of products must fit s16, so 7-bit weights in [-63, 63]
+  kPortable  // C++ loops into int32: [-127, 127]
+};
+
 struct Target {
   std::string_view name;          // also the runtime's instruction-set name (rt::cpu_supports)
   int lanes;                      // fp32 lanes per vector register
@@ -20,8 +28,13 @@ struct Target {
   std::string_view native_flags;  // ... when `native` resolved to it: tuned for the build machine
   std::string_view isa_macros;    // space-separated macros the compiler defines when the flags work
   std::string_view cpu_features;  // what the CPU needs, for messages
+  Int8Dot int8_dot;
 
   VectorIsa vector_isa() const { return {.lanes = lanes, .registers = registers}; }
+  // The largest |q| of an int8 weight on this target: 63 for kMaddubs, else 127.
+  int int8_weight_max() const;
+  // "s8 in [-63, 63] (7-bit: avx2 has no VNNI, ...)": the weights' range and why, for `resnetc check`.
+  std::string describe_int8_weights() const;
 };
 
 // Every instruction-set target, best first (generic last: it runs anywhere).

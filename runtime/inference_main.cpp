@@ -392,8 +392,10 @@ void print_profile(const std::vector<LayerProfile>& rows, int threads, double pe
   std::printf("profile: %d runs, threads %d, peak %.1f GFLOP/s (%.1f per thread, measured now)\n", kProfileRuns,
               threads, peak_gflops, peak_gflops / threads);
   if (peak_int8_gops > 0)
-    std::printf("int8 layers: %% of the int8 peak %.1f GOP/s (%.1f per thread, measured now; vpdpbusd with VNNI)\n",
-                peak_int8_gops, peak_int8_gops / threads);
+    std::printf(
+        "int8 layers: %% of the int8 peak %.1f GOP/s (%.1f per thread, measured now with the kernels' "
+        "multiply instructions)\n",
+        peak_int8_gops, peak_int8_gops / threads);
   std::printf("%-*s  %-*s  %9s  %8s  %6s  %6s\n", name_width, "layer", algorithm_width, "algorithm", "ms/run",
               "GFLOP/s", "% peak", "% time");
   for (const LayerProfile& row : rows) print_row(row.name, row.algorithm, row.flops, row.seconds);

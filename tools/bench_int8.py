@@ -50,7 +50,7 @@ def sqnr_db(y, reference):
 def vnni_text(flags):
     """Which int8 dot-product instructions the CPU has (the /proc/cpuinfo flags)."""
     found = [f for f in ("avx512_vnni", "avx_vnni") if f in flags]
-    return ", ".join(found) if found else "no VNNI (int8 dot products emulated with AVX-512BW/AVX2)"
+    return ", ".join(found) if found else "no VNNI (int8 dot products with vpmaddubsw on 7-bit weights)"
 
 
 # ------------------------------------------------------------------ PyTorch int8 (workers)

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <utility>
 
-#if defined(__AVX512F__)
+#if defined(__AVX2__) || defined(__AVX512F__)
 #include <immintrin.h>
 #endif
 
@@ -62,49 +62,72 @@ inline double measure_peak_gflops() {
   return best;
 }
 
-// Int8 GOP/s of one thread (2 ops per u8 x s8 multiply-add), best of 3, with the instruction the
-// int8 kernel of this build multiplies with: independent chains of `vpdpbusd` with AVX-512 VNNI
-// (64 multiply-adds per zmm instruction), of `vpmaddwd` + `vpaddd` with AVX-512BW alone (32 per
-// pair: the kernel's exact emulation of vpdpbusd needs two pairs per 64), else of int32
+// The int8 kernels' multiply step on one register (qconv_avx512.hpp, qconv_avx2.hpp): `vpdpbusd`
+// with VNNI, else `vpmaddubsw` + `vpmaddwd` with ones + `vpaddd`; 4 multiply-adds per int32 lane.
+#if defined(__AVX512F__) && defined(__AVX512BW__)
+struct PeakInt8 {
+  using I = __m512i;
+  static constexpr int kChains = 16;  // vpdpbusd overwrites its accumulator: GCC spills 20 or more (-27% at 20)
+  static I set1(std::int32_t v) { return _mm512_set1_epi32(v); }
+  static void store(std::int32_t* p, I v) { _mm512_storeu_si512(p, v); }
+#if defined(__AVX512VNNI__)
+  static I dot(I acc, I x, I w) { return _mm512_dpbusd_epi32(acc, x, w); }
+#else
+  static I dot(I acc, I x, I w) {
+    return _mm512_add_epi32(acc, _mm512_madd_epi16(_mm512_maddubs_epi16(x, w), _mm512_set1_epi16(1)));
+  }
+#endif
+};
+#define RNC_PEAK_INT8_SIMD 1
+#elif defined(__AVX2__)
+struct PeakInt8 {
+  using I = __m256i;
+  static constexpr int kChains = 12;  // + x, w, the ones and a product: 16 ymm
+  static I set1(std::int32_t v) { return _mm256_set1_epi32(v); }
+  static void store(std::int32_t* p, I v) { _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), v); }
+#if defined(__AVXVNNI__)
+  static I dot(I acc, I x, I w) { return _mm256_dpbusd_avx_epi32(acc, x, w); }
+#else
+  static I dot(I acc, I x, I w) {
+    return _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(x, w), _mm256_set1_epi16(1)));
+  }
+#endif
+};
+#define RNC_PEAK_INT8_SIMD 1
+#endif
+
+// Int8 GOP/s of one thread (2 ops per u8 x s8 multiply-add), best of 3, with the instructions the
+// int8 kernel of this build multiplies with: independent chains of PeakInt8::dot, else of int32
 // multiply-adds that the compiler vectorizes (what the portable kernel's inner loop does).
 inline double measure_peak_int8_gops() {
-  // 16, not 24 as for the FMA: vpdpbusd overwrites its accumulator, and GCC spills 20 or more
-  // chains to the stack every iteration (-27% at 20).
-#if defined(__AVX512F__) && defined(__AVX512BW__)
-  constexpr int kChains = 16;
-#else
-  constexpr int kChains = 12;
-#endif
   constexpr int kIterations = 200000;
   double best = 0;
   for (int trial = 0; trial < 3; ++trial) {
     const auto start = std::chrono::steady_clock::now();
     std::uint32_t sink = 0;
-#if defined(__AVX512F__) && defined(__AVX512BW__)
-    __m512i acc[kChains];
-    for (int c = 0; c < kChains; ++c) acc[c] = _mm512_set1_epi32(c);
-    const __m512i x = _mm512_set1_epi32(0x01020304), w = _mm512_set1_epi32(0x05fa07f9);
-#if defined(__AVX512VNNI__)
+#if defined(RNC_PEAK_INT8_SIMD)
+    using I = PeakInt8::I;
+    constexpr int kChains = PeakInt8::kChains, kLanes = sizeof(I) / 4;
+    I acc[kChains];
+    for (int c = 0; c < kChains; ++c) acc[c] = PeakInt8::set1(c);
+    I x = PeakInt8::set1(0x01020304);
+    const I w = PeakInt8::set1(0x05fa07f9);
+    // The empty asm makes x new for every product (the compiler would hoist or share products
+    // that do not depend on the chain); a fold over the chains keeps each in its own register.
+    const auto renew = [](I& v) { asm("" : "+v"(v)); };
     const auto step = [&]<std::size_t... C>(std::index_sequence<C...>) {
-      ((acc[C] = _mm512_dpbusd_epi32(acc[C], x, w)), ...);
+      ((renew(x), acc[C] = PeakInt8::dot(acc[C], x, w)), ...);
     };
-    constexpr double ops = 2.0 * 64;  // per step of a chain
-#else
-    (void)x;
-    // The product depends on the chain, or the compiler would hoist it.
-    const auto step = [&]<std::size_t... C>(std::index_sequence<C...>) {
-      ((acc[C] = _mm512_add_epi32(acc[C], _mm512_madd_epi16(acc[C], w))), ...);
-    };
-    constexpr double ops = 2.0 * 32;
-#endif
     for (int i = 0; i < kIterations; ++i) step(std::make_index_sequence<kChains>{});
-    alignas(64) std::int32_t lanes_out[16];
     for (int c = 0; c < kChains; ++c) {
-      _mm512_store_si512(lanes_out, acc[c]);
+      std::int32_t lanes_out[kLanes];
+      PeakInt8::store(lanes_out, acc[c]);
       for (std::int32_t v : lanes_out) sink += static_cast<std::uint32_t>(v);
     }
+    constexpr double ops = 2.0 * 4 * kLanes;  // per step of a chain
 #else
     // Wrapping unsigned arithmetic: the chains may overflow.
+    constexpr int kChains = 12;
     std::uint32_t acc[kChains][8];
     for (int c = 0; c < kChains; ++c)
       for (int l = 0; l < 8; ++l) acc[c][l] = static_cast<std::uint32_t>(c + l);

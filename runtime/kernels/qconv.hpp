@@ -84,10 +84,11 @@ struct QuantCfg {
 // the int32 sum of bias and u8 x s8 products (exact in any order; int32 holds every sum of up to
 // 65793 products of 8-bit values, far more than a ResNet reduction), then requantize(). Two
 // implementations, chosen at compile time like conv_blocked's: the register-blocked kernel of
-// qconv_simd.hpp, on zmm (qconv_avx512.hpp: 16 lanes, `vpdpbusd` with AVX-512 VNNI, else an exact
-// AVX-512BW emulation) or on ymm (qconv_avx2.hpp: 8 lanes, `vpdpbusd` with AVX-VNNI, else an
-// exact AVX2 emulation), and the portable kernel below (any lanes that are a multiple of 4). They share the weight
-// layout, the work split of for_each_conv_item (conv_direct.hpp) and the output halo zeroing.
+// qconv_simd.hpp, on zmm (qconv_avx512.hpp: 16 lanes, `vpdpbusd` with AVX-512 VNNI, else
+// `vpmaddubsw` on the 7-bit weights of the avx512 target) or on ymm (qconv_avx2.hpp: 8 lanes,
+// `vpdpbusd` with AVX-VNNI, else `vpmaddubsw` on 7-bit weights), and the portable kernel below
+// (any lanes that are a multiple of 4). They share the weight layout, the work split of
+// for_each_conv_item (conv_direct.hpp) and the output halo zeroing.
 
 namespace rnc::kern {
 

@@ -1,12 +1,13 @@
 // AVX2 int8 convolution: the register-blocked kernel of qconv_simd.hpp on ymm registers, one
 // 8-channel block (NCHW8c) per register (QYmm), and the vector row converters of
 // quantize_blocked / dequantize_blocked. The step is `vpdpbusd` on ymm where the compiler targets
-// AVX-VNNI (__AVXVNNI__, VEX) or AVX-512 VNNI with VL (EVEX), else its exact emulation with two
-// `vpmaddwd` on 16-bit halves (`vpmaddubsw` would saturate: 255 * 127 * 2 > 32767).
+// AVX-VNNI (__AVXVNNI__, VEX) or AVX-512 VNNI with VL (EVEX), else `vpmaddubsw` + `vpmaddwd` +
+// `vpaddd` (MaddubsDot: exact because the avx2 target's weights have 7 bits; both give the same
+// sums).
 //
-// Registers: 16 ymm. A tile of A accumulators and B output blocks needs with the emulation A + 2B
-// (even and odd weight halves) + 2 (input halves) + 1-2 temporaries; with vpdpbusd A + B + 1
-// (codegen/qconv_blocking.cpp sizes the tiles for the emulation, which also fits vpdpbusd).
+// Registers: 16 ymm. A tile of A accumulators and B output blocks needs with MaddubsDot A + B
+// (weights) + 1 (broadcast input) + 1 (the product) + 1 (the ones of vpmaddwd); with vpdpbusd A +
+// B + 1 (codegen/qconv_blocking.cpp sizes the tiles for MaddubsDot, which also fits vpdpbusd).
 //
 // Included by qconv.hpp when compiling with AVX2 and FMA; a test may include it directly inside a
 // `#pragma GCC target` region.
@@ -32,19 +33,10 @@ struct QYmm {
     std::memcpy(&v, p, sizeof v);
     return _mm256_set1_epi32(v);
   }
-  [[gnu::always_inline]] static I lo_u8(I x) { return _mm256_and_si256(x, _mm256_set1_epi16(0x00ff)); }
-  [[gnu::always_inline]] static I hi_u8(I x) { return _mm256_srli_epi16(x, 8); }
-  [[gnu::always_inline]] static I lo_s8(I w) { return _mm256_srai_epi16(_mm256_slli_epi16(w, 8), 8); }
-  [[gnu::always_inline]] static I hi_s8(I w) { return _mm256_srai_epi16(w, 8); }
+  [[gnu::always_inline]] static I maddubs(I x, I w) { return _mm256_maddubs_epi16(x, w); }
   [[gnu::always_inline]] static I madd16(I a, I b) { return _mm256_madd_epi16(a, b); }
+  [[gnu::always_inline]] static I ones16() { return _mm256_set1_epi16(1); }
   [[gnu::always_inline]] static I add32(I a, I b) { return _mm256_add_epi32(a, b); }
-  // 32 input bytes to their split form (qconv_simd.hpp split_row): 64 bytes of even, odd int32 pairs.
-  [[gnu::always_inline]] static void split(const std::uint8_t* src, std::uint8_t* dst) {
-    const I x = load(src), even = lo_u8(x), odd = hi_u8(x);
-    const I lo = _mm256_unpacklo_epi32(even, odd), hi = _mm256_unpackhi_epi32(even, odd);  // groups 0 1 4 5, 2 3 6 7
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst), _mm256_permute2x128_si256(lo, hi, 0x20));
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + 32), _mm256_permute2x128_si256(lo, hi, 0x31));
-  }
 #if defined(__AVXVNNI__)
 #define RNC_QYMM_VNNI 1
   [[gnu::always_inline]] static I dpbusd(I acc, I x, I w) { return _mm256_dpbusd_avx_epi32(acc, x, w); }
@@ -80,12 +72,12 @@ struct QYmm {
 
 namespace rnc::kern {
 
-using YmmEmulatedDot = qymm::EmulatedDot<QYmm, true>;  // input split per work item
+using YmmMaddubsDot = qymm::MaddubsDot<QYmm>;
 #if defined(RNC_QYMM_VNNI)
 using YmmVnniDot = qymm::VnniDot<QYmm>;
 using YmmDot = YmmVnniDot;
 #else
-using YmmDot = YmmEmulatedDot;
+using YmmDot = YmmMaddubsDot;
 #endif
 
 template <QConvCfg C>

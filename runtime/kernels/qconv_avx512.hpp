@@ -1,7 +1,8 @@
 // AVX-512 int8 convolution: the register-blocked kernel of qconv_simd.hpp on zmm registers, one
 // 16-channel block per register (QZmm), and the vector row converters of quantize_blocked /
-// dequantize_blocked. With AVX-512 VNNI (__AVX512VNNI__) the step is `vpdpbusd`; without, an
-// exact emulation with AVX-512BW (two `vpmaddwd` on 16-bit halves; `vpmaddubsw` would saturate).
+// dequantize_blocked. With AVX-512 VNNI (__AVX512VNNI__) the step is `vpdpbusd`; without,
+// AVX-512BW `vpmaddubsw` + `vpmaddwd` + `vpaddd` (MaddubsDot: exact because the avx512 target's
+// weights have 7 bits).
 //
 // Included by qconv.hpp when compiling with AVX-512 F and BW; a test may include it directly
 // inside a `#pragma GCC target` region (with avx512vnni for ZmmVnniDot).
@@ -35,11 +36,9 @@ struct QZmm {
     std::memcpy(&v, p, sizeof v);
     return _mm512_set1_epi32(v);
   }
-  [[gnu::always_inline]] static I lo_u8(I x) { return _mm512_and_si512(x, _mm512_set1_epi16(0x00ff)); }
-  [[gnu::always_inline]] static I hi_u8(I x) { return _mm512_srli_epi16(x, 8); }
-  [[gnu::always_inline]] static I lo_s8(I w) { return _mm512_srai_epi16(_mm512_slli_epi16(w, 8), 8); }
-  [[gnu::always_inline]] static I hi_s8(I w) { return _mm512_srai_epi16(w, 8); }
+  [[gnu::always_inline]] static I maddubs(I x, I w) { return _mm512_maddubs_epi16(x, w); }
   [[gnu::always_inline]] static I madd16(I a, I b) { return _mm512_madd_epi16(a, b); }
+  [[gnu::always_inline]] static I ones16() { return _mm512_set1_epi16(1); }
   [[gnu::always_inline]] static I add32(I a, I b) { return _mm512_add_epi32(a, b); }
 #if defined(__AVX512VNNI__)
   [[gnu::always_inline]] static I dpbusd(I acc, I x, I w) { return _mm512_dpbusd_epi32(acc, x, w); }
@@ -70,12 +69,12 @@ struct QZmm {
 
 namespace rnc::kern {
 
-using ZmmEmulatedDot = qzmm::EmulatedDot<QZmm, false>;  // 32 registers: halves in registers
+using ZmmMaddubsDot = qzmm::MaddubsDot<QZmm>;
 #if defined(__AVX512VNNI__)
 using ZmmVnniDot = qzmm::VnniDot<QZmm>;
 using ZmmDot = ZmmVnniDot;
 #else
-using ZmmDot = ZmmEmulatedDot;
+using ZmmDot = ZmmMaddubsDot;
 #endif
 
 template <QConvCfg C>

@@ -12,17 +12,16 @@
 // per int32 lane). Steps run over the groups of 4 channels of an input block innermost, then
 // kernel columns, kernel rows and input blocks; every size is a constant of the layer. The
 // epilogue requantizes the tile in registers with the operations of requantize(), in its order,
-// and stores kLanes bytes per register. D is VnniDot (`vpdpbusd`) or EmulatedDot (its exact
-// emulation with two `vpmaddwd` on 16-bit halves; `vpmaddubsw` would saturate).
+// and stores kLanes bytes per register. D is VnniDot (`vpdpbusd`) or MaddubsDot (`vpmaddubsw` +
+// `vpmaddwd` + `vpaddd`, exact with the 7-bit weights of targets without VNNI).
 //
 // V provides: I (int32 register), F (float register), kLanes; load (kLanes int32 or 4 * kLanes
-// bytes), broadcast4 (4 bytes to every int32 lane); for EmulatedDot lo_u8 / hi_u8 (bytes 0, 2 /
-// 1, 3 of each int32 zero-extended to 16 bits), lo_s8 / hi_s8 (sign-extended), madd16
-// (`vpmaddwd`), add32, and with split input split (split_row on 4 * kLanes bytes); for VnniDot
-// dpbusd; for the epilogue and the row converters loadf, storef,
-// set1f, to_float, mul, fmadd(a, b, c) = a * b + c, max, min (operand order of the x86
-// instructions: NaN in the first operand gives the second), round (to int32, nearest even),
-// widen (kLanes u8 or s8 to int32) and narrow (kLanes int32 in [-128, 255] to their low bytes).
+// bytes), broadcast4 (4 bytes to every int32 lane); for VnniDot dpbusd; for MaddubsDot maddubs
+// (`vpmaddubsw`), madd16 (`vpmaddwd`), ones16 (every int16 lane 1) and add32; for the epilogue
+// and the row converters loadf, storef, set1f, to_float, mul, fmadd(a, b, c) = a * b + c, max,
+// min (operand order of the x86 instructions: NaN in the first operand gives the second), round
+// (to int32, nearest even), widen (kLanes u8 or s8 to int32) and narrow (kLanes int32 in
+// [-128, 255] to their low bytes).
 //
 // Not include-guarded: each including header defines RNC_QSIMD_NS, the namespace of its copy.
 // The templates take the instruction set of the code around their definition (GCC target
@@ -36,7 +35,6 @@
 #include <immintrin.h>
 
 #include <cstdint>
-#include <cstring>
 
 #include "conv_simd.hpp"
 #include "qconv.hpp"
@@ -44,53 +42,25 @@
 namespace rnc::kern::RNC_QSIMD_NS {
 
 // The 4-byte dot product of a step, D::dot(acc, x, w) = acc + sum over the 4 bytes of each int32
-// lane of u8 x[b] * s8 w[b] (wrapping like vpdpbusd): on registers D::input<kSplit>(p) (the 4
-// input bytes at p in every lane, or with kSplit their two halves at p, see split_row) and
-// D::weights(load), prepared once per pixel and per weight load. kSplitInput: D wants the input
-// split (the kernel then splits the input rows of each work item into a buffer once).
+// lane of u8 x[b] * s8 w[b], with x the 4 input bytes of one pixel broadcast to every lane.
 template <class Vec>
 struct VnniDot {
   using V = Vec;
-  using X = typename V::I;
-  using W = typename V::I;
-  static constexpr bool kSplitInput = false;
-  template <bool kSplit>
-  [[gnu::always_inline]] static X input(const std::uint8_t* p) {
-    static_assert(!kSplit);
-    return V::broadcast4(p);
+  [[gnu::always_inline]] static typename V::I dot(typename V::I acc, typename V::I x, typename V::I w) {
+    return V::dpbusd(acc, x, w);
   }
-  [[gnu::always_inline]] static W weights(typename V::I w) { return w; }
-  [[gnu::always_inline]] static typename V::I dot(typename V::I acc, X x, W w) { return V::dpbusd(acc, x, w); }
 };
 
-// Bytes 0 and 2 (even) and 1 and 3 (odd) of each int32 lane widened to 16 bits: the products of
-// one half are at most 255 * 128 in magnitude, so `vpmaddwd` adds pairs of them exactly.
-// kSplitInputRows: the input halves come from the split rows (two broadcasts, no vector ALU
-// work per pixel and step, and no mask register): with 16 ymm registers the emulation is
-// ALU-bound, and this takes 2 of its ~6 operations per accumulator and step (AVX2: +15-25%).
-template <class Vec, bool kSplitInputRows>
-struct EmulatedDot {
+// Without VNNI: `vpmaddubsw` (u8 x s8 pairs into saturating s16), `vpmaddwd` with ones (s16
+// pairs into s32), `vpaddd`. Exact for weights in [-63, 63], which these targets quantize to
+// (Target::int8_weight_max): a pair of products is at most 2 * 255 * 63 = 32130 < 32767.
+template <class Vec>
+struct MaddubsDot {
   using V = Vec;
-  struct Halves {
-    typename V::I even, odd;
-  };
-  using X = Halves;
-  using W = Halves;
-  static constexpr bool kSplitInput = kSplitInputRows;
-  template <bool kSplit>
-  [[gnu::always_inline]] static X input(const std::uint8_t* p) {
-    if constexpr (kSplit) {
-      return {V::broadcast4(p), V::broadcast4(p + 4)};
-    } else {
-      const typename V::I x = V::broadcast4(p);
-      return {V::lo_u8(x), V::hi_u8(x)};
-    }
-  }
-  [[gnu::always_inline]] static W weights(typename V::I w) { return {V::lo_s8(w), V::hi_s8(w)}; }
   // The empty asm keeps each accumulator's sum a chain: integer adds reassociate, and GCC would
   // otherwise sum the products of several steps as a tree, computing (and spilling) them first.
-  [[gnu::always_inline]] static typename V::I dot(typename V::I acc, X x, W w) {
-    typename V::I sum = V::add32(V::add32(acc, V::madd16(x.even, w.even)), V::madd16(x.odd, w.odd));
+  [[gnu::always_inline]] static typename V::I dot(typename V::I acc, typename V::I x, typename V::I w) {
+    typename V::I sum = V::add32(acc, V::madd16(V::maddubs(x, w), V::ones16()));
     asm("" : "+v"(sum));
     return sum;
   }
@@ -114,45 +84,17 @@ constexpr std::int64_t tile_offset(int p, int k) {
   return p;
 }
 
-// The split input: each group of 4 bytes x0 x1 x2 x3 of the n bytes at src (n a multiple of 4)
-// as two int32 of 16-bit halves, x0 | x2 << 16 (even) then x1 | x3 << 16 (odd), at dst (2n bytes).
-template <class V>
-inline void split_row(const std::uint8_t* src, std::uint8_t* dst, std::int64_t n) {
-  std::int64_t k = 0;
-  for (; k + 4 * V::kLanes <= n; k += 4 * V::kLanes) V::split(src + k, dst + 2 * k);
-  for (; k < n; k += 4) {
-    std::uint32_t v, halves[2];
-    std::memcpy(&v, src + k, sizeof v);
-    halves[0] = v & 0x00ff00ffu, halves[1] = (v >> 8) & 0x00ff00ffu;
-    std::memcpy(dst + 2 * k, halves, sizeof halves);
-  }
-}
-
-// Input rows of one work item (all input blocks, the rows of its oh_block output rows, the
-// padded width) and the bytes of their split copy. Only kernels wider than 1x1 split: each input
-// byte then serves K taps per row (1x1: once per oc group, and splitting every item costs more
-// than the 2 operations per pixel and step it saves; AVX2 1x1 7x7 96 -> 128 GOP/s unsplit).
-// Items whose copy would exceed kQSplitMaxBytes (very wide maps) leave the input unsplit.
-template <QConvCfg C>
-inline constexpr int kQItemInputRows = (C.oh_block - 1) * C.stride + C.kernel;
-template <QConvCfg C>
-inline constexpr std::int64_t kQSplitBytes =
-    2 * static_cast<std::int64_t>(C.in.cb()) * kQItemInputRows<C>* C.in.wp() * C.in.lanes;
-inline constexpr std::int64_t kQSplitMaxBytes = 96 * 1024;
-template <class D, QConvCfg C>
-inline constexpr bool kQSplit = D::kSplitInput&& C.kernel > 1 && kQSplitBytes<C> <= kQSplitMaxBytes;
-
 // One reduction step: acc[p][k] = D::dot(acc[p][k], x(p), w[k]) for all pixels p and output
-// blocks k of the tile, x(p) the input (kSplit: its split copy) at x + row * kRowStride + col * kColStride.
-template <class D, QConvCfg C, bool kSplit, std::int64_t kRowStride, std::int64_t kColStride>
+// blocks k of the tile, x(p) the input at x + row * kRowStride + col * kColStride.
+template <class D, QConvCfg C, std::int64_t kRowStride, std::int64_t kColStride>
 [[gnu::always_inline]] inline void dot_step(Tile<typename D::V, C>& acc, const std::uint8_t* x, const std::int8_t* w) {
   using V = typename D::V;
-  typename D::W wv[C.oc_blocks];
+  typename V::I wv[C.oc_blocks];
 #pragma GCC unroll 32
-  for (int k = 0; k < C.oc_blocks; ++k) wv[k] = D::weights(V::load(w + k * 4 * V::kLanes));
+  for (int k = 0; k < C.oc_blocks; ++k) wv[k] = V::load(w + k * 4 * V::kLanes);
 #pragma GCC unroll 32
   for (int p = 0; p < C.oh_block * C.ow_block; ++p) {
-    const typename D::X xb = D::template input<kSplit>(x + p / C.ow_block * kRowStride + p % C.ow_block * kColStride);
+    const typename V::I xb = V::broadcast4(x + p / C.ow_block * kRowStride + p % C.ow_block * kColStride);
 #pragma GCC unroll 32
     for (int k = 0; k < C.oc_blocks; ++k) acc[p][k] = D::dot(acc[p][k], xb, wv[k]);
   }
@@ -211,26 +153,10 @@ void qconv_blocked(const Args& a, int part, int parts) {
   check_qconv<C>();
   static_assert(kQLanes<C> == V::kLanes, "one channel block per register");
   constexpr int icb = C.in.cb(), K = C.kernel, S = C.stride, L = V::kLanes;
-  constexpr bool kSplit = kQSplit<D, C>;
-  constexpr int f = kSplit ? 2 : 1;  // bytes read per input byte
-  constexpr int rows = kQItemInputRows<C>;
-  // Strides in the input (rows of C.in.wp() pixels, C.in.hp() rows per block) or in its split copy
-  // (rows pixels per block).
-  constexpr std::int64_t kRowBytes = static_cast<std::int64_t>(C.in.wp()) * L * f;
-  constexpr std::int64_t kBlockBytes = (kSplit ? rows : C.in.hp()) * kRowBytes;
+  constexpr std::int64_t kRowBytes = static_cast<std::int64_t>(C.in.wp()) * L;
   const std::uint8_t* in = u8_ptr(a.in0);
   const std::int8_t* weights = s8_ptr(a.w0);
-  alignas(64) std::uint8_t split[kSplit ? kQSplitBytes<C> : 1];
   for_each_conv_item<kQConvShape<C>>(u8_ptr(a.out), part, parts, [&](int i, int ob0, int oy0) {
-    // The first input row of the item, and where row 0 of its blocks starts.
-    const int y0 = oy0 * S - C.padding;
-    const std::uint8_t* rows0 = in + C.in.at(i, 0, y0, -C.in.pad);
-    if constexpr (kSplit) {
-      for (int ib = 0; ib < icb; ++ib)
-        for (int r = 0; r < rows; ++r)
-          split_row<V>(in + C.in.at(i, ib, y0 + r, -C.in.pad), split + (ib * rows + r) * kRowBytes, kRowBytes / 2);
-      rows0 = split;
-    }
     // An integer: past the last group the addresses leave the tensor (prefetches do not fault).
     std::uintptr_t prefetch = reinterpret_cast<std::uintptr_t>(weights) + (ob0 / C.oc_blocks + 1) * kQGroupBytes<C> +
                               oy0 / C.oh_block * kQPrefetchLines<C> * 64;
@@ -244,17 +170,15 @@ void qconv_blocked(const Args& a, int part, int parts) {
       }
       for (int ib = 0; ib < icb; ++ib)
         for (int kh = 0; kh < K; ++kh) {
-          const std::uint8_t* x = rows0 + ib * kBlockBytes + kh * kRowBytes +
-                                  static_cast<std::int64_t>(ox0 * S - C.padding + C.in.pad) * L * f;
+          const std::uint8_t* x = in + C.in.at(i, ib, oy0 * S - C.padding + kh, ox0 * S - C.padding);
           const std::int8_t* w = weights + qconv_weight_offset<C>(ob0, ib, kh, 0);
           for (int kw = 0; kw < K; ++kw) {
             for (int l = 0; l < kQPrefetchPerTap<C>; ++l, prefetch += 64)
               _mm_prefetch(reinterpret_cast<const char*>(prefetch), _MM_HINT_T0);
-            const std::uint8_t* xk = opaque(x + kw * L * f);
+            const std::uint8_t* xk = opaque(x + kw * L);
 #pragma GCC unroll 4
             for (int g = 0; g < L / 4; ++g)
-              dot_step<D, C, kSplit, S * kRowBytes, S * L * f>(acc, xk + 4 * f * g,
-                                                               w + kw * kQTapBytes<C> + g * kQStepBytes<C>);
+              dot_step<D, C, S * kRowBytes, S * L>(acc, xk + 4 * g, w + kw * kQTapBytes<C> + g * kQStepBytes<C>);
           }
         }
       store_tile<V, C>(acc, a, i, ob0, oy0, ox0);

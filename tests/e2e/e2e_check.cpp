@@ -4,13 +4,15 @@
 //
 //   e2e_check --binary B --spec S (--weights W | --random-weights SEED) [--input-shape N,C,H,W]
 //             [--input X.npy] [--expect Y.npy] [--threads N[,N...]] [--tolerance T]
-//             [--precision int8 --calibration FILE ...]
+//             [--target T] [--precision int8 --calibration FILE ...]
 //   e2e_check --write-uniform FILE --shape K,C,H,W [--low L]   (test inputs: uniform [L, 1) values)
 //
 // Runs the program once per thread count against one expected output (computed once: the
 // reference interpreter is the slow part). Passes when every run has max|out - expected| <=
 // T * max|expected|; prints both numbers and where the worst element is, so a failure says which
-// output, at which thread count, and by how much.
+// output, at which thread count, and by how much. --target names the binary's target (default
+// native, as resnetc_add_model's): its int8 weights are 7-bit without VNNI, and the integer
+// reference must use the same.
 #include <cmath>
 #include <random>
 
@@ -32,6 +34,7 @@ const std::vector<cli::OptionSpec> kOptions =
                        cli::kWeightsOption,
                        cli::kRandomWeightsOption,
                        cli::kInputShapeOption,
+                       cli::kTargetOption,
                        {"--input", "", "FILE", "input .npy (default: deterministic uniform [0,1) values)"},
                        {"--expect", "", "FILE", "expected output .npy (default: the reference interpreter)"},
                        {"--threads", "", "N[,N...]", "thread counts to run the generated program at (default 1)"},

@@ -2,11 +2,13 @@
 // reference (codegen/int8_ops.cpp), on random layers whose outputs span the int8 range and
 // saturate: 1x1 and 3x3, strides 1 and 2, channels that are not multiples of the lanes, batch 2,
 // residual u8 and s8, ReLU on and off, several register blockings, 16 lanes (portable, AVX-512
-// VNNI, AVX-512BW emulation of vpdpbusd) and 8 lanes (portable, AVX2 emulation of vpdpbusd, and
-// `vpdpbusd` on ymm when built for it). Weights and parameters go through
-// the real packers (codegen/pack_int8.cpp). Every kernel must equal the reference byte for byte,
-// write a zero halo and zero padding channels, for 1, 2 and 3 parts. The conversions between
-// float and int8 blocked tensors must equal quantize_value and q * scale bit for bit.
+// VNNI, AVX-512BW vpmaddubsw) and 8 lanes (portable, AVX2 vpmaddubsw, and `vpdpbusd` on ymm when
+// built for it). Every layer runs with 8-bit weights ([-128, 127]: the portable and VNNI kernels)
+// and with the 7-bit weights of targets without VNNI ([-63, 63]: every kernel). Weights and
+// parameters go through the real packers (codegen/pack_int8.cpp). Every kernel must equal the
+// reference byte for byte, write a zero halo and zero padding channels, for 1, 2 and 3 parts. The
+// quantizer must keep the target's weight range; the conversions between float and int8 blocked
+// tensors must equal quantize_value and q * scale bit for bit.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -18,20 +20,24 @@
 #include <string>
 #include <vector>
 
+#include "codegen/compile.hpp"
 #include "codegen/int8_ops.hpp"
 #include "codegen/pack_int8.hpp"
 #include "codegen/qconv_blocking.hpp"
+#include "codegen/quantize.hpp"
+#include "codegen/target.hpp"
 #include "conv_test_support.hpp"
 #include "cpu_features.hpp"
+#include "dsl/spec_reader.hpp"
 #include "kernels/qconv.hpp"
 
 // The AVX2 and AVX-512 kernels, whatever flags this file is built with (see
 // test_conv_kernels.cpp); they run only after a CPU check. The AVX2 region comes first and has
 // only AVX2 and FMA (the ymm kernel must run on AVX2 CPUs without AVX-512); each header holds its
 // own copy of qconv_simd.hpp, compiled for its region. The AVX-512 region enables VNNI for
-// ZmmVnniDot; the emulation (ZmmEmulatedDot) uses only AVX-512BW intrinsics, and runs on any
-// AVX-512 CPU. The ymm `vpdpbusd` kernel (YmmVnniDot) is checked when this file is built with
-// AVX-VNNI or AVX-512 VNNI + VL (e.g. -march=native on such a CPU).
+// ZmmVnniDot; ZmmMaddubsDot uses only AVX-512BW intrinsics, and runs on any AVX-512 CPU. The ymm
+// `vpdpbusd` kernel (YmmVnniDot) is checked when this file is built with AVX-VNNI or AVX-512 VNNI
+// + VL (e.g. -march=native on such a CPU).
 #if defined(__AVX2__) && defined(__FMA__)
 #define RNC_TEST_QAVX2 1
 #elif defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
@@ -112,13 +118,16 @@ QConvLayer conv_layer(std::int64_t oc, std::int64_t ic, std::int64_t k, std::int
   return l;
 }
 
-// Random s8 weights, and a bias and multipliers scaled to the reduction so that outputs spread
-// over the whole int8 range and some saturate (typical |acc| ~ sqrt(reduction) * 147 * 74).
-QConvLayer random_layer(const QLayer& l, std::mt19937& rng) {
+// Random weights in [-weight_max - 1, weight_max] (s8: 127; the 7-bit weights of targets without
+// VNNI: 63, the quantizer's bound), and a bias and multipliers scaled to the reduction so that
+// outputs spread over the whole int8 range and some saturate (typical |acc| ~ sqrt(reduction) *
+// 147 (rms of u8) * 74 (of s8) * weight_max / 127).
+QConvLayer random_layer(const QLayer& l, int weight_max, std::mt19937& rng) {
   QConvLayer q = conv_layer(l.oc, l.ic, l.kernel, l.stride, l.padding);
   q.weight.resize(static_cast<std::size_t>(l.oc) * l.ic * l.kernel * l.kernel);
-  for (std::int8_t& w : q.weight) w = static_cast<std::int8_t>(uniform(rng, -128, 127));
-  const double acc_scale = std::sqrt(double(l.ic) * l.kernel * l.kernel) * 147 * 74;
+  const int w_lo = weight_max == 127 ? -128 : -weight_max;
+  for (std::int8_t& w : q.weight) w = static_cast<std::int8_t>(uniform(rng, w_lo, weight_max));
+  const double acc_scale = std::sqrt(double(l.ic) * l.kernel * l.kernel) * 147 * 74 * weight_max / 127;
   std::uniform_real_distribution<double> unit(-1, 1);
   for (int oc = 0; oc < l.oc; ++oc) {
     q.bias.push_back(static_cast<std::int32_t>(acc_scale * unit(rng)));
@@ -176,11 +185,14 @@ void check_qkernel(const char* which, Kernel kernel, const Args& a, const std::v
   }
 }
 
+// Every kernel that takes weights up to weight_max (8 bits: generic and VNNI; 7 bits: also the
+// vpmaddubsw kernels) against the reference.
 template <QLayer L>
-void check_qlayer() {
+void check_qlayer(int weight_max) {
+  INFO("weights in [-" << weight_max << ", " << weight_max << "]");
   constexpr QConvCfg C = qcfg(L);
   std::mt19937 rng(L.n * 1000003 + L.ic * 10007 + L.oc * 101 + L.h * 31 + L.w + L.kernel * 7 + L.oc_blocks);
-  const QConvLayer layer = random_layer(L, rng);
+  const QConvLayer layer = random_layer(L, weight_max, rng);
   const QTensor in = random_qtensor({L.n, L.ic, L.h, L.w}, false, rng);
   const QTensor res = random_qtensor({C.res.n, C.res.c, C.res.h, C.res.w}, L.res_signed, rng);
   const QTensor want = rnc::qconv_reference(layer, in, L.residual ? &res : nullptr, 0.1f);
@@ -199,14 +211,15 @@ void check_qlayer() {
   const Args a{
       .in0 = in_stored.data(), .in1 = L.residual ? res_stored.data() : nullptr, .w0 = w.data(), .w1 = params.data()};
   const std::vector<std::uint8_t> expected = as_bytes(to_blocked(want, C.out), C.out.floats());
+  const bool maddubs = weight_max <= 63;  // pairs of products fit s16
 
   check_qkernel("generic", rnc::kern::qconv_blocked_generic<C>, a, expected);
 #if RNC_TEST_QAVX512
   if constexpr (L.lanes == 16) {
-    if (rnc::rt::cpu_supports("avx512")) {
-      check_qkernel("avx512 emulated", rnc::kern::qzmm::qconv_blocked<rnc::kern::ZmmEmulatedDot, C>, a, expected);
-    } else {
+    if (!rnc::rt::cpu_supports("avx512")) {
       MESSAGE("no AVX-512 on this CPU: the AVX-512 int8 kernels were not checked");
+    } else if (maddubs) {
+      check_qkernel("avx512 maddubs", rnc::kern::qzmm::qconv_blocked<rnc::kern::ZmmMaddubsDot, C>, a, expected);
     }
 #if RNC_TEST_QVNNI
     if (rnc::rt::cpu_supports("avx512vnni"))
@@ -217,17 +230,23 @@ void check_qlayer() {
 #endif
 #if RNC_TEST_QAVX2
   if constexpr (L.lanes == 8) {
-    if (rnc::rt::cpu_supports("avx2")) {
-      check_qkernel("avx2 emulated", rnc::kern::qymm::qconv_blocked<rnc::kern::YmmEmulatedDot, C>, a, expected);
-#if defined(RNC_QYMM_VNNI)
-      // Built with AVX-VNNI or AVX-512 VNNI + VL: the CPU has it if it runs this file at all.
-      check_qkernel("avx2 vnni", rnc::kern::qymm::qconv_blocked<rnc::kern::YmmVnniDot, C>, a, expected);
-#endif
-    } else {
+    if (!rnc::rt::cpu_supports("avx2")) {
       MESSAGE("no AVX2 on this CPU: the AVX2 int8 kernel was not checked");
+    } else if (maddubs) {
+      check_qkernel("avx2 maddubs", rnc::kern::qymm::qconv_blocked<rnc::kern::YmmMaddubsDot, C>, a, expected);
     }
+#if defined(RNC_QYMM_VNNI)
+    // Built with AVX-VNNI or AVX-512 VNNI + VL: the CPU has it if it runs this file at all.
+    check_qkernel("avx2 vnni", rnc::kern::qymm::qconv_blocked<rnc::kern::YmmVnniDot, C>, a, expected);
+#endif
   }
 #endif
+}
+
+template <QLayer L>
+void check_qlayer() {
+  check_qlayer<L>(127);
+  check_qlayer<L>(rnc::resolve_target("avx2").target->int8_weight_max());
 }
 
 // QLayer{n, ic, oc, h, w, kernel, stride, padding, in_pad, out_pad, res_pad, ow_block, oh_block, oc_blocks,
@@ -341,6 +360,45 @@ TEST_CASE("qconv quantize_tensor / dequantize_tensor: clamping, rounding to even
   const QTensor s = rnc::quantize_tensor(t, 0.5f, true);
   CHECK(s.data == std::vector<std::int32_t>{0, 2, 0, 127, -128, -128, 2, -2});
   CHECK(rnc::dequantize_tensor(s).data == std::vector<float>{0, 1, 0, 63.5f, -64, -64, 1, -1});
+}
+
+// --- weight range per target --------------------------------------------------------------------
+
+TEST_CASE("qconv quantize_conv: 7-bit weights on targets without VNNI, the full s8 range on the others") {
+  // Two output channels of different ranges; each channel's largest |w| must reach the bound.
+  rnc::WeightMap folded;
+  folded.tensors["c.weight"] = rnc::Tensor({2, 3, 1, 1}, {0.6f, -1.0f, 0.25f, 0.01f, 0.02f, -0.03f});
+  const rnc::ActivationScales scales{{0, 0.1f}, {1, 0.2f}};
+  for (const rnc::Target& t : rnc::targets()) {
+    const int want = t.name == "avx512" || t.name == "avx2" ? 63 : 127;
+    INFO("target " << std::string(t.name));
+    CHECK(t.int8_weight_max() == want);
+    rnc::QConvRecipe r;
+    r.weight = "c.weight", r.weight_shape = {2, 3, 1, 1}, r.in = 0, r.out = 1, r.weight_max = t.int8_weight_max();
+    const QConvLayer q = rnc::quantize_conv(r, folded, scales);
+    CHECK(q.weight == (want == 63 ? std::vector<std::int8_t>{38, -63, 16, 21, 42, -63}
+                                  : std::vector<std::int8_t>{76, -127, 32, 42, 85, -127}));
+    // The multipliers carry the coarser weight scale: s_in * (max|w| / want) / s_out.
+    CHECK(q.mult[0] == doctest::Approx(0.1 * (1.0 / want) / 0.2));
+  }
+}
+
+TEST_CASE("qconv plan: the target's weight range reaches the int8 model and its recipes, and is described") {
+  const rnc::Graph graph = rnc::read_spec(std::string(RESNETC_SOURCE_DIR) + "/tests/specs/int8_exact.json");
+  rnc::CompileOptions options;
+  options.precision = rnc::Precision::kInt8;
+  for (const char* target : {"avx512vnni", "avx512", "avx2", "generic"}) {
+    options.target = target;
+    const rnc::Model model = rnc::prepare_model(graph, options);
+    CHECK(model.int8_weight_max == rnc::resolve_target(target).target->int8_weight_max());
+    for (const rnc::Node& n : model.graph.nodes)
+      if (rnc::is_int8_conv(model, n)) CHECK(rnc::qconv_recipe(model, n).weight_max == model.int8_weight_max);
+  }
+  CHECK(rnc::resolve_target("avx2").target->describe_int8_weights() ==
+        "s8 in [-63, 63] per output channel (7-bit: avx2 has no VNNI, and vpmaddubsw saturates pairs of 8-bit "
+        "products)");
+  CHECK(rnc::resolve_target("avx512vnni").target->describe_int8_weights() ==
+        "s8 in [-127, 127] per output channel (8-bit, vpdpbusd)");
 }
 
 // --- float <-> int8 conversions ------------------------------------------------------------------
@@ -474,7 +532,7 @@ TEST_CASE("qconv choose_qconv_blocking: AVX2 tiles within 16 ymm registers") {
           REQUIRE(h % b.oh_block == 0);
           REQUIRE((c_out + 7) / 8 % b.oc_blocks == 0);
           REQUIRE(b.ow_block * b.oh_block * b.oc_blocks + b.oc_blocks + 1 <= 16);
-          REQUIRE(rnc::qconv_emulation_registers(b) <= 16);
+          REQUIRE(rnc::qconv_maddubs_registers(b) <= 16);
           REQUIRE(b.ic_chunk == 0);
         }
 }

@@ -12,7 +12,8 @@ namespace rnc::cli {
 namespace {
 
 const std::vector<OptionSpec> kOptions = with_options(
-    {kInputShapeOption, kMaxMemoryOption, kWeightsOption, kRandomWeightsOption, kHelpOption}, kPrecisionOptions);
+    {kInputShapeOption, kMaxMemoryOption, kWeightsOption, kRandomWeightsOption, kTargetOption, kHelpOption},
+    kPrecisionOptions);
 
 std::string with_commas(std::int64_t v) {
   std::string digits = std::to_string(v), out;
@@ -74,14 +75,16 @@ void print_memory_map(const Program& p) {
   }
 }
 
-// int8: each int8 convolution's activation scales (input, output, residual) and the range of its
-// per-channel weight scales, from the calibration images.
+// int8: the weights' range on the target, and each int8 convolution's activation scales (input,
+// output, residual) and the range of its per-channel weight scales, from the calibration images.
 void print_int8_scales(const Graph& graph, const WeightMap& weights, const CompileOptions& options) {
   const Model model = prepare_model(graph, options);
   const ActivationScales scales = calibrate_model(model, weights, options);
   const WeightMap folded = fold_batchnorm_weights(model.folds, weights);
   fmt::print("\nint8 layers ({} calibration images, {}; real value = q * scale):\n", options.int8.calibration.size(),
              name(options.int8.method));
+  const TargetChoice target = resolve_target(options.target);
+  fmt::print("weights {}, target {}\n", target.target->describe_int8_weights(), target.describe());
   fmt::print("{:<16} {:>12} {:>12} {:>12} {:>25}\n", "layer", "input", "output", "residual", "weights (per channel)");
   for (const Node& n : model.graph.nodes) {
     if (!is_int8_conv(model, n)) continue;

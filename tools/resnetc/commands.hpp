@@ -29,6 +29,8 @@ inline const OptionSpec kRandomWeightsOption{"--random-weights", "", "SEED", "de
 inline const OptionSpec kMaxMemoryOption{"--max-memory", "", "SIZE",
                                          "refuse networks whose weights or activations need more (default 4G)"};
 inline const OptionSpec kHelpOption{"--help", "-h", "", "show this help and exit"};
+inline const OptionSpec kTargetOption{
+    "--target", "", "TARGET", "native (default: the best this CPU supports), avx512vnni, avx512, avx2 or generic"};
 // int8 inference (docs/quantization.md).
 inline const std::vector<OptionSpec> kPrecisionOptions = {
     {"--precision", "", "fp32|int8", "arithmetic of the convolutions (default fp32; int8 needs --calibration)"},
@@ -48,8 +50,10 @@ std::uint64_t max_memory(const Parsed& parsed);
 // except for an ONNX model, whose own weights (moved out of `network`) --random-weights replaces.
 WeightMap load_weights(const Parsed& parsed, Network& network);
 
-// --precision and the int8 options into `options`, the calibration images read and checked
-// against the graph's input (UsageError for a wrong combination, CompileError for bad files).
+// --target, --precision and the int8 options into `options`, the calibration images read and
+// checked against the graph's input (UsageError for a wrong combination, CompileError for bad
+// files). --target with them: the target's int8 kernels bound the weights (7-bit without VNNI),
+// so the integer reference of `run` and the scales of `check` need it as `compile` does.
 void read_precision_options(const Parsed& parsed, const Graph& graph, CompileOptions& options);
 
 // The reference interpreter, or with --precision int8 the integer reference on scales calibrated

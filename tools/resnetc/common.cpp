@@ -72,6 +72,9 @@ std::vector<std::string> split_names(const std::string& option, const std::strin
 }  // namespace
 
 void read_precision_options(const Parsed& parsed, const Graph& graph, CompileOptions& options) {
+  options.target = parsed.get("--target").value_or("native");
+  if (!is_target_name(options.target))
+    throw UsageError(fmt::format("option '--target' expects one of {}, got '{}'", target_names(), options.target));
   const std::string precision = parsed.get("--precision").value_or("fp32");
   if (precision != "fp32" && precision != "int8")
     throw UsageError(fmt::format("option '--precision' expects fp32 or int8, got '{}'", precision));

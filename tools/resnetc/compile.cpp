@@ -13,20 +13,20 @@
 namespace rnc::cli {
 namespace {
 
-const std::vector<OptionSpec> kOptions = with_options(
-    {kWeightsOption,
-     kRandomWeightsOption,
-     {"--output-dir", "-o", "DIR", "directory to write (replaced atomically)"},
-     {"--force", "", "", "replace DIR even if it holds files resnetc did not write (DIR/build is kept)"},
-     {"--name", "", "NAME", "model name: C++ namespace and file names (default: the spec's name)"},
-     kInputShapeOption,
-     kMaxMemoryOption,
-     {"--target", "", "TARGET", "native (default: the best this CPU supports), avx512vnni, avx512, avx2 or generic"},
-     {"--embed-weights", "", "", "link the weights blob into the executable"},
-     {"--exact", "", "", "direct convolution only (no Winograd): error ~1e-6 instead of ~1e-5"},
-     {"--dump-passes", "", "", "print the graph after every pass to stderr"},
-     kHelpOption},
-    kPrecisionOptions);
+const std::vector<OptionSpec> kOptions =
+    with_options({kWeightsOption,
+                  kRandomWeightsOption,
+                  {"--output-dir", "-o", "DIR", "directory to write (replaced atomically)"},
+                  {"--force", "", "", "replace DIR even if it holds files resnetc did not write (DIR/build is kept)"},
+                  {"--name", "", "NAME", "model name: C++ namespace and file names (default: the spec's name)"},
+                  kInputShapeOption,
+                  kMaxMemoryOption,
+                  kTargetOption,
+                  {"--embed-weights", "", "", "link the weights blob into the executable"},
+                  {"--exact", "", "", "direct convolution only (no Winograd): error ~1e-6 instead of ~1e-5"},
+                  {"--dump-passes", "", "", "print the graph after every pass to stderr"},
+                  kHelpOption},
+                 kPrecisionOptions);
 
 }  // namespace
 
@@ -53,9 +53,6 @@ int compile_command(const std::vector<std::string>& args) {
   }
   const WeightMap weights = load_weights(parsed, network);
   CompileOptions options;
-  options.target = parsed.get("--target").value_or("native");
-  if (!is_target_name(options.target))
-    throw UsageError(fmt::format("option '--target' expects one of {}, got '{}'", target_names(), options.target));
   options.embed_weights = parsed.has("--embed-weights");
   options.exact = parsed.has("--exact");
   options.max_memory_bytes = max_memory(parsed);

@@ -24,6 +24,7 @@ const std::vector<OptionSpec> kOptions =
                   {"--dump-dir", "", "DIR", "write every value the generated code also computes, as NCHW .npy"},
                   kInputShapeOption,
                   kMaxMemoryOption,
+                  kTargetOption,
                   kHelpOption},
                  kPrecisionOptions);
 
