@@ -5,8 +5,13 @@
 // weights have 7 bits).
 //
 // Included by qconv.hpp when compiling with AVX-512 F and BW; a test may include it directly
-// inside a `#pragma GCC target` region (with avx512vnni for ZmmVnniDot).
+// inside a `#pragma GCC target` region. Such regions do not define the ISA macros (GCC 12), so a
+// region that enables avx512vnni says so with RNC_TARGET_REGION_AVX512VNNI, for ZmmVnniDot.
 #pragma once
+
+#if defined(__AVX512VNNI__) || defined(RNC_TARGET_REGION_AVX512VNNI)
+#define RNC_QZMM_VNNI 1
+#endif
 
 #include <immintrin.h>
 
@@ -40,7 +45,7 @@ struct QZmm {
   [[gnu::always_inline]] static I madd16(I a, I b) { return _mm512_madd_epi16(a, b); }
   [[gnu::always_inline]] static I ones16() { return _mm512_set1_epi16(1); }
   [[gnu::always_inline]] static I add32(I a, I b) { return _mm512_add_epi32(a, b); }
-#if defined(__AVX512VNNI__)
+#if defined(RNC_QZMM_VNNI)
   [[gnu::always_inline]] static I dpbusd(I acc, I x, I w) { return _mm512_dpbusd_epi32(acc, x, w); }
 #endif
   [[gnu::always_inline]] static F loadf(const float* p) { return _mm512_loadu_ps(p); }
@@ -70,7 +75,7 @@ struct QZmm {
 namespace rnc::kern {
 
 using ZmmMaddubsDot = qzmm::MaddubsDot<QZmm>;
-#if defined(__AVX512VNNI__)
+#if defined(RNC_QZMM_VNNI)
 using ZmmVnniDot = qzmm::VnniDot<QZmm>;
 using ZmmDot = ZmmVnniDot;
 #else

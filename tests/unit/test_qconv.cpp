@@ -55,10 +55,9 @@
 #define RNC_TEST_QAVX512 1
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx512bw,avx512dq,avx512vl,avx512vnni,fma")
+#define RNC_TARGET_REGION_AVX512VNNI 1  // the region does not define __AVX512VNNI__
 #include "kernels/qconv_avx512.hpp"
-#if defined(__AVX512VNNI__)
 #define RNC_TEST_QVNNI 1
-#endif
 #pragma GCC pop_options
 #else
 #define RNC_TEST_QAVX512 0
