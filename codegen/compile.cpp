@@ -88,7 +88,7 @@ Model prepare(const Graph& graph, const CompileOptions& options) {
 }
 
 Program lower_for(const Model& model, const CompileOptions& options, const Target& target) {
-  return lower(model, {.exact = options.exact, .isa = target.vector_isa()});
+  return lower(model, {.exact = options.exact, .isa = target.vector_isa(), .int8_dot = target.int8_dot});
 }
 
 }  // namespace

@@ -62,8 +62,9 @@ class Emitter {
   }
 
   bool has_int8_steps() const {
-    return std::any_of(p_.steps.begin(), p_.steps.end(),
-                       [](const Step& s) { return s.kernel == Kernel::kQConvBlocked; });
+    return std::any_of(p_.steps.begin(), p_.steps.end(), [](const Step& s) {
+      return s.kernel == Kernel::kQConvBlocked || s.kernel == Kernel::kQConv3x3WinogradF2;
+    });
   }
 
   // Stages that own at least one step, in order: one source file each.

@@ -31,6 +31,8 @@ constexpr KernelInfo kKernels[] = {
      config_index<kern::PoolCfg>()},
     {Kernel::kLinear, "rnc::kern::linear", "linear", config_index<kern::LinearCfg>()},
     {Kernel::kQConvBlocked, "rnc::kern::qconv_blocked", "int8 conv", config_index<kern::QConvCfg>()},
+    {Kernel::kQConv3x3WinogradF2, "rnc::kern::qconv3x3_winograd", "int8 winograd F(2x2,3x3)",
+     config_index<kern::QWinogradCfg>()},
     {Kernel::kQuantizeBlocked, "rnc::kern::quantize_blocked", "quantize", config_index<kern::QuantCfg>()},
     {Kernel::kDequantizeBlocked, "rnc::kern::dequantize_blocked", "dequantize", config_index<kern::QuantCfg>()},
 };
@@ -118,6 +120,15 @@ std::string print(const kern::QConvCfg& c) {
       oc_blocks, residual, relu, res_signed);
 }
 
+std::string print(const kern::QWinogradCfg& c) {
+  const auto& [in, out, res, tile_block, reg_tiles, oc_blocks, residual, relu, res_signed, prefetch] = c;
+  return fmt::format(
+      "rnc::kern::QWinogradCfg{{.in = {}, .out = {}, .res = {}, .tile_block = {}, .reg_tiles = {}, .oc_blocks = {}, "
+      ".residual = {}, .relu = {}, .res_signed = {}, .prefetch = {}}}",
+      print_geometry(in), print_geometry(out), print_geometry(res), tile_block, reg_tiles, oc_blocks, residual, relu,
+      res_signed, prefetch);
+}
+
 std::string print(const kern::QuantCfg& c) {
   const auto& [in, out, is_signed] = c;
   return fmt::format("rnc::kern::QuantCfg{{{}, {}, {}}}", print_geometry(in), print_geometry(out), is_signed);
@@ -161,6 +172,9 @@ std::string profile_label(Kernel kernel, const KernelConfig& config) {
   if (const auto* qconv = std::get_if<kern::QConvCfg>(&config)) return conv_label(info.label, *qconv);
   if (const auto* wino = std::get_if<kern::WinogradCfg>(&config))
     return fmt::format("{}, {} tiles/chunk", info.label, wino->tile_block);
+  if (const auto* qwino = std::get_if<kern::QWinogradCfg>(&config))
+    return fmt::format("{}, {} tiles/chunk x {} oc", info.label, qwino->tile_block,
+                       qwino->oc_blocks * qwino->out.lanes);
   if (const auto* ewise = std::get_if<kern::EwiseCfg>(&config); ewise && ewise->op == kern::Ewise::kAffine)
     return "batchnorm scale+shift";
   return std::string(info.label);

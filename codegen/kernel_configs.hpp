@@ -18,13 +18,15 @@
 #include "runtime/kernels/linear.hpp"
 #include "runtime/kernels/pool.hpp"
 #include "runtime/kernels/qconv.hpp"
+#include "runtime/kernels/qwinograd.hpp"
 #include "runtime/kernels/reorder.hpp"
 #include "runtime/kernels/winograd.hpp"
 
 namespace rnc {
 
-using KernelConfig = std::variant<kern::ConvCfg, kern::WinogradCfg, kern::PoolCfg, kern::EwiseCfg, kern::FlatCfg,
-                                  kern::ReorderCfg, kern::LinearCfg, kern::QConvCfg, kern::QuantCfg>;
+using KernelConfig =
+    std::variant<kern::ConvCfg, kern::WinogradCfg, kern::PoolCfg, kern::EwiseCfg, kern::FlatCfg, kern::ReorderCfg,
+                 kern::LinearCfg, kern::QConvCfg, kern::QuantCfg, kern::QWinogradCfg>;
 
 enum class Kernel {
   kNchwToPaddedNchw,
@@ -41,6 +43,7 @@ enum class Kernel {
   kGlobalAvgpoolBlocked,
   kLinear,
   kQConvBlocked,
+  kQConv3x3WinogradF2,
   kQuantizeBlocked,
   kDequantizeBlocked,
 };

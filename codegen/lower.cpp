@@ -14,6 +14,7 @@
 #include "codegen/quantize.hpp"
 #include "codegen/winograd.hpp"
 #include "dsl/invariant.hpp"
+#include "runtime/kernels/qwinograd.hpp"
 #include "runtime/kernels/winograd.hpp"
 
 namespace rnc {
@@ -293,11 +294,54 @@ class Lowering {
                        in_channels / kernel_groups);
   }
 
+  // The exact int8 Winograd F(2x2, 3x3) where it beats the direct kernel (int8_winograd_pays),
+  // unless --exact asks for direct only (its results are the same bytes either way). Its
+  // `vpdpwssd` kernel exists on AVX-512 VNNI targets only.
+  bool use_int8_winograd(const Conv2d& c, const Buffer& in, const Buffer& o) const {
+    if (o_.exact || o_.int8_dot != Int8Dot::kVnni || c.kernel != 3 || c.stride != 1 || c.padding != 1 || c.groups != 1)
+      return false;
+    const kern::Blocked& g = o.geometry;
+    return int8_winograd_pays(g.h, g.w, in.geometry.c, g.c, o_.isa.lanes);
+  }
+
+  void lower_qwinograd(const Conv2d& c, const Node& node, int out) {
+    const Buffer& in = buf(in0_);
+    const Buffer& o = buf(out);
+    const Epilogue e = epilogue(node);
+    const Buffer& res = e.has_residual() ? buf(in1_) : o;
+    const kern::Blocked& g = o.geometry;
+    const std::int64_t tiles = std::int64_t{g.n} * ((g.h + 1) / 2) * ((g.w + 1) / 2);
+    const int oc_blocks = choose_qwinograd_oc_blocks(g.cb());
+    const kern::QWinogradCfg cfg{.in = in.geometry,
+                                 .out = o.geometry,
+                                 .res = res.geometry,
+                                 .tile_block = choose_qwinograd_tile_block(tiles, in.geometry.c),
+                                 .oc_blocks = oc_blocks,
+                                 .residual = e.has_residual(),
+                                 .relu = e.relu,
+                                 .res_signed = e.has_residual() && res.dtype == DType::kS8};
+    Step& s = add_step(node.name, node.stage, Kernel::kQConv3x3WinogradF2, cfg);
+    const QConvRecipe recipe = qconv_recipe(m_, node);
+    finish_qconv(s, c, node, out, recipe, PackQWinograd{recipe, oc_blocks, o_.isa.lanes});
+    // Whole 64-byte lines, so that every part's scratch stays aligned.
+    s.scratch_floats = (kern::qwinograd_scratch_bytes(cfg) + 63) / 64 * kAlignFloats;
+  }
+
+  // What both int8 kernels share: the comment, the weights, the parameters and the output's scale.
+  void finish_qconv(Step& s, const Conv2d& c, const Node& node, int out, const QConvRecipe& recipe,
+                    PackRecipe weights) {
+    s.comment = describe(node, fused_epilogue(c, epilogue(node))) + ", int8";
+    s.weights = add_tensor(node.weights + ".weight.s8", std::move(weights));
+    s.bias = add_tensor(node.weights + ".requantize", PackQConvParams{recipe, o_.isa.lanes});
+    p_.buffers[static_cast<std::size_t>(out)].scale_tensor = scale_tensor(node.output, false);
+  }
+
   // An int8 convolution (codegen/quantize.hpp): u8 input, s8 weights quantized at pack time with
   // the calibrated scales, the residual and ReLU fused into the requantization.
   void lower_qconv(const Conv2d& c, const Node& node, int out) {
     const Buffer& in = buf(in0_);
     const Buffer& o = buf(out);
+    if (use_int8_winograd(c, in, o)) return lower_qwinograd(c, node, out);
     const Epilogue e = epilogue(node);
     const Buffer& res = e.has_residual() ? buf(in1_) : o;
     const kern::Blocked& g = o.geometry;
@@ -315,11 +359,8 @@ class Lowering {
                              .relu = e.relu,
                              .res_signed = e.has_residual() && res.dtype == DType::kS8};
     Step& s = add_step(node.name, node.stage, Kernel::kQConvBlocked, cfg);
-    s.comment = describe(node, fused_epilogue(c, e)) + ", int8";
     const QConvRecipe recipe = qconv_recipe(m_, node);
-    s.weights = add_tensor(node.weights + ".weight.s8", PackQConv{recipe, b.oc_blocks, o_.isa.lanes});
-    s.bias = add_tensor(node.weights + ".requantize", PackQConvParams{recipe, o_.isa.lanes});
-    p_.buffers[static_cast<std::size_t>(out)].scale_tensor = scale_tensor(node.output, false);
+    finish_qconv(s, c, node, out, recipe, PackQConv{recipe, b.oc_blocks, o_.isa.lanes});
   }
 
   void lower_op(const BatchNorm2d& bn, const Node& node, int out) {

@@ -5,6 +5,7 @@
 #include "codegen/program.hpp"
 #include "dsl/invariant.hpp"
 #include "kernels/qconv.hpp"
+#include "kernels/qwinograd.hpp"
 
 namespace rnc {
 
@@ -36,6 +37,22 @@ std::vector<float> pack_qconv_weights(const QConvLayer& l, int oc_blocks, int la
           const std::int64_t dst = ((tap * (L / 4) + ic % L / 4) * group + oc % group) * 4 + ic % 4;
           bytes[dst] = l.weight[src];
         }
+  return out;
+}
+
+std::int64_t packed_qwinograd_weight_floats(std::int64_t oc, std::int64_t ic, int lanes) {
+  return (kern::qwinograd_weight_count(static_cast<int>(oc), static_cast<int>(ic), lanes) + 1) / 2;
+}
+
+std::vector<float> pack_qwinograd_weights(const QConvLayer& l, int oc_blocks, int lanes) {
+  check_invariant(l.kernel == 3 && round_up_channels(l.out_channels, lanes) / lanes % oc_blocks == 0,
+                  "int8 Winograd weights: a 3x3 layer whose oc_blocks divide the output blocks");
+  check_invariant(static_cast<std::int64_t>(l.weight.size()) == l.out_channels * l.in_channels * 9,
+                  "int8 weights: not [OC][IC][3][3]");
+  std::vector<float> out(static_cast<std::size_t>(packed_qwinograd_weight_floats(l.out_channels, l.in_channels, lanes)),
+                         0.0f);
+  kern::pack_qwinograd_weights(l.weight.data(), static_cast<int>(l.out_channels), static_cast<int>(l.in_channels),
+                               lanes, oc_blocks, reinterpret_cast<std::int16_t*>(out.data()));  // int16 in floats
   return out;
 }
 

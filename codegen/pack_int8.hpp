@@ -22,6 +22,11 @@ std::int64_t packed_qconv_params_floats(std::int64_t oc, int lanes);
 // (oc_blocks must divide OC/L): the 4 input channels of one `vpdpbusd` lane are adjacent, then the
 // L output channels of a block, then the oc_blocks blocks a register block computes together.
 std::vector<float> pack_qconv_weights(const QConvLayer& layer, int oc_blocks, int lanes);
+// Floats of the int8 Winograd weights (kern::qwinograd_weight_count int16 values, 2 per float).
+std::int64_t packed_qwinograd_weight_floats(std::int64_t oc, std::int64_t ic, int lanes);
+// A 3x3 layer's s8 weights transformed and packed for qconv3x3_winograd (kern::pack_qwinograd_weights,
+// runtime/kernels/qwinograd.hpp), int16 stored in the float payload.
+std::vector<float> pack_qwinograd_weights(const QConvLayer& layer, int oc_blocks, int lanes);
 // int32 bias[OC], float mult[OC], float res_scale (QConvParamsLayout), OC rounded up to L.
 std::vector<float> pack_qconv_params(const QConvLayer& layer, int lanes);
 

@@ -64,6 +64,10 @@ std::vector<float> pack(const PackQConv& r, const PackSource& source) {
   return pack_qconv_weights(quantize_conv(r.conv, source.folded, scales_of(source)), r.oc_blocks, r.lanes);
 }
 
+std::vector<float> pack(const PackQWinograd& r, const PackSource& source) {
+  return pack_qwinograd_weights(quantize_conv(r.conv, source.folded, scales_of(source)), r.oc_blocks, r.lanes);
+}
+
 std::vector<float> pack(const PackQConvParams& r, const PackSource& source) {
   return pack_qconv_params(quantize_conv(r.conv, source.folded, scales_of(source)), r.lanes);
 }
@@ -145,6 +149,10 @@ std::int64_t packed_floats(const PackRecipe& recipe) {
     std::int64_t operator()(const PackQConv& r) const {
       const Shape& s = r.conv.weight_shape;
       return packed_qconv_weight_floats(s[0], s[1], s[2], r.lanes);
+    }
+    std::int64_t operator()(const PackQWinograd& r) const {
+      const Shape& s = r.conv.weight_shape;
+      return packed_qwinograd_weight_floats(s[0], s[1], r.lanes);
     }
     std::int64_t operator()(const PackQConvParams& r) const {
       return kern::QConvParamsLayout{round_up_channels(r.conv.weight_shape[0], r.lanes)}.words();

@@ -60,7 +60,12 @@ struct PackQConv {
   QConvRecipe conv;
   int oc_blocks = 1, lanes = 16;
 };
-// Its bias and requantization multipliers (kern::QConvParamsLayout).
+// The same quantized weights transformed for the int8 Winograd kernel (qconv3x3_winograd), int16.
+struct PackQWinograd {
+  QConvRecipe conv;
+  int oc_blocks = 1, lanes = 16;
+};
+// Its bias and requantization multipliers (kern::QConvParamsLayout), for either kernel.
 struct PackQConvParams {
   QConvRecipe conv;
   int lanes = 16;
@@ -70,8 +75,8 @@ struct PackScale {
   ValueId value = -1;
   bool inverse = false;
 };
-using PackRecipe =
-    std::variant<PackConv, PackWinograd, PackChannels, PackBatchnorm, PackCopy, PackQConv, PackQConvParams, PackScale>;
+using PackRecipe = std::variant<PackConv, PackWinograd, PackChannels, PackBatchnorm, PackCopy, PackQConv, PackQWinograd,
+                                PackQConvParams, PackScale>;
 
 // Floats of the packed tensor, from shapes alone.
 std::int64_t packed_floats(const PackRecipe& recipe);

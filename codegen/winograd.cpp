@@ -94,4 +94,19 @@ int winograd_tile(std::int64_t out_h, std::int64_t out_w, std::int64_t in_c, std
   return batch * pixels > 44 && 5 * pixels > 11 * tiles2 ? 2 : 0;
 }
 
+// The int8 Winograd F(2x2, 3x3) is exact (integer transforms; the same bytes as the direct int8
+// kernel), so only speed decides. Its `vpdpwssd` does half the multiply-adds of `vpdpbusd` per
+// instruction for 2.25x fewer of them: at most 1.125x faster, less the transforms (3% of the time at
+// 14x14x256, 12% at 56x56x64) and the weights (int16, 16 positions per 9 taps: 3.6x the direct
+// kernel's). Measured (bench_qwinograd, Zen 4, 1 thread, batch 1, time Winograd / direct):
+// 14x14x256 0.92-0.94, 28x28x128 0.94-0.98, 56x56x64 1.00-1.02 (a tie: the transforms eat the
+// gain), 7x7x512 1.2-1.4 (16 tiles covering 8x8 outputs, 8 MB of weights for them). So: maps of
+// 14x14 to 28x28 with at least 128 channels; the kernel sums at most 512 input channels in int32.
+// Only batch 1 is measured, so the batch does not enter (a larger one amortizes the weights, which
+// may make 7x7 pay, but not the transforms). The whole seed network: docs/performance.md.
+bool int8_winograd_pays(std::int64_t out_h, std::int64_t out_w, std::int64_t in_c, std::int64_t out_c, int lanes) {
+  const std::int64_t pixels = out_h * out_w;
+  return lanes == 16 && in_c >= 128 && in_c <= 512 && out_c >= 128 && pixels >= 14 * 14 && pixels <= 28 * 28;
+}
+
 }  // namespace rnc

@@ -59,4 +59,24 @@ bool winograd_pays(std::int64_t out_h, std::int64_t out_w, std::int64_t in_c, st
 int winograd_tile(std::int64_t out_h, std::int64_t out_w, std::int64_t in_c, std::int64_t out_c, std::int64_t batch = 1,
                   int lanes = 16);
 
+// Whether the exact int8 Winograd F(2x2, 3x3) (runtime/kernels/qwinograd.hpp, `vpdpwssd`) beats
+// the direct int8 kernel (qconv_blocked, `vpdpbusd`) for a 3x3 stride-1 padding-1 int8 layer on a
+// target with AVX-512 VNNI (lanes 16): maps of 14x14 to 28x28 with 128 to 512 input channels and
+// at least 128 output channels (measured on Zen 4; see winograd.cpp).
+bool int8_winograd_pays(std::int64_t out_h, std::int64_t out_w, std::int64_t in_c, std::int64_t out_c, int lanes = 16);
+
+// Most 2x2 tiles per chunk of the int8 Winograd kernel (QWinogradCfg::tile_block) for `tiles`
+// tiles and `in_c` input channels: the weights stream once per chunk, so a small layer takes all
+// its tiles in one; a chunk's transformed inputs, 32 * tile_block * in_c bytes, stay under 512 KB
+// (half of Zen 4's L2), and chunks of 14 to 56 tiles run alike (bench_qwinograd).
+constexpr int choose_qwinograd_tile_block(std::int64_t tiles, std::int64_t in_c) {
+  std::int64_t cap = (std::int64_t{512} << 10) / (32 * (in_c < 16 ? 16 : in_c));
+  cap = cap < 14 ? 14 : cap > 56 ? 56 : cap;
+  return static_cast<int>(tiles < 1 ? 1 : tiles < cap ? tiles : cap);
+}
+
+// Output blocks per panel of the int8 Winograd kernel (QWinogradCfg::oc_blocks): 2 (4 cost 2-6% of
+// the GEMMs' speed, bench_qwinograd), 1 when the blocks are odd (oc_blocks divides them).
+constexpr int choose_qwinograd_oc_blocks(std::int64_t out_blocks) { return out_blocks % 2 == 0 ? 2 : 1; }
+
 }  // namespace rnc

@@ -22,6 +22,14 @@ inline constexpr int kLineFloats = 16;
 
 constexpr int blocks(int channels, int lanes) { return (channels + lanes - 1) / lanes; }
 
+// `units` (line_units to a 64-byte line) rounded up to an odd number of lines: the stride between
+// the positions of the Winograd kernels' scratch, so that the positions of one tile fall into
+// different L1 sets (a multiple of 4 KB would put them all in one or two sets).
+constexpr std::int64_t odd_lines(std::int64_t units, std::int64_t line_units) {
+  const std::int64_t lines = (units + line_units - 1) / line_units;
+  return (lines % 2 != 0 ? lines : lines + 1) * line_units;
+}
+
 // Pointers a layer reads and writes; which ones are used depends on the kernel.
 struct Args {
   const float* in0 = nullptr;  // main input

@@ -8,5 +8,6 @@
 #include "peak.hpp"
 #include "pool.hpp"
 #include "qconv.hpp"
+#include "qwinograd.hpp"
 #include "reorder.hpp"
 #include "winograd.hpp"

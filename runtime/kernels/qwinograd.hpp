@@ -17,13 +17,17 @@
 // qconv_blocked (95-99% of the `vpdpbusd` peak): 14x14x256 0.92x the time, 28x28x128 0.95x,
 // 56x56x64 1.00x, 7x7x512 1.2x (2x2 tiles cover 8x8 outputs, and 8 MB of weights stream); with the
 // weights in memory instead of L3 0.94-0.98x, 0.97-0.99x, 1.01-1.05x, 1.4-1.8x. The weights are
-// 32 / 9 = 3.6x those of the direct kernel (int16, 16 positions per 9 taps).
+// 32 / 9 = 3.6x those of the direct kernel (int16, 16 positions per 9 taps). In the seed network
+// (--profile): 0.95-0.98x at 1 thread; at 2 threads 0.95-0.97x at 14x14 and a tie at 28x28
+// (codegen/winograd.cpp, int8_winograd_pays, picks the layers; docs/performance.md).
 //
-// Work: the parts split the 2x2 tiles (over n, tile rows, tile columns); a part walks its tiles
-// in equal chunks of at most tile_block:
+// Work: the parts split the panels of oc_blocks output blocks (each part streams only its
+// panels' weights), and the 2x2 tiles (over n, tile rows, tile columns) only among the parts of
+// one panel group when there are more parts than panels (share_of); a part walks its tiles in
+// equal chunks of at most tile_block:
 //   1. input transform of the chunk, one 16-channel block per ymm of int16 (Zen 4's 256-bit units
 //      make ymm as fast per element as zmm);
-//   2. per panel of oc_blocks output blocks: 16 GEMMs M[p] = V[p] x U[p] register blocked as
+//   2. per panel of the part: 16 GEMMs M[p] = V[p] x U[p] register blocked as
 //      reg_tiles tiles x oc_blocks blocks (int32 broadcast of 2 input channels x a zmm of 16
 //      output channels x 2 input channels), the whole reduction in registers;
 //   3. output transform of the panel, epilogue, stores of the valid pixels of edge tiles.
@@ -64,17 +68,31 @@ constexpr int tiles_h(const QWinogradCfg& c) { return (c.out.h + 1) / 2; }
 constexpr int tiles_w(const QWinogradCfg& c) { return (c.out.w + 1) / 2; }
 constexpr int tiles(const QWinogradCfg& c) { return c.out.n * tiles_h(c) * tiles_w(c); }
 
-// `bytes` rounded up to an odd number of 64-byte lines.
-constexpr std::int64_t odd_lines(std::int64_t bytes) {
-  const std::int64_t lines = (bytes + 63) / 64;
-  return (lines % 2 != 0 ? lines : lines + 1) * 64;
-}
-// Bytes from one position to the next in V and M.
+// Bytes from one position to the next in V and M: an odd number of 64-byte lines (odd_lines).
 constexpr std::int64_t v_stride(const QWinogradCfg& c) {
-  return odd_lines(std::int64_t{c.in.cb()} * c.tile_block * c.in.lanes * 2);
+  return odd_lines(std::int64_t{c.in.cb()} * c.tile_block * c.in.lanes * 2, 64);
 }
 constexpr std::int64_t m_stride(const QWinogradCfg& c) {
-  return odd_lines(std::int64_t{c.oc_blocks} * c.tile_block * c.out.lanes * 4);
+  return odd_lines(std::int64_t{c.oc_blocks} * c.tile_block * c.out.lanes * 4, 64);
+}
+constexpr int panels(const QWinogradCfg& c) { return c.out.cb() / c.oc_blocks; }
+
+// What one part computes: output panels [panels.begin, panels.end) of tiles [tiles.begin, tiles.end).
+struct Share {
+  Range panels, tiles;
+};
+
+// Parts split the output panels, so that each streams only its panels' weights (3.6x those of the
+// direct kernel; at 2 threads each reads half); with more parts than panels, the parts of one
+// panel group split its tiles.
+constexpr Share share_of(const QWinogradCfg& c, int part, int parts) {
+  const int groups = std::min(parts, panels(c));
+  for (int g = 0; g < groups; ++g) {
+    const Range members = split(parts, g, groups);
+    if (part < members.end)
+      return {split(panels(c), g, groups), split(tiles(c), part - members.begin, members.end - members.begin)};
+  }
+  return {{0, 0}, {0, 0}};
 }
 
 // The transformed weights of 2G g (2G)^T for one 3x3 kernel g, position p = 4 * row + col.
@@ -127,9 +145,9 @@ constexpr std::int64_t qwinograd_scratch_bytes(const QWinogradCfg& c) {
 
 // The kernel: in builds for AVX-512 VNNI, or inside a `#pragma GCC target` region that enables
 // it (such regions do not define the ISA macros) when the includer defines
-// RNC_QWINOGRAD_TARGET_REGION after including qconv_avx512.hpp in the region (test_qwinograd.cpp).
+// RNC_TARGET_REGION_AVX512VNNI (see qconv_avx512.hpp; test_qwinograd.cpp).
 #if (defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__) && defined(__AVX512VNNI__)) || \
-    defined(RNC_QWINOGRAD_TARGET_REGION)
+    defined(RNC_TARGET_REGION_AVX512VNNI)
 #define RNC_QWINOGRAD_KERNEL 1
 
 // GCC 12 warns of the self-initialized _mm512_undefined_* inside the intrinsics this file inlines
@@ -284,25 +302,27 @@ template <QWinogradCfg C>
 inline constexpr std::int64_t kSlab = std::int64_t{C.in.cb()} * kLanes * C.oc_blocks * kLanes;
 
 // The 16 GEMMs of one panel for `count` tiles, cut into equal register blocks (16 = 6 + 5 + 5 with
-// reg_tiles 6, not 6 + 6 + 4). u: the panel's 16 slabs.
-// The register blocks of a slab prefetch the next slab (slabs are contiguous, across panels too),
-// each its share spread over its input blocks: the weights are 3.6x those of the direct kernel
-// (int16, 16 / 9 positions per tap) and stream from L3 or memory in a network.
+// reg_tiles 6, not 6 + 6 + 4). u: the panel's 16 slabs; following: the slabs of the panel the
+// part multiplies next, or null.
+// The register blocks of a slab prefetch the next slab (the following panel's first after the
+// last), each its share spread over its input blocks: the weights are 3.6x those of the direct
+// kernel (int16, 16 / 9 positions per tap) and stream from L3 or memory in a network.
 template <QWinogradCfg C>
-void multiply_panel(const std::uint8_t* v, const std::int16_t* u, std::uint8_t* m, int count) {
+void multiply_panel(const std::uint8_t* v, const std::int16_t* u, std::uint8_t* m, int count,
+                    const std::int16_t* following) {
   constexpr int R = C.reg_tiles, kSlabLines = static_cast<int>(kSlab<C> * 2 / 64);
   const int n = (count + R - 1) / R, block_lines = (kSlabLines + n - 1) / n;
   const int pf_lines = (block_lines + C.in.cb() - 1) / C.in.cb();
   for (int p = 0; p < kPos; ++p) {
     const std::int16_t* slab = u + p * kSlab<C>;
-    // An integer: past the last slab the addresses leave the weights (prefetches do not fault).
-    const std::uintptr_t next = reinterpret_cast<std::uintptr_t>(slab + kSlab<C>);
+    const std::int16_t* next = p + 1 < kPos ? slab + kSlab<C> : following;
     for (int k = 0; k < n; ++k) {
       const Range t = split(count, k, n);
       const std::uint8_t* vt = v + p * v_stride(C) + std::int64_t{t.begin} * kLanes * 2;
       std::uint8_t* mt = m + p * m_stride(C) + std::int64_t{t.begin} * kLanes * 4;
-      const std::uintptr_t pf = next + std::uintptr_t{64} * k * pf_lines * C.in.cb();
-      const int lines = C.prefetch ? pf_lines : 0;
+      // An integer: the last block's share may end past the slab (prefetches do not fault).
+      const std::uintptr_t pf = reinterpret_cast<std::uintptr_t>(next) + std::uintptr_t{64} * k * pf_lines * C.in.cb();
+      const int lines = C.prefetch && next != nullptr ? pf_lines : 0;
       if (t.end - t.begin == R) gemm_block<C, R>(vt, slab, mt, pf, lines);
       else gemm_any<C, R - 1>(t.end - t.begin, vt, slab, mt, pf, lines);
     }
@@ -378,16 +398,21 @@ void qconv3x3_winograd(const Args& a, int part, int parts) {
   std::uint8_t* m = v + qwino::kPos * qwino::v_stride(C);
   std::uint8_t* patch = m + qwino::kPos * qwino::m_stride(C);
   const auto* weights = reinterpret_cast<const std::int16_t*>(a.w0);
-  const Range tiles = split(qwino::tiles(C), part, parts);
+  const auto panel_weights = [&](int panel) { return weights + panel * qwino::kPos * qwino::kSlab<C>; };
+  // Exact integer sums: any split computes the same bytes.
+  const qwino::Share share = qwino::share_of(C, part, parts);
+  const Range tiles = share.tiles, panels = share.panels;
   const int chunks = (tiles.end - tiles.begin + T - 1) / T;
   for (int k = 0; k < chunks; ++k) {
     const Range chunk = split(tiles.end - tiles.begin, k, chunks);
     const int first = tiles.begin + chunk.begin, count = chunk.end - chunk.begin;
     if constexpr ((kPhases & kQWinoInput) != 0) qwino::input_transform<C>(u8_ptr(a.in0), v, patch, first, count);
-    for (int ob0 = 0; ob0 < ocb; ob0 += Q) {
+    for (int panel = panels.begin; panel < panels.end; ++panel) {
+      // The panel multiplied next: the following one, or the first again for the next chunk.
+      const int next = panel + 1 < panels.end ? panel + 1 : k + 1 < chunks ? panels.begin : -1;
       if constexpr ((kPhases & kQWinoGemm) != 0)
-        qwino::multiply_panel<C>(v, weights + ob0 / Q * qwino::kPos * qwino::kSlab<C>, m, count);
-      if constexpr ((kPhases & kQWinoOutput) != 0) qwino::output_transform<C>(a, m, first, count, ob0);
+        qwino::multiply_panel<C>(v, panel_weights(panel), m, count, next < 0 ? nullptr : panel_weights(next));
+      if constexpr ((kPhases & kQWinoOutput) != 0) qwino::output_transform<C>(a, m, first, count, panel * Q);
     }
   }
 }

@@ -73,19 +73,12 @@ constexpr int tiles(const WinogradCfg& c) {
 constexpr int group(const WinogradCfg& c) {
   return c.oc_group > 0 && c.oc_group < c.out.cb() ? c.oc_group : c.out.cb();
 }
-// Floats from one position to the next in V and M: an odd number of 64-byte lines, so the 36
-// positions of a tile fall into 36 different L1 sets (a multiple of 4 KB would put them all in
-// one or two sets and evict each other).
-// `floats` rounded up to such a number of lines, in floats.
-constexpr std::int64_t odd_lines(std::int64_t floats) {
-  const std::int64_t lines = (floats + kLineFloats - 1) / kLineFloats;
-  return (lines % 2 != 0 ? lines : lines + 1) * kLineFloats;
-}
+// Floats from one position to the next in V and M: an odd number of 64-byte lines (odd_lines).
 constexpr std::int64_t v_stride(const WinogradCfg& c) {
-  return odd_lines(std::int64_t{c.in.cb()} * c.tile_block * c.in.lanes);
+  return odd_lines(std::int64_t{c.in.cb()} * c.tile_block * c.in.lanes, kLineFloats);
 }
 constexpr std::int64_t m_stride(const WinogradCfg& c) {
-  return odd_lines(std::int64_t{c.out.cb()} * c.tile_block * c.out.lanes);
+  return odd_lines(std::int64_t{c.out.cb()} * c.tile_block * c.out.lanes, kLineFloats);
 }
 
 // r = B^T d for one line of 6:

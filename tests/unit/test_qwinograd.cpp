@@ -4,9 +4,12 @@
 // multiples of 16, residual u8 and s8, ReLU on and off, several blockings and chunkings, and the
 // extreme values behind the int16 / int32 range argument (512 input channels of 255 x -128).
 // The output must equal the reference, with a zero halo and zero padding channels, for 1, 2 and 3
-// parts. The weight transform is checked on a hand-computed kernel.
+// parts (split by output panels, and by tiles where there are fewer panels than parts; every
+// (panel, tile) pair belongs to exactly one part). The weight transform is checked on a
+// hand-computed kernel.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -26,8 +29,8 @@
 #elif defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx512bw,avx512dq,avx512vl,avx512vnni,fma")
+#define RNC_TARGET_REGION_AVX512VNNI 1
 #include "kernels/qconv_avx512.hpp"
-#define RNC_QWINOGRAD_TARGET_REGION 1
 #include "kernels/qwinograd.hpp"
 #pragma GCC pop_options
 #else
@@ -177,6 +180,25 @@ TEST_CASE("qwinograd: the range extremes, 512 input channels of 255 x -128 and 2
   constexpr WLayer L{1, 512, 16, 5, 6, 1, 1, 1, 12, 6, 1, false, false, false};
   check_qwinograd<L>(255, -128);
   check_qwinograd<L>(255, 127);
+}
+
+TEST_CASE("qwinograd: parts split the panels, then the tiles; every (panel, tile) in exactly one part") {
+  for (const QWinogradCfg& c : {wcfg({1, 256, 256, 14, 14, 1, 1, 1, 49, 7, 2, false, true, false}),
+                                wcfg({1, 64, 64, 14, 14, 1, 1, 1, 49, 7, 2, false, true, false}),
+                                wcfg({2, 20, 40, 9, 10, 1, 1, 1, 5, 3, 3, false, true, false})})
+    for (int parts = 1; parts <= 5; ++parts) {
+      const int panels = rnc::kern::qwino::panels(c), tiles = rnc::kern::qwino::tiles(c);
+      INFO("panels " << panels << ", tiles " << tiles << ", parts " << parts);
+      std::vector<int> owners(static_cast<std::size_t>(panels * tiles), 0);
+      for (int part = 0; part < parts; ++part) {
+        const rnc::kern::qwino::Share s = rnc::kern::qwino::share_of(c, part, parts);
+        // At most ceil(panels / parts) panels: each part streams about 1 / parts of the weights.
+        if (parts <= panels) CHECK(s.panels.end - s.panels.begin <= (panels + parts - 1) / parts);
+        for (int p = s.panels.begin; p < s.panels.end; ++p)
+          for (int t = s.tiles.begin; t < s.tiles.end; ++t) ++owners[static_cast<std::size_t>(p * tiles + t)];
+      }
+      CHECK(std::count(owners.begin(), owners.end(), 1) == panels * tiles);
+    }
 }
 
 TEST_CASE("qwinograd weights: 2G g (2G)^T by hand, the packed layout, zero padding channels") {

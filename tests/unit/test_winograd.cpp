@@ -322,6 +322,22 @@ TEST_CASE("winograd: where it pays, chunk sizes and output groups") {
   CHECK(rnc::kern::winograd_scratch_floats(c8) == 36 * (225 + 225) * 16 + 288);
 }
 
+TEST_CASE("int8 winograd: where it pays (Zen 4, time vs the direct int8 kernel), chunks and panels") {
+  CHECK(rnc::int8_winograd_pays(14, 14, 256, 256));  // 0.92-0.94x
+  CHECK(rnc::int8_winograd_pays(28, 28, 128, 128));  // 0.94-0.98x
+  CHECK(rnc::int8_winograd_pays(28, 28, 128, 128, 16));
+  CHECK_FALSE(rnc::int8_winograd_pays(56, 56, 64, 64));       // 1.00-1.02x: the transforms eat the gain
+  CHECK_FALSE(rnc::int8_winograd_pays(7, 7, 512, 512));       // 1.2-1.4x: weights for 16 tiles
+  CHECK_FALSE(rnc::int8_winograd_pays(14, 14, 64, 64));       // not measured: a larger share of transforms
+  CHECK_FALSE(rnc::int8_winograd_pays(14, 14, 1024, 256));    // int32 holds the sums of 512 channels
+  CHECK_FALSE(rnc::int8_winograd_pays(14, 14, 256, 256, 8));  // AVX2: no vpdpwssd kernel
+  CHECK(rnc::choose_qwinograd_tile_block(49, 256) == 49);     // one chunk: the weights stream once
+  CHECK(rnc::choose_qwinograd_tile_block(196, 128) == 56);
+  CHECK(rnc::choose_qwinograd_tile_block(196, 512) == 32);  // 32 * 32 * 512 bytes = 512 KB
+  CHECK(rnc::choose_qwinograd_oc_blocks(16) == 2);
+  CHECK(rnc::choose_qwinograd_oc_blocks(9) == 1);
+}
+
 TEST_CASE("winograd: pack_winograd_weights of a single tap is the outer product of G's columns") {
   // g = e_(1,2) (kh = 1, kw = 2): U = G[:,1] G[:,2]^T. Channels 1 -> 1 padded to 16 x 16.
   Tensor w({1, 1, 3, 3});
