@@ -28,6 +28,7 @@
 #include "codegen/target.hpp"
 #include "conv_test_support.hpp"
 #include "cpu_features.hpp"
+#include "qconv_test_support.hpp"
 #include "dsl/spec_reader.hpp"
 #include "kernels/qconv.hpp"
 
@@ -68,6 +69,10 @@
 
 namespace {
 
+using qconv_test::random_layer;
+using qconv_test::random_qtensor;
+using qconv_test::to_blocked;
+using qconv_test::uniform;
 using rnc::QConvLayer;
 using rnc::QTensor;
 using rnc::kern::Args;
@@ -102,53 +107,11 @@ constexpr QConvCfg qcfg(QLayer l) {
                   .res_signed = l.res_signed};
 }
 
-int uniform(std::mt19937& rng, int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); }
-
-QTensor random_qtensor(rnc::Shape shape, bool is_signed, std::mt19937& rng) {
-  QTensor t{shape, std::vector<std::int32_t>(static_cast<std::size_t>(rnc::numel(shape))), 0.05f, is_signed};
-  for (std::int32_t& v : t.data) v = is_signed ? uniform(rng, -128, 127) : uniform(rng, 0, 255);
-  return t;
-}
-
 QConvLayer conv_layer(std::int64_t oc, std::int64_t ic, std::int64_t k, std::int64_t stride = 1,
                       std::int64_t padding = 0) {
   QConvLayer l;
   l.out_channels = oc, l.in_channels = ic, l.kernel = k, l.stride = stride, l.padding = padding;
   return l;
-}
-
-// Random weights in [-weight_max - 1, weight_max] (s8: 127; the 7-bit weights of targets without
-// VNNI: 63, the quantizer's bound), and a bias and multipliers scaled to the reduction so that
-// outputs spread over the whole int8 range and some saturate (typical |acc| ~ sqrt(reduction) *
-// 147 (rms of u8) * 74 (of s8) * weight_max / 127).
-QConvLayer random_layer(const QLayer& l, int weight_max, std::mt19937& rng) {
-  QConvLayer q = conv_layer(l.oc, l.ic, l.kernel, l.stride, l.padding);
-  q.weight.resize(static_cast<std::size_t>(l.oc) * l.ic * l.kernel * l.kernel);
-  const int w_lo = weight_max == 127 ? -128 : -weight_max;
-  for (std::int8_t& w : q.weight) w = static_cast<std::int8_t>(uniform(rng, w_lo, weight_max));
-  const double acc_scale = std::sqrt(double(l.ic) * l.kernel * l.kernel) * 147 * 74 * weight_max / 127;
-  std::uniform_real_distribution<double> unit(-1, 1);
-  for (int oc = 0; oc < l.oc; ++oc) {
-    q.bias.push_back(static_cast<std::int32_t>(acc_scale * unit(rng)));
-    q.mult.push_back(static_cast<float>(100 / acc_scale * std::exp2(unit(rng))));
-  }
-  q.res_scale = static_cast<float>(0.9 + 0.6 * unit(rng));
-  q.residual = l.residual, q.relu = l.relu, q.res_signed = l.res_signed;
-  return q;
-}
-
-// A logical NCHW int8 tensor as blocked bytes (zero halo and padding channels), in float storage
-// like the arena's.
-std::vector<float> to_blocked(const QTensor& t, const Blocked& g) {
-  std::vector<float> storage(static_cast<std::size_t>((g.floats() + 3) / 4), 0.0f);
-  auto* bytes = reinterpret_cast<std::uint8_t*>(storage.data());
-  for (int i = 0; i < g.n; ++i)
-    for (int c = 0; c < g.c; ++c)
-      for (int y = 0; y < g.h; ++y)
-        for (int x = 0; x < g.w; ++x)
-          bytes[g.at(i, c / g.lanes, y, x) + c % g.lanes] =
-              static_cast<std::uint8_t>(t.data[static_cast<std::size_t>(((i * g.c + c) * g.h + y) * g.w + x)]);
-  return storage;
 }
 
 using Kernel = void (*)(const Args&, int, int);
@@ -191,7 +154,8 @@ void check_qlayer(int weight_max) {
   INFO("weights in [-" << weight_max << ", " << weight_max << "]");
   constexpr QConvCfg C = qcfg(L);
   std::mt19937 rng(L.n * 1000003 + L.ic * 10007 + L.oc * 101 + L.h * 31 + L.w + L.kernel * 7 + L.oc_blocks);
-  const QConvLayer layer = random_layer(L, weight_max, rng);
+  const QConvLayer layer =
+      random_layer({L.oc, L.ic, L.kernel, L.stride, L.padding, L.residual, L.relu, L.res_signed}, weight_max, rng);
   const QTensor in = random_qtensor({L.n, L.ic, L.h, L.w}, false, rng);
   const QTensor res = random_qtensor({C.res.n, C.res.c, C.res.h, C.res.w}, L.res_signed, rng);
   const QTensor want = rnc::qconv_reference(layer, in, L.residual ? &res : nullptr, 0.1f);

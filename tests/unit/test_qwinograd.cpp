@@ -20,6 +20,7 @@
 #include "codegen/int8_ops.hpp"
 #include "codegen/pack_int8.hpp"
 #include "cpu_features.hpp"
+#include "qconv_test_support.hpp"
 #include "kernels/qconv.hpp"
 
 // The kernel needs AVX-512 VNNI: built for it whatever flags this file has (see test_qconv.cpp),
@@ -39,6 +40,9 @@
 
 namespace {
 
+using qconv_test::random_layer;
+using qconv_test::random_qtensor;
+using qconv_test::to_blocked;
 using rnc::QConvLayer;
 using rnc::QTensor;
 using rnc::kern::Args;
@@ -64,47 +68,6 @@ constexpr QWinogradCfg wcfg(WLayer l) {
                       .res_signed = l.res_signed};
 }
 
-int uniform(std::mt19937& rng, int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); }
-
-// Values: random (lo > hi), else all `lo`.
-QTensor qtensor(rnc::Shape shape, bool is_signed, std::mt19937& rng, int lo = 1, int hi = 0) {
-  QTensor t{shape, std::vector<std::int32_t>(static_cast<std::size_t>(rnc::numel(shape))), 0.05f, is_signed};
-  for (std::int32_t& v : t.data)
-    v = lo <= hi ? uniform(rng, lo, hi) : is_signed ? uniform(rng, -128, 127) : uniform(rng, 0, 255);
-  return t;
-}
-
-// Random s8 weights (or all `weight` when nonzero), bias and multipliers that spread the outputs
-// over the int8 range (typical |acc| ~ sqrt(9 ic) * 147 * 74).
-QConvLayer random_layer(const WLayer& l, std::mt19937& rng, int weight = 0) {
-  QConvLayer q;
-  q.out_channels = l.oc, q.in_channels = l.ic, q.kernel = 3, q.stride = 1, q.padding = 1;
-  q.weight.resize(static_cast<std::size_t>(l.oc) * l.ic * 9);
-  for (std::int8_t& w : q.weight) w = static_cast<std::int8_t>(weight != 0 ? weight : uniform(rng, -128, 127));
-  const double acc_scale = std::sqrt(9.0 * l.ic) * 147 * 74;
-  std::uniform_real_distribution<double> unit(-1, 1);
-  for (int oc = 0; oc < l.oc; ++oc) {
-    q.bias.push_back(static_cast<std::int32_t>(acc_scale * unit(rng)));
-    q.mult.push_back(static_cast<float>(100 / acc_scale * std::exp2(unit(rng))));
-  }
-  q.res_scale = static_cast<float>(0.9 + 0.6 * unit(rng));
-  q.residual = l.residual, q.relu = l.relu, q.res_signed = l.res_signed;
-  return q;
-}
-
-// A logical NCHW int8 tensor as blocked bytes (zero halo and padding channels), in float storage.
-std::vector<float> to_blocked(const QTensor& t, const Blocked& g) {
-  std::vector<float> storage(static_cast<std::size_t>((g.floats() + 3) / 4), 0.0f);
-  auto* bytes = reinterpret_cast<std::uint8_t*>(storage.data());
-  for (int i = 0; i < g.n; ++i)
-    for (int c = 0; c < g.c; ++c)
-      for (int y = 0; y < g.h; ++y)
-        for (int x = 0; x < g.w; ++x)
-          bytes[g.at(i, c / g.lanes, y, x) + c % g.lanes] =
-              static_cast<std::uint8_t>(t.data[static_cast<std::size_t>(((i * g.c + c) * g.h + y) * g.w + x)]);
-  return storage;
-}
-
 #if defined(RNC_QWINOGRAD_KERNEL)
 // in_value / weight nonzero: every input / weight that value (the range extremes), else random.
 template <WLayer L>
@@ -115,12 +78,12 @@ void check_qwinograd(int in_value = 0, int weight = 0) {
   }
   constexpr QWinogradCfg C = wcfg(L);
   std::mt19937 rng(L.n * 1000003 + L.ic * 10007 + L.oc * 101 + L.h * 31 + L.w);
-  QConvLayer layer = random_layer(L, rng, weight);
+  QConvLayer layer = random_layer({L.oc, L.ic, 3, 1, 1, L.residual, L.relu, L.res_signed}, 127, rng, weight);
   if (in_value != 0)  // outputs in range (not saturated), so that a wrong sum shows: interior pixels -> 50
     for (float& m : layer.mult) m = 50.0f / (9.0f * L.ic * in_value * static_cast<float>(std::abs(weight)));
-  const QTensor in = in_value != 0 ? qtensor({L.n, L.ic, L.h, L.w}, false, rng, in_value, in_value)
-                                   : qtensor({L.n, L.ic, L.h, L.w}, false, rng);
-  const QTensor res = qtensor({L.n, L.oc, L.h, L.w}, L.res_signed, rng);
+  const QTensor in = in_value != 0 ? random_qtensor({L.n, L.ic, L.h, L.w}, false, rng, in_value, in_value)
+                                   : random_qtensor({L.n, L.ic, L.h, L.w}, false, rng);
+  const QTensor res = random_qtensor({L.n, L.oc, L.h, L.w}, L.res_signed, rng);
   const QTensor want = rnc::qconv_reference(layer, in, L.residual ? &res : nullptr, 0.1f);
   const std::vector<float> in_stored = to_blocked(in, C.in), res_stored = to_blocked(res, C.res);
   std::vector<float> w(static_cast<std::size_t>((rnc::kern::qwinograd_weight_count(L.oc, L.ic, 16) + 1) / 2));
