@@ -61,7 +61,7 @@ void read_precision_options(const Parsed& parsed, const Graph& graph, CompileOpt
 Tensor run_interpreter(const Graph& graph, const WeightMap& weights, const CompileOptions& options, const Tensor& input,
                        const NodeObserver& observe = {});
 
-// The option table `base` followed by `more`.
+// The option table `base` followed by `more`, --help last (where help texts usually put it).
 std::vector<OptionSpec> with_options(std::vector<OptionSpec> base, const std::vector<OptionSpec>& more);
 
 // Prints the command's help when --help was given; returns true if it did.

@@ -1,6 +1,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "codegen/compile.hpp"
 #include "codegen/fold_batchnorm.hpp"
 #include "codegen/int8_reference.hpp"
@@ -110,6 +112,7 @@ Tensor run_interpreter(const Graph& graph, const WeightMap& weights, const Compi
 
 std::vector<OptionSpec> with_options(std::vector<OptionSpec> base, const std::vector<OptionSpec>& more) {
   base.insert(base.end(), more.begin(), more.end());
+  std::stable_partition(base.begin(), base.end(), [](const OptionSpec& o) { return o.name != kHelpOption.name; });
   return base;
 }
 
