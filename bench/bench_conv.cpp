@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "kernels/conv_direct.hpp"
+#include "bench_support.hpp"
 
 using namespace rnc::kern;
 
@@ -82,18 +83,11 @@ void bench(const char* name, double min_seconds, bool cold) {
               flops / best * 1e-9, max_diff / max_ref);
 }
 
-bool selected(int argc, char** argv, const char* name) {
-  if (argc < 2) return true;
-  for (int k = 1; k < argc; ++k)
-    if (std::strstr(name, argv[k])) return true;
-  return false;
-}
-
 }  // namespace
 
 // B(name, stem?, in, out, res, kernel, stride, padding, ow, oh, ocb, ic_chunk, residual, relu)
 #define B(NAME, STEM, IN, OUT, RES, K, S, P, OW, OH, NB, CH, ADD, RELU) \
-  if (selected(argc, argv, NAME))                                       \
+  if (bench_cli::selected(argc, argv, NAME))                                       \
     bench<ConvCfg{.in = IN,                                             \
                   .out = OUT,                                           \
                   .res = RES,                                           \

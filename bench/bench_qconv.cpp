@@ -27,6 +27,7 @@
 #include "cpu_features.hpp"
 #include "kernels/peak.hpp"
 #include "kernels/qconv.hpp"
+#include "bench_support.hpp"
 
 using namespace rnc::kern;
 
@@ -137,18 +138,11 @@ void bench(const char* name, double min_seconds, bool cold, double peak) {
               best * 1e3, ops / best * 1e-9, same ? "= portable" : "DIFFERS FROM PORTABLE");
 }
 
-bool selected(int argc, char** argv, const char* name) {
-  if (argc < 2) return true;
-  for (int k = 1; k < argc; ++k)
-    if (std::strstr(name, argv[k])) return true;
-  return false;
-}
-
 }  // namespace
 
 // B(name, in, out, kernel, stride, padding, ow, oh, ocb, residual, relu); the residual is u8.
 #define B(NAME, IN, OUT, K, S, P, OW, OH, NB, ADD, RELU) \
-  if (selected(argc, argv, NAME))                        \
+  if (bench_cli::selected(argc, argv, NAME))                        \
     bench<QConvCfg{.in = IN,                             \
                    .out = OUT,                           \
                    .res = OUT,                           \

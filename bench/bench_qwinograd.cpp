@@ -26,6 +26,7 @@
 #include "kernels/peak.hpp"
 #include "kernels/qconv.hpp"
 #include "kernels/qwinograd.hpp"
+#include "bench_support.hpp"
 
 #if !defined(RNC_QWINOGRAD_KERNEL)
 #error "bench_qwinograd needs AVX-512 VNNI (build with -march=native on such a CPU)"
@@ -203,19 +204,12 @@ bool bench(const char* name, double min_seconds, Cold cold, Peaks peak) {
   return differ == 0;
 }
 
-bool selected(int argc, char** argv, const char* name) {
-  if (argc < 2) return true;
-  for (int k = 1; k < argc; ++k)
-    if (std::strstr(name, argv[k])) return true;
-  return false;
-}
-
 }  // namespace
 
 // Q(name, geometry, tile_block, reg_tiles, oc_blocks, residual, prefetch): direct with bench_qconv's
 // tile (7 pixels x 2 blocks), Winograd with the given blocking; ReLU on, u8 residual.
 #define Q(NAME, A, TB, R, NB, ADD, PF)                                                                    \
-  if (selected(argc, argv, NAME))                                                                     \
+  if (bench_cli::selected(argc, argv, NAME))                                                                     \
     ok &= bench<QConvCfg{.in = A,                                                                     \
                          .out = A,                                                                    \
                          .res = A,                                                                    \
